@@ -1,0 +1,122 @@
+/* The Error object: creation, propagation, and the names of QMP's error classes. */
+#include "monitor/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct Error {
+	ErrorClass cls;
+	char *msg;
+	const char *file, *func;
+	int line;
+};
+
+static const char *const class_names[ERROR_CLASS__MAX] = {
+	[ERROR_CLASS_GENERIC_ERROR] = "GenericError",
+	[ERROR_CLASS_COMMAND_NOT_FOUND] = "CommandNotFound",
+	[ERROR_CLASS_DEVICE_NOT_ACTIVE] = "DeviceNotActive",
+	[ERROR_CLASS_DEVICE_NOT_FOUND] = "DeviceNotFound",
+	[ERROR_CLASS_KVM_MISSING_CAP] = "KVMMissingCap",
+};
+
+static char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort(); /* out of memory: nothing sensible is left to do */
+	return s;
+}
+
+void error_set_internal(Error **errp, ErrorClass cls, int errnum, const char *file, int line,
+			const char *func, const char *fmt, ...)
+{
+	Error *err;
+	va_list ap;
+
+	if (!errp)
+		return;
+	if (*errp) {
+		fprintf(stderr, "tinyvmm: BUG: %s:%d: error set twice\n", file, line);
+		abort();
+	}
+	err = calloc(1, sizeof(*err));
+	if (!err)
+		abort();
+	va_start(ap, fmt);
+	err->msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (errnum) {
+		char *full;
+
+		if (asprintf(&full, "%s: %s", err->msg, strerror(errnum)) < 0)
+			abort();
+		free(err->msg);
+		err->msg = full;
+	}
+	err->cls = cls < ERROR_CLASS__MAX ? cls : ERROR_CLASS_GENERIC_ERROR;
+	err->file = file;
+	err->line = line;
+	err->func = func;
+	*errp = err;
+}
+
+void error_propagate(Error **dst, Error *local)
+{
+	if (!local)
+		return;
+	if (dst && !*dst)
+		*dst = local;
+	else
+		error_free(local);
+}
+
+void error_prepend(Error **errp, const char *fmt, ...)
+{
+	char *prefix, *full;
+	va_list ap;
+
+	if (!errp || !*errp)
+		return;
+	va_start(ap, fmt);
+	prefix = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (asprintf(&full, "%s%s", prefix, (*errp)->msg) < 0)
+		abort();
+	free(prefix);
+	free((*errp)->msg);
+	(*errp)->msg = full;
+}
+
+void error_free(Error *err)
+{
+	if (!err)
+		return;
+	free(err->msg);
+	free(err);
+}
+
+const char *error_get_pretty(const Error *err)
+{
+	return err->msg;
+}
+
+ErrorClass error_get_class(const Error *err)
+{
+	return err->cls;
+}
+
+const char *error_class_name(ErrorClass cls)
+{
+	return cls < ERROR_CLASS__MAX ? class_names[cls] : class_names[ERROR_CLASS_GENERIC_ERROR];
+}
+
+void error_report_err(Error *err)
+{
+	if (!err)
+		return;
+	fprintf(stderr, "tinyvmm: %s\n", err->msg);
+	error_free(err);
+}

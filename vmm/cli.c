@@ -1,0 +1,249 @@
+/* The command line, in QEMU's syntax, parsed into a vm_config. */
+#include "vmm/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/size.h"
+
+#define MIN_RAM (1ULL << 20)
+
+static const char usage[] =
+	"usage: tinyvmm [options]\n"
+	"\n"
+	"Machine:\n"
+	"  -m SIZE            guest RAM: 128, 128M, 1G (a bare number is MiB; default 128M)\n"
+	"  -smp N             number of vCPUs, 1 to 64 (default 1; also cpus=N)\n"
+	"  -name NAME         name of the guest (query-name, info name)\n"
+	"  -S                 start with the vCPUs paused (prelaunch); 'cont' starts them\n"
+	"Guest:\n"
+	"  -flat FILE         flat binary loaded at 0x1000, entered in real mode at 0000:1000\n"
+	"                     (without it: the embedded demo guest)\n"
+	"  -kernel bzImage    boot a Linux kernel;  -initrd FILE;  -append CMDLINE\n"
+	"Character devices (stdio | file:PATH | unix:PATH,server=on,wait=off |\n"
+	"                   tcp:HOST:PORT,server=on,wait=off | none):\n"
+	"  -serial DEV        the 16550A UART at 0x3f8 (default stdio; mon:stdio shares it with\n"
+	"                     the monitor)\n"
+	"  -debugcon DEV      the debug console port 0xe9 (default none)\n"
+	"  -qmp DEV           a QMP monitor (repeatable)\n"
+	"  -monitor DEV       an HMP monitor (repeatable; also stdio)\n"
+	"  -nographic         same as -serial mon:stdio (serial and monitor on the terminal)\n"
+	"Accepted for QEMU compatibility: -display none, -nodefaults, -enable-kvm, -accel kvm,\n"
+	"  -machine accel=kvm, -cpu host, -no-user-config\n"
+	"  -h, --help         this help;  --version  the version\n";
+
+const char *cli_usage(void)
+{
+	return usage;
+}
+
+static enum cli_result bad(char *err, size_t errlen, const char *opt, const char *fmt,
+			   const char *arg)
+{
+	char detail[300];
+
+	snprintf(detail, sizeof(detail), fmt, arg);
+	snprintf(err, errlen, "%s: %s", opt, detail);
+	return CLI_ERROR;
+}
+
+/* "128M" or "size=128M" */
+static enum cli_result parse_mem(const char *arg, struct vm_config *cfg, char *err, size_t errlen)
+{
+	uint64_t bytes;
+
+	if (!strncmp(arg, "size=", 5))
+		arg += 5;
+	if (!size_parse(arg, 1ULL << 20, &bytes))
+		return bad(err, errlen, "-m", "invalid size '%s' (examples: 128, 512M, 2G)", arg);
+	if (bytes < MIN_RAM)
+		return bad(err, errlen, "-m", "'%s' is too small (at least 1M)", arg);
+	if (bytes > (1ULL << 40))
+		return bad(err, errlen, "-m", "'%s' is too large (at most 1T)", arg);
+	cfg->ram_size = (bytes + 4095) & ~4095ULL;
+	return CLI_RUN;
+}
+
+/* "4" or "cpus=4" (other topology keys are refused) */
+static enum cli_result parse_smp(const char *arg, struct vm_config *cfg, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (!strncmp(arg, "cpus=", 5))
+		arg += 5;
+	if (!number_parse(arg, &n) || n < 1 || n > CONFIG_MAX_VCPUS)
+		return bad(err, errlen, "-smp", "invalid vCPU count '%s' (1 to 64)", arg);
+	cfg->nr_vcpus = (int)n;
+	return CLI_RUN;
+}
+
+/* "NAME", "guest=NAME", optionally ",debug-threads=on|off" */
+static enum cli_result parse_name(const char *arg, struct vm_config *cfg, char *err, size_t errlen)
+{
+	const char *comma = strchr(arg, ',');
+
+	if (!strncmp(arg, "guest=", 6))
+		arg += 6;
+	if (comma && strcmp(comma, ",debug-threads=on") && strcmp(comma, ",debug-threads=off"))
+		return bad(err, errlen, "-name", "unknown option in '%s'", comma + 1);
+	if (comma) {
+		static char name[256];
+
+		if ((size_t)(comma - arg) >= sizeof(name))
+			return bad(err, errlen, "-name", "name too long%s", "");
+		memcpy(name, arg, (size_t)(comma - arg));
+		name[comma - arg] = '\0';
+		arg = name;
+	}
+	cfg->name = arg;
+	return CLI_RUN;
+}
+
+static enum cli_result parse_chardev(const char *opt, const char *arg, struct chardev_spec *spec,
+				     char *err, size_t errlen)
+{
+	char msg[256];
+
+	if (!chardev_parse(arg, spec, msg, sizeof(msg)))
+		return bad(err, errlen, opt, "%s", msg);
+	return CLI_RUN;
+}
+
+static enum cli_result parse_monitor(const char *opt, const char *arg, struct chardev_spec *list,
+				     int *nr, char *err, size_t errlen)
+{
+	enum cli_result r;
+
+	if (*nr == CONFIG_MAX_MONITORS)
+		return bad(err, errlen, opt, "at most 8 of these%s", "");
+	r = parse_chardev(opt, arg, &list[*nr], err, errlen);
+	if (r != CLI_RUN)
+		return r;
+	if (list[*nr].kind == CHR_FILE || list[*nr].kind == CHR_NONE)
+		return bad(err, errlen, opt, "'%s' cannot serve a monitor", arg);
+	(*nr)++;
+	return CLI_RUN;
+}
+
+static bool takes_value(const char *opt)
+{
+	static const char *const opts[] = { "-m",      "-smp",    "-name",    "-flat",   "-kernel",
+					    "-initrd", "-append", "-serial",  "-debugcon", "-qmp",
+					    "-monitor", "-display", "-accel", "-machine", "-M",
+					    "-cpu",    "-vga" };
+	size_t i;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (!strcmp(opt, opts[i]))
+			return true;
+	return false;
+}
+
+static bool is_accepted_pair(const char *opt, const char *arg)
+{
+	static const char *const pairs[][2] = {
+		{ "-display", "none" },        { "-accel", "kvm" },      { "-machine", "accel=kvm" },
+		{ "-cpu", "host" },            { "-vga", "none" },       { "-M", "accel=kvm" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		if (!strcmp(opt, pairs[i][0]) && !strcmp(arg, pairs[i][1]))
+			return true;
+	return false;
+}
+
+static int stdio_users(const struct vm_config *cfg)
+{
+	int i, n = cfg->serial.kind == CHR_STDIO || cfg->serial.kind == CHR_MON_STDIO;
+
+	n += cfg->debugcon.kind == CHR_STDIO;
+	for (i = 0; i < cfg->nr_qmp; i++)
+		n += cfg->qmp[i].kind == CHR_STDIO || cfg->qmp[i].kind == CHR_MON_STDIO;
+	for (i = 0; i < cfg->nr_monitor; i++)
+		n += cfg->monitor[i].kind == CHR_STDIO || cfg->monitor[i].kind == CHR_MON_STDIO;
+	return n;
+}
+
+static void set_defaults(struct vm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ram_size = 128ULL << 20;
+	cfg->nr_vcpus = 1;
+	cfg->serial.kind = CHR_STDIO;
+	cfg->debugcon.kind = CHR_NONE;
+}
+
+enum cli_result cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, size_t errlen)
+{
+	int i;
+
+	set_defaults(cfg);
+	for (i = 1; i < argc; i++) {
+		const char *opt = argv[i];
+		const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
+		enum cli_result r = CLI_RUN;
+
+		if (opt[0] == '-' && opt[1] == '-' && opt[2]) /* QEMU takes --m as -m */
+			opt++;
+		if (!strcmp(opt, "-h") || !strcmp(opt, "-help")) {
+			fputs(usage, stdout);
+			return CLI_EXIT_OK;
+		}
+		if (!strcmp(opt, "-version")) {
+			printf("tinyvmm version %s (QMP compatible with QEMU 7.2)\n", TINYVMM_VERSION);
+			return CLI_EXIT_OK;
+		}
+		if (!strcmp(opt, "-S") || !strcmp(opt, "-nodefaults") || !strcmp(opt, "-enable-kvm") ||
+		    !strcmp(opt, "-no-user-config")) {
+			cfg->start_paused |= !strcmp(opt, "-S");
+			continue;
+		}
+		if (!strcmp(opt, "-nographic")) {
+			cfg->serial.kind = CHR_MON_STDIO;
+			continue;
+		}
+		if (opt[0] != '-')
+			return bad(err, errlen, opt, "unexpected argument%s", "");
+		if (!takes_value(opt))
+			return bad(err, errlen, argv[i], "%s", "unknown option");
+		if (!arg)
+			return bad(err, errlen, opt, "%s", "missing argument");
+		if (!strcmp(opt, "-m"))
+			r = parse_mem(arg, cfg, err, errlen);
+		else if (!strcmp(opt, "-smp"))
+			r = parse_smp(arg, cfg, err, errlen);
+		else if (!strcmp(opt, "-name"))
+			r = parse_name(arg, cfg, err, errlen);
+		else if (!strcmp(opt, "-flat"))
+			cfg->flat = arg;
+		else if (!strcmp(opt, "-kernel"))
+			cfg->kernel = arg;
+		else if (!strcmp(opt, "-initrd"))
+			cfg->initrd = arg;
+		else if (!strcmp(opt, "-append"))
+			cfg->append = arg;
+		else if (!strcmp(opt, "-serial"))
+			r = parse_chardev(opt, arg, &cfg->serial, err, errlen);
+		else if (!strcmp(opt, "-debugcon"))
+			r = parse_chardev(opt, arg, &cfg->debugcon, err, errlen);
+		else if (!strcmp(opt, "-qmp"))
+			r = parse_monitor(opt, arg, cfg->qmp, &cfg->nr_qmp, err, errlen);
+		else if (!strcmp(opt, "-monitor"))
+			r = parse_monitor(opt, arg, cfg->monitor, &cfg->nr_monitor, err, errlen);
+		else if (!is_accepted_pair(opt, arg))
+			return bad(err, errlen, opt, "unsupported value '%s'", arg);
+		if (r != CLI_RUN)
+			return r;
+		i++;
+	}
+	if (stdio_users(cfg) > 1)
+		return bad(err, errlen, "stdio", "%s",
+			   "only one of -serial, -monitor and -qmp may use stdio (try -nographic)");
+	if (cfg->flat && cfg->kernel)
+		return bad(err, errlen, "-flat", "cannot be combined with -kernel%s", "");
+	if ((cfg->initrd || cfg->append) && !cfg->kernel)
+		return bad(err, errlen, cfg->initrd ? "-initrd" : "-append", "needs -kernel%s", "");
+	return CLI_RUN;
+}

@@ -1,0 +1,30 @@
+/* The machine configuration that the command line produces. */
+#ifndef VMM_CONFIG_H
+#define VMM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/chardev.h"
+
+#define CONFIG_MAX_VCPUS 64
+#define CONFIG_MAX_MONITORS 8
+
+struct vm_config {
+	uint64_t ram_size;  /* bytes */
+	int nr_vcpus;
+	const char *name;   /* -name, or NULL */
+	bool start_paused;  /* -S */
+	const char *flat;   /* -flat FILE, or NULL for the embedded demo guest */
+	const char *kernel; /* -kernel bzImage */
+	const char *initrd;
+	const char *append;
+	struct chardev_spec serial;
+	struct chardev_spec debugcon;
+	struct chardev_spec qmp[CONFIG_MAX_MONITORS];
+	int nr_qmp;
+	struct chardev_spec monitor[CONFIG_MAX_MONITORS];
+	int nr_monitor;
+};
+
+#endif

@@ -1,0 +1,212 @@
+/* A 16550A UART: the registers Linux's 8250 driver and polling guests use, IRQ through KVM. */
+#include "vmm/dev/serial.h"
+
+#include <linux/kvm.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "vmm/chardev.h"
+#include "vmm/machine.h"
+
+#define RX_FIFO 1024
+
+enum { REG_DATA, REG_IER, REG_IIR, REG_LCR, REG_MCR, REG_LSR, REG_MSR, REG_SCR };
+
+#define IER_RDI 0x01
+#define IER_THRI 0x02
+#define IIR_NO_INT 0x01
+#define IIR_THRI 0x02
+#define IIR_RDI 0x04
+#define IIR_FIFO 0xc0
+#define FCR_ENABLE 0x01
+#define FCR_CLEAR_RX 0x02
+#define LCR_DLAB 0x80
+#define MCR_LOOP 0x10
+#define LSR_DR 0x01
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+#define MSR_IDLE 0xb0 /* DCD, DSR, CTS asserted */
+
+struct serial {
+	struct machine *m;
+	struct chardev *chr;
+	int irq;
+	int irq_level;
+	uint8_t ier, iir, lcr, mcr, scr, fcr, dll, dlm;
+	int thr_ipending;
+	uint8_t rx[RX_FIFO];
+	unsigned rx_head, rx_count;
+};
+
+static void update_irq(struct serial *s)
+{
+	struct kvm_irq_level line;
+	uint8_t iir = IIR_NO_INT;
+
+	if ((s->ier & IER_RDI) && s->rx_count)
+		iir = IIR_RDI;
+	else if ((s->ier & IER_THRI) && s->thr_ipending)
+		iir = IIR_THRI;
+	s->iir = iir | ((s->fcr & FCR_ENABLE) ? IIR_FIFO : 0);
+	line.irq = (uint32_t)s->irq;
+	line.level = iir == IIR_NO_INT ? 0 : 1;
+	if ((int)line.level != s->irq_level) {
+		s->irq_level = (int)line.level;
+		ioctl(s->m->vm_fd, KVM_IRQ_LINE, &line);
+	}
+}
+
+static void rx_push(struct serial *s, uint8_t c)
+{
+	if (s->rx_count == RX_FIFO)
+		return;
+	s->rx[(s->rx_head + s->rx_count) % RX_FIFO] = c;
+	s->rx_count++;
+}
+
+static uint8_t msr(const struct serial *s)
+{
+	uint8_t m = s->mcr;
+
+	if (!(m & MCR_LOOP))
+		return MSR_IDLE;
+	/* loopback: RTS->CTS, DTR->DSR, OUT1->RI, OUT2->DCD (Linux probes this) */
+	return (uint8_t)(((m & 0x02) << 3) | ((m & 0x01) << 5) | ((m & 0x0c) << 4));
+}
+
+static uint64_t serial_read(void *opaque, uint64_t off, unsigned size)
+{
+	struct serial *s = opaque;
+	uint8_t v = 0;
+
+	switch (off) {
+	case REG_DATA:
+		if (s->lcr & LCR_DLAB)
+			return s->dll;
+		if (s->rx_count) {
+			v = s->rx[s->rx_head];
+			s->rx_head = (s->rx_head + 1) % RX_FIFO;
+			s->rx_count--;
+			if (s->rx_count == RX_FIFO / 2 && s->chr)
+				chardev_accept_input(s->chr, true);
+		}
+		update_irq(s);
+		return v;
+	case REG_IER:
+		return (s->lcr & LCR_DLAB) ? s->dlm : s->ier;
+	case REG_IIR:
+		v = s->iir;
+		if ((v & 0x0f) == IIR_THRI) {
+			s->thr_ipending = 0;
+			update_irq(s);
+		}
+		return v;
+	case REG_LCR:
+		return s->lcr;
+	case REG_MCR:
+		return s->mcr;
+	case REG_LSR:
+		return LSR_THRE | LSR_TEMT | (s->rx_count ? LSR_DR : 0);
+	case REG_MSR:
+		return msr(s);
+	default:
+		return s->scr;
+	}
+}
+
+static void serial_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
+{
+	struct serial *s = opaque;
+	uint8_t v = (uint8_t)value;
+
+	switch (off) {
+	case REG_DATA:
+		if (s->lcr & LCR_DLAB) {
+			s->dll = v;
+			break;
+		}
+		if (s->mcr & MCR_LOOP)
+			rx_push(s, v);
+		else
+			chardev_write(s->chr, &v, 1);
+		s->thr_ipending = 1; /* transmission is instantaneous */
+		update_irq(s);
+		break;
+	case REG_IER:
+		if (s->lcr & LCR_DLAB) {
+			s->dlm = v;
+			break;
+		}
+		if ((v & IER_THRI) && !(s->ier & IER_THRI))
+			s->thr_ipending = 1; /* THR is always empty: enabling THRI fires at once */
+		s->ier = v & 0x0f;
+		update_irq(s);
+		break;
+	case REG_IIR: /* FCR */
+		s->fcr = v & 0xc9;
+		if (v & FCR_CLEAR_RX)
+			s->rx_count = 0;
+		update_irq(s);
+		break;
+	case REG_LCR:
+		s->lcr = v;
+		break;
+	case REG_MCR:
+		s->mcr = v & 0x1f;
+		break;
+	case REG_SCR:
+		s->scr = v;
+		break;
+	default:
+		break;
+	}
+}
+
+static void serial_input(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct serial *s = opaque;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		rx_push(s, buf[i]);
+	if (s->rx_count == RX_FIFO && s->chr)
+		chardev_accept_input(s->chr, false);
+	update_irq(s);
+}
+
+void serial_reset(struct serial *s)
+{
+	s->ier = s->lcr = s->mcr = s->scr = s->fcr = s->dlm = 0;
+	s->dll = 0x0c; /* 9600 baud */
+	s->thr_ipending = 0;
+	s->rx_head = s->rx_count = 0;
+	update_irq(s);
+	if (s->chr)
+		chardev_accept_input(s->chr, true);
+}
+
+struct serial *serial_init(struct machine *m, uint16_t base, int irq, struct chardev *chr)
+{
+	struct serial *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->m = m;
+	s->chr = chr;
+	s->irq = irq;
+	s->irq_level = -1;
+	if (iospace_register(&m->pio, "serial", base, 8, serial_read, serial_write, s) < 0) {
+		free(s);
+		return NULL;
+	}
+	if (chr)
+		chardev_set_input(chr, serial_input, s);
+	serial_reset(s);
+	return s;
+}
+
+void serial_free(struct serial *s)
+{
+	free(s);
+}

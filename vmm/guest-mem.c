@@ -1,0 +1,104 @@
+/* Guest RAM: the anonymous mapping, its KVM memory slots and bounds-checked gpa <-> hva helpers. */
+#include "vmm/guest-mem.h"
+
+#include <errno.h>
+#include <linux/kvm.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+int guest_mem_init(struct guest_mem *gm, int vm_fd, uint64_t ram_size)
+{
+	uint64_t low = ram_size < GUEST_MEM_LOW_LIMIT ? ram_size : GUEST_MEM_LOW_LIMIT;
+	int i;
+
+	memset(gm, 0, sizeof(*gm));
+	if (ram_size == 0 || ram_size % 4096 || ram_size > SIZE_MAX)
+		return -EINVAL;
+	gm->base = mmap(NULL, (size_t)ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	if (gm->base == MAP_FAILED) {
+		gm->base = NULL;
+		return -errno;
+	}
+	gm->ram_size = ram_size;
+	gm->regions[0] = (struct mem_region){ 0, low, gm->base };
+	gm->nr_regions = 1;
+	if (ram_size > low) {
+		gm->regions[1] = (struct mem_region){ GUEST_MEM_HIGH_BASE, ram_size - low,
+						      gm->base + low };
+		gm->nr_regions = 2;
+	}
+	for (i = 0; i < gm->nr_regions; i++) {
+		struct kvm_userspace_memory_region r = {
+			.slot = (uint32_t)i,
+			.guest_phys_addr = gm->regions[i].gpa,
+			.memory_size = gm->regions[i].size,
+			.userspace_addr = (uint64_t)(uintptr_t)gm->regions[i].hva,
+		};
+
+		if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+			int e = errno;
+
+			guest_mem_destroy(gm);
+			return -e;
+		}
+	}
+	return 0;
+}
+
+void guest_mem_destroy(struct guest_mem *gm)
+{
+	if (gm->base)
+		munmap(gm->base, (size_t)gm->ram_size);
+	memset(gm, 0, sizeof(*gm));
+}
+
+void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len)
+{
+	int i;
+
+	for (i = 0; i < gm->nr_regions; i++) {
+		const struct mem_region *r = &gm->regions[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa < r->size && len <= r->size - (gpa - r->gpa))
+			return r->hva + (gpa - r->gpa);
+	}
+	return NULL;
+}
+
+bool guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *buf, uint64_t len)
+{
+	void *p = guest_mem_ptr(gm, gpa, len);
+
+	if (!p)
+		return false;
+	memcpy(buf, p, (size_t)len);
+	return true;
+}
+
+bool guest_mem_write(const struct guest_mem *gm, uint64_t gpa, const void *buf, uint64_t len)
+{
+	void *p = guest_mem_ptr(gm, gpa, len);
+
+	if (!p)
+		return false;
+	memcpy(p, buf, (size_t)len);
+	return true;
+}
+
+bool guest_mem_gpa(const struct guest_mem *gm, const void *hva, uint64_t *gpa)
+{
+	const uint8_t *p = hva;
+	int i;
+
+	for (i = 0; i < gm->nr_regions; i++) {
+		const struct mem_region *r = &gm->regions[i];
+
+		if (p >= r->hva && (uint64_t)(p - r->hva) < r->size) {
+			*gpa = r->gpa + (uint64_t)(p - r->hva);
+			return true;
+		}
+	}
+	return false;
+}

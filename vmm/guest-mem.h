@@ -1,0 +1,36 @@
+/* Guest RAM: the anonymous mapping, its KVM memory slots and bounds-checked gpa <-> hva helpers. */
+#ifndef VMM_GUEST_MEM_H
+#define VMM_GUEST_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* RAM above this goes to 4 GiB and beyond, leaving a hole for MMIO (LAPIC, IOAPIC, devices). */
+#define GUEST_MEM_LOW_LIMIT 0xc0000000ULL
+#define GUEST_MEM_HIGH_BASE 0x100000000ULL
+
+struct mem_region {
+	uint64_t gpa, size;
+	uint8_t *hva;
+};
+
+struct guest_mem {
+	uint8_t *base; /* one mapping for all of RAM */
+	uint64_t ram_size;
+	struct mem_region regions[2];
+	int nr_regions;
+};
+
+/* Maps ram_size bytes and registers them with the VM; -errno on failure. */
+int guest_mem_init(struct guest_mem *gm, int vm_fd, uint64_t ram_size);
+void guest_mem_destroy(struct guest_mem *gm);
+/* Host pointer for [gpa, gpa+len) when all of it is RAM in one region, else NULL. */
+void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
+/* Reads or writes guest-physical memory; false (nothing copied) unless all of it is RAM. */
+bool guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *buf, uint64_t len);
+bool guest_mem_write(const struct guest_mem *gm, uint64_t gpa, const void *buf, uint64_t len);
+/* Guest-physical address of a host pointer into RAM; false if it is not in RAM. */
+bool guest_mem_gpa(const struct guest_mem *gm, const void *hva, uint64_t *gpa);
+
+#endif

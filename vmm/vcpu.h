@@ -1,0 +1,44 @@
+/* vCPUs: one thread each running KVM_RUN, exit handling, pause/resume, register access. */
+#ifndef VMM_VCPU_H
+#define VMM_VCPU_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct machine;
+
+struct vcpu {
+	struct machine *m;
+	int index;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	pid_t tid;
+	bool started;
+	bool parked;
+	bool io_pending; /* the last exit needs KVM_RUN again to complete */
+	bool stopped;    /* ended by a guest error until the next reset */
+	struct kvm_lapic_state lapic_reset;
+};
+
+/* Creates vCPU index (fd, kvm_run mapping, CPUID, LAPIC LINTs); -errno on failure. */
+int vcpu_create(struct machine *m, struct vcpu *v, int index);
+/* Sets real-mode state at CS:IP = 0:entry; runnable decides whether it waits for INIT/SIPI. */
+int vcpu_reset_real_mode(struct vcpu *v, uint16_t entry, bool runnable);
+int vcpu_start(struct vcpu *v);
+/* With the big lock held: returns once every vCPU thread is out of KVM_RUN and parked. */
+void vcpu_pause_all(struct machine *m);
+/* With the big lock held: lets the vCPUs run again if the machine is running. */
+void vcpu_resume_all(struct machine *m);
+/* Ends and joins every vCPU thread. Called without the big lock. */
+void vcpu_join_all(struct machine *m);
+void vcpu_destroy(struct vcpu *v);
+
+/* Register access; the vCPU must be parked. 0 or -errno. */
+int vcpu_get_regs(struct vcpu *v, struct kvm_regs *regs, struct kvm_sregs *sregs);
+int vcpu_is_halted(struct vcpu *v, bool *halted);
+
+#endif
