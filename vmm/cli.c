@@ -1,6 +1,7 @@
 /* The command line, in QEMU's syntax, parsed into a vm_config. */
 #include "vmm/cli.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +39,17 @@ const char *cli_usage(void)
 	return usage;
 }
 
-static enum cli_result bad(char *err, size_t errlen, const char *opt, const char *fmt,
-			   const char *arg)
+static enum cli_result bad(char *err, size_t errlen, const char *opt, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static enum cli_result bad(char *err, size_t errlen, const char *opt, const char *fmt, ...)
 {
 	char detail[300];
+	va_list ap;
 
-	snprintf(detail, sizeof(detail), fmt, arg);
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
 	snprintf(err, errlen, "%s: %s", opt, detail);
 	return CLI_ERROR;
 }
@@ -91,7 +97,7 @@ static enum cli_result parse_name(const char *arg, struct vm_config *cfg, char *
 		static char name[256];
 
 		if ((size_t)(comma - arg) >= sizeof(name))
-			return bad(err, errlen, "-name", "name too long%s", "");
+			return bad(err, errlen, "-name", "name too long");
 		memcpy(name, arg, (size_t)(comma - arg));
 		name[comma - arg] = '\0';
 		arg = name;
@@ -116,7 +122,7 @@ static enum cli_result parse_monitor(const char *opt, const char *arg, struct ch
 	enum cli_result r;
 
 	if (*nr == CONFIG_MAX_MONITORS)
-		return bad(err, errlen, opt, "at most 8 of these%s", "");
+		return bad(err, errlen, opt, "at most 8 of these");
 	r = parse_chardev(opt, arg, &list[*nr], err, errlen);
 	if (r != CLI_RUN)
 		return r;
@@ -175,7 +181,7 @@ static void set_defaults(struct vm_config *cfg)
 	cfg->debugcon.kind = CHR_NONE;
 }
 
-enum cli_result cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, size_t errlen)
+enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *cfg, char *err, size_t errlen)
 {
 	int i;
 
@@ -205,7 +211,7 @@ enum cli_result cli_parse(int argc, char **argv, struct vm_config *cfg, char *er
 			continue;
 		}
 		if (opt[0] != '-')
-			return bad(err, errlen, opt, "unexpected argument%s", "");
+			return bad(err, errlen, opt, "unexpected argument");
 		if (!takes_value(opt))
 			return bad(err, errlen, argv[i], "%s", "unknown option");
 		if (!arg)
@@ -242,8 +248,8 @@ enum cli_result cli_parse(int argc, char **argv, struct vm_config *cfg, char *er
 		return bad(err, errlen, "stdio", "%s",
 			   "only one of -serial, -monitor and -qmp may use stdio (try -nographic)");
 	if (cfg->flat && cfg->kernel)
-		return bad(err, errlen, "-flat", "cannot be combined with -kernel%s", "");
+		return bad(err, errlen, "-flat", "cannot be combined with -kernel");
 	if ((cfg->initrd || cfg->append) && !cfg->kernel)
-		return bad(err, errlen, cfg->initrd ? "-initrd" : "-append", "needs -kernel%s", "");
+		return bad(err, errlen, cfg->initrd ? "-initrd" : "-append", "needs -kernel");
 	return CLI_RUN;
 }

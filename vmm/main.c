@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int sfd, code;
 
-	switch (cli_parse(argc, argv, &cfg, err, sizeof(err))) {
+	switch (cli_parse(argc, (const char *const *)argv, &cfg, err, sizeof(err))) {
 	case CLI_EXIT_OK:
 		return 0;
 	case CLI_ERROR:

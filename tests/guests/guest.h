@@ -1,0 +1,134 @@
+/* Shared constants and assembler macros for the flat test guests (see docs/guest-abi.md). */
+#ifndef TINYVMM_TEST_GUEST_H
+#define TINYVMM_TEST_GUEST_H
+
+#define HEARTBEAT       0x500   /* u32 the spin guest counts in */
+#define NMI_COUNT       0x50c   /* u32 counted by the real-mode NMI handler */
+
+#define UART_THR        0x3f8
+#define UART_LSR        0x3fd
+#define LSR_THRE        0x20
+#define DEBUG_PORT      0xe9
+#define EXIT_PORT       0x501
+
+#define STACK_TOP       0x9000
+
+/* Flat GDT selectors used by the guests that leave real mode. */
+#define SEL_CODE32      0x08
+#define SEL_DATA        0x10
+#define SEL_CODE64      0x18
+
+/*
+ * Real-mode entry shared by every test guest: segments 0, SP = STACK_TOP -
+ * index * 0x100, IVT[2] -> a handler counting NMIs at NMI_COUNT.  Leaves the
+ * vCPU index (initial APIC ID from CPUID leaf 1) in bx, ZF set for vCPU 0.
+ */
+.macro GUEST_ENTRY
+	.code16
+	.section .text.entry, "ax"
+	.globl _start
+_start:
+	cli
+	cld
+	xorw %ax, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %ss
+	movw $guest_nmi, 2 * 4
+	movw $0, 2 * 4 + 2
+	movl $1, %eax
+	cpuid
+	shrl $24, %ebx
+	movw %bx, %ax
+	shlw $8, %ax
+	movw $STACK_TOP, %sp
+	subw %ax, %sp
+	testw %bx, %bx
+	jmp .Lentry_done\@
+guest_nmi:
+	lock incl %cs:NMI_COUNT
+	iret
+.Lentry_done\@:
+.endm
+
+/* Park every vCPU but 0: cli; hlt forever.  Real mode, right after GUEST_ENTRY. */
+.macro PARK_APS
+	testw %bx, %bx
+	jz .Lbsp\@
+	cli
+.Lpark\@:
+	hlt
+	jmp .Lpark\@
+.Lbsp\@:
+.endm
+
+/*
+ * Define a routine \name printing the NUL-terminated string at (e)si/rsi on
+ * the UART, polling LSR.THRE before each byte.  Assemble it under the
+ * .code16/.code32/.code64 of the callers.  Clobbers ax, dx, si.
+ */
+.macro DEFINE_PUTS name
+\name:
+	lodsb
+	testb %al, %al
+	jz .Lputs_ret\@
+	movb %al, %ah
+	movw $UART_LSR, %dx
+.Lputs_wait\@:
+	inb %dx, %al
+	testb $LSR_THRE, %al
+	jz .Lputs_wait\@
+	movb %ah, %al
+	movw $UART_THR, %dx
+	outb %al, %dx
+	jmp \name
+.Lputs_ret\@:
+	ret
+.endm
+
+/* The flat GDT: null, 32-bit code (0x08), data (0x10), 64-bit code (0x18). */
+.macro DEFINE_GDT
+	.balign 8
+gdt:
+	.quad 0
+	.quad 0x00cf9a000000ffff
+	.quad 0x00cf92000000ffff
+	.quad 0x00af9a000000ffff
+gdt_end:
+gdt_desc:
+	.word gdt_end - gdt - 1
+	.long gdt
+.endm
+
+/*
+ * From real mode, enter 32-bit protected mode with flat segments (paging
+ * off) and continue at the next instruction under .code32; esp = sp.
+ * Needs DEFINE_GDT somewhere in the image.
+ */
+.macro ENTER_PROTECTED_MODE
+	cli
+	lgdtl gdt_desc
+	movl %cr0, %eax
+	orl $1, %eax
+	movl %eax, %cr0
+	ljmpl $SEL_CODE32, $.Lpm\@
+	.code32
+.Lpm\@:
+	movw $SEL_DATA, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %fs
+	movw %ax, %gs
+	movw %ax, %ss
+	movzwl %sp, %esp
+.endm
+
+/* Halt forever with interrupts off (any mode). */
+.macro HALT_FOREVER
+	cli
+.Lhalt\@:
+	hlt
+	jmp .Lhalt\@
+.endm
+
+#endif

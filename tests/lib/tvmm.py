@@ -1,0 +1,216 @@
+"""Test harness for tinyvmm: start a VM, read its serial output, talk QMP and HMP over sockets."""
+import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+
+
+def require_kvm():
+    """Fail under CI when /dev/kvm is unusable; skip loudly elsewhere."""
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR)
+        os.close(fd)
+        return
+    except OSError as e:
+        msg = f"/dev/kvm is not usable ({e.strerror}): this test needs KVM"
+    if os.environ.get("CI") == "true":
+        print(f"FAIL: {msg}", file=sys.stderr)
+        sys.exit(1)
+    print(f"SKIP: {msg}", file=sys.stderr)
+    sys.exit(SKIP)
+
+
+def binary():
+    return os.environ.get("TINYVMM", "tinyvmm")
+
+
+def guest(name):
+    """Path of a test guest built by meson (env TINYVMM_GUESTS)."""
+    return os.path.join(os.environ["TINYVMM_GUESTS"], name + ".bin")
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what, expected=None, received=None):
+    if not cond:
+        msg = what
+        if expected is not None or received is not None:
+            msg += f"\n  expected: {expected!r}\n  received: {received!r}"
+        raise Failure(msg)
+
+
+class VM:
+    """A tinyvmm process; its serial console goes to a pipe we read."""
+
+    def __init__(self, *args, serial=True, env=None):
+        self.dir = tempfile.mkdtemp(prefix="tvmm-")
+        self.args = [binary()] + (["-serial", "stdio"] if serial else []) + list(args)
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=env)
+        self.out = b""
+        self.err = b""
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def _pump(self, timeout):
+        fds = [f for f in (self.proc.stdout, self.proc.stderr) if f and not f.closed]
+        if not fds:
+            time.sleep(timeout)
+            return
+        r, _, _ = select.select(fds, [], [], timeout)
+        for f in r:
+            data = os.read(f.fileno(), 65536)
+            if not data:
+                f.close()
+            elif f is self.proc.stdout:
+                self.out += data
+            else:
+                self.err += data
+
+    def wait_output(self, text, timeout=20, start=0):
+        """Waits until serial output (after offset start) contains text; returns its end offset."""
+        if isinstance(text, str):
+            text = text.encode()
+        end = time.monotonic() + timeout
+        while True:
+            i = self.out.find(text, start)
+            if i >= 0:
+                return i + len(text)
+            left = end - time.monotonic()
+            if left <= 0 or (self.proc.poll() is not None and self.proc.stdout.closed):
+                raise Failure(f"timed out waiting for {text!r} in serial output\n"
+                              f"  output: {self.out[-2000:]!r}\n  stderr: {self.err[-2000:]!r}")
+            self._pump(min(left, 0.2))
+
+    def wait_exit(self, timeout=20):
+        end = time.monotonic() + timeout
+        while self.proc.poll() is None and time.monotonic() < end:
+            self._pump(0.05)
+        if self.proc.poll() is None:
+            raise Failure(f"tinyvmm did not exit within {timeout}s\n  stderr: {self.err!r}")
+        while not (self.proc.stdout.closed and self.proc.stderr.closed):
+            self._pump(0.05)
+        return self.proc.returncode
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for f in (self.proc.stdout, self.proc.stderr):
+            if f and not f.closed:
+                f.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def wait_for_path(path, timeout=10):
+    end = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > end:
+            raise Failure(f"{path} did not appear")
+        time.sleep(0.01)
+
+
+class QMP:
+    """A minimal QMP client: one JSON object per line."""
+
+    def __init__(self, path=None, tcp=None, negotiate=True, timeout=10):
+        if path:
+            wait_for_path(path)
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.connect(path)
+        else:
+            self.sock = socket.create_connection(tcp)
+        self.sock.settimeout(timeout)
+        self.buf = b""
+        self.events = []
+        self.greeting = self.recv()
+        if negotiate:
+            r = self.cmd("qmp_capabilities")
+            check(r == {"return": {}}, "qmp_capabilities", {"return": {}}, r)
+
+    def send_raw(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.sock.sendall(data)
+
+    def recv(self):
+        """Next JSON object from the server (replies and events alike)."""
+        while b"\n" not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise Failure(f"connection closed; pending {self.buf!r}")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def reply(self):
+        """Next reply, keeping events aside."""
+        while True:
+            obj = self.recv()
+            if "event" in obj:
+                self.events.append(obj)
+            else:
+                return obj
+
+    def cmd(self, name, args=None, id=None):
+        req = {"execute": name}
+        if args is not None:
+            req["arguments"] = args
+        if id is not None:
+            req["id"] = id
+        self.send_raw(json.dumps(req))
+        return self.reply()
+
+    def wait_event(self, name, timeout=10):
+        end = time.monotonic() + timeout
+        while True:
+            for i, e in enumerate(self.events):
+                if e["event"] == name:
+                    return self.events.pop(i)
+            self.sock.settimeout(max(0.01, end - time.monotonic()))
+            try:
+                obj = self.recv()
+            except socket.timeout:
+                raise Failure(f"no {name} event within {timeout}s; got {self.events!r}")
+            if "event" in obj:
+                self.events.append(obj)
+            else:
+                raise Failure(f"unexpected reply while waiting for {name}: {obj!r}")
+
+    def close(self):
+        self.sock.close()
+
+
+def run(test):
+    """Runs a test function; prints a one-line verdict and exits with meson's codes."""
+    require_kvm()
+    try:
+        test()
+    except Failure as e:
+        print(f"FAIL {os.path.basename(sys.argv[0])}: {e}", file=sys.stderr)
+        sys.exit(1)
+    print(f"PASS {os.path.basename(sys.argv[0])}")
+
+
+def main(cases):
+    """Runs the case named by argv[1] (or all of them) from a dict name -> function."""
+    names = sys.argv[1:] or list(cases)
+    for name in names:
+        if name not in cases:
+            print(f"FAIL: no test case {name!r}; cases: {', '.join(cases)}", file=sys.stderr)
+            sys.exit(1)
+    run(lambda: [cases[n]() for n in names])
