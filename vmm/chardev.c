@@ -19,15 +19,16 @@
 struct chardev {
 	struct chardev_spec spec;
 	struct mainloop *loop;
-	int out_fd;                /* stdio or file; -1 otherwise */
-	int in_fd;                 /* stdio; -1 otherwise */
-	int listen_fd;             /* socket servers */
+	int out_fd;    /* stdio or file; -1 otherwise */
+	int in_fd;     /* stdio; -1 otherwise */
+	int listen_fd; /* socket servers */
 	struct watch *in_watch, *listen_watch;
 	int client_fd[CHR_MAX_CLIENTS];
 	struct watch *client_watch[CHR_MAX_CLIENTS];
 	chardev_input_fn input;
 	void *opaque;
 	bool accepting;
+	const struct chardev_mux *mux;
 };
 
 static struct termios saved_tty;
@@ -169,7 +170,8 @@ bool chardev_parse(const char *s, struct chardev_spec *spec, char *err, size_t e
 	if (!strncmp(s, "file:", 5)) {
 		spec->kind = CHR_FILE;
 		if (!s[5] || strlen(s + 5) >= sizeof(spec->path)) {
-			snprintf(err, errlen, "file path must be 1 to %zu bytes", sizeof(spec->path) - 1);
+			snprintf(err, errlen, "file path must be 1 to %zu bytes",
+				 sizeof(spec->path) - 1);
 			return false;
 		}
 		strcpy(spec->path, s + 5);
@@ -183,8 +185,9 @@ bool chardev_parse(const char *s, struct chardev_spec *spec, char *err, size_t e
 		spec->kind = CHR_TCP;
 		return parse_socket(s + 4, spec, err, errlen);
 	}
-	snprintf(err, errlen, "unknown backend '%s' (stdio, file:PATH, unix:PATH,server=on,"
-			      "wait=off, tcp:HOST:PORT,server=on,wait=off or none)",
+	snprintf(err, errlen,
+		 "unknown backend '%s' (stdio, file:PATH, unix:PATH,server=on,"
+		 "wait=off, tcp:HOST:PORT,server=on,wait=off or none)",
 		 s);
 	return false;
 }
@@ -203,7 +206,9 @@ static void deliver(struct chardev *c, int fd, int client)
 	ssize_t n = read(fd, buf, sizeof(buf));
 
 	if (n > 0) {
-		if (c->input)
+		if (c->mux)
+			c->mux->input(c->mux->opaque, buf, (size_t)n);
+		else if (c->input)
 			c->input(c->opaque, buf, (size_t)n);
 		return;
 	}
@@ -329,6 +334,10 @@ void chardev_accept_input(struct chardev *c, bool on)
 {
 	int i;
 
+	if (c->mux) {
+		c->mux->accept(c->mux->opaque, on);
+		return;
+	}
 	if (c->accepting == on)
 		return;
 	c->accepting = on;
@@ -340,6 +349,27 @@ void chardev_accept_input(struct chardev *c, bool on)
 }
 
 void chardev_write(struct chardev *c, const void *buf, size_t len)
+{
+	if (c && c->mux)
+		c->mux->output(c->mux->opaque, buf, len);
+	else
+		chardev_backend_write(c, buf, len);
+}
+
+void chardev_set_mux(struct chardev *c, const struct chardev_mux *mux)
+{
+	c->mux = NULL;
+	chardev_accept_input(c, true); /* under a mux the backend always reads; the mux buffers */
+	c->mux = mux;
+}
+
+void chardev_frontend_input(struct chardev *c, const uint8_t *buf, size_t len)
+{
+	if (c->input)
+		c->input(c->opaque, buf, len);
+}
+
+void chardev_backend_write(struct chardev *c, const void *buf, size_t len)
 {
 	int i;
 

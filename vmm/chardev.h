@@ -15,8 +15,8 @@ enum chardev_kind { CHR_NONE, CHR_STDIO, CHR_FILE, CHR_UNIX, CHR_TCP, CHR_MON_ST
 struct chardev_spec {
 	enum chardev_kind kind;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* file or unix socket */
-	char host[256];                                          /* tcp */
-	uint16_t port;                                           /* tcp */
+	char host[256];						/* tcp */
+	uint16_t port;						/* tcp */
 	bool server, wait;
 };
 
@@ -41,5 +41,23 @@ void chardev_set_input(struct chardev *c, chardev_input_fn fn, void *opaque);
 /* Stops (or restarts) reading input; used when the receiver's buffer is full. */
 void chardev_accept_input(struct chardev *c, bool on);
 void chardev_close(struct chardev *c);
+
+/*
+ * A mux in front of a backend (hmp/mux.c, for mon:stdio): it receives the
+ * backend's input, the frontend's output and the frontend's flow control, and
+ * passes on what belongs to the frontend with the two calls after it.
+ */
+struct chardev_mux {
+	void (*input)(void *opaque, const uint8_t *buf, size_t len);
+	void (*output)(void *opaque, const void *buf, size_t len);
+	void (*accept)(void *opaque, bool on);
+	void *opaque;
+};
+/* Installs mux (NULL: removes it); the backend then keeps reading whatever the frontend says. */
+void chardev_set_mux(struct chardev *c, const struct chardev_mux *mux);
+/* Input to the frontend (the serial port), as if read from the backend without a mux. */
+void chardev_frontend_input(struct chardev *c, const uint8_t *buf, size_t len);
+/* Output to the backend, past the mux. */
+void chardev_backend_write(struct chardev *c, const void *buf, size_t len);
 
 #endif

@@ -134,10 +134,11 @@ static enum cli_result parse_monitor(const char *opt, const char *arg, struct ch
 
 static bool takes_value(const char *opt)
 {
-	static const char *const opts[] = { "-m",      "-smp",    "-name",    "-flat",   "-kernel",
-					    "-initrd", "-append", "-serial",  "-debugcon", "-qmp",
-					    "-monitor", "-display", "-accel", "-machine", "-M",
-					    "-cpu",    "-vga" };
+	static const char *const opts[] = { "-m",	 "-smp",     "-name",	 "-flat",
+					    "-kernel",	 "-initrd",  "-append",	 "-serial",
+					    "-debugcon", "-qmp",     "-monitor", "-display",
+					    "-accel",	 "-machine", "-M",	 "-cpu",
+					    "-vga" };
 	size_t i;
 
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
@@ -149,8 +150,8 @@ static bool takes_value(const char *opt)
 static bool is_accepted_pair(const char *opt, const char *arg)
 {
 	static const char *const pairs[][2] = {
-		{ "-display", "none" },        { "-accel", "kvm" },      { "-machine", "accel=kvm" },
-		{ "-cpu", "host" },            { "-vga", "none" },       { "-M", "accel=kvm" },
+		{ "-display", "none" }, { "-accel", "kvm" }, { "-machine", "accel=kvm" },
+		{ "-cpu", "host" },	{ "-vga", "none" },  { "-M", "accel=kvm" },
 	};
 	size_t i;
 
@@ -181,7 +182,8 @@ static void set_defaults(struct vm_config *cfg)
 	cfg->debugcon.kind = CHR_NONE;
 }
 
-enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *cfg, char *err, size_t errlen)
+enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *cfg, char *err,
+			  size_t errlen)
 {
 	int i;
 
@@ -198,11 +200,12 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 			return CLI_EXIT_OK;
 		}
 		if (!strcmp(opt, "-version")) {
-			printf("tinyvmm version %s (QMP compatible with QEMU 7.2)\n", TINYVMM_VERSION);
+			printf("tinyvmm version %s (QMP compatible with QEMU 7.2)\n",
+			       TINYVMM_VERSION);
 			return CLI_EXIT_OK;
 		}
-		if (!strcmp(opt, "-S") || !strcmp(opt, "-nodefaults") || !strcmp(opt, "-enable-kvm") ||
-		    !strcmp(opt, "-no-user-config")) {
+		if (!strcmp(opt, "-S") || !strcmp(opt, "-nodefaults") ||
+		    !strcmp(opt, "-enable-kvm") || !strcmp(opt, "-no-user-config")) {
 			cfg->start_paused |= !strcmp(opt, "-S");
 			continue;
 		}

@@ -12,7 +12,8 @@ enum cli_result { CLI_RUN, CLI_EXIT_OK, CLI_ERROR };
  * Fills cfg from argv. CLI_EXIT_OK after -h or --version (printed to out),
  * CLI_ERROR with a one-line message in err (no "tinyvmm: " prefix).
  */
-enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *cfg, char *err, size_t errlen);
+enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *cfg, char *err,
+			  size_t errlen);
 const char *cli_usage(void);
 
 #endif

@@ -7,11 +7,11 @@
 
 #include "vmm/chardev.h"
 
-#define CONFIG_MAX_VCPUS 64
+#define CONFIG_MAX_VCPUS    64
 #define CONFIG_MAX_MONITORS 8
 
 struct vm_config {
-	uint64_t ram_size;  /* bytes */
+	uint64_t ram_size; /* bytes */
 	int nr_vcpus;
 	const char *name;   /* -name, or NULL */
 	bool start_paused;  /* -S */

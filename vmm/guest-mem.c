@@ -25,8 +25,8 @@ int guest_mem_init(struct guest_mem *gm, int vm_fd, uint64_t ram_size)
 	gm->regions[0] = (struct mem_region){ 0, low, gm->base };
 	gm->nr_regions = 1;
 	if (ram_size > low) {
-		gm->regions[1] = (struct mem_region){ GUEST_MEM_HIGH_BASE, ram_size - low,
-						      gm->base + low };
+		gm->regions[1] =
+			(struct mem_region){ GUEST_MEM_HIGH_BASE, ram_size - low, gm->base + low };
 		gm->nr_regions = 2;
 	}
 	for (i = 0; i < gm->nr_regions; i++) {

@@ -21,7 +21,7 @@ struct io_range {
 
 struct iospace {
 	const char *name; /* "io" or "memory", as QEMU's info mtree calls them */
-	uint64_t size;    /* 0x10000 for ports, 2^64 - 1 + 1 (0) for memory */
+	uint64_t size;	  /* 0x10000 for ports, 2^64 - 1 + 1 (0) for memory */
 	struct io_range ranges[IOSPACE_MAX_RANGES]; /* sorted by base */
 	int nr;
 	uint64_t unclaimed_reads, unclaimed_writes;

@@ -9,7 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#define TSS_ADDR 0xfffbd000
+#define TSS_ADDR	  0xfffbd000
 #define IDENTITY_MAP_ADDR 0xfffbc000
 #define MAX_CPUID_ENTRIES 256
 
@@ -57,12 +57,14 @@ bool kvm_open(int nr_vcpus, int *kvm_fd, int *vm_fd, int *run_size, struct kvm_c
 
 	*kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (*kvm_fd < 0)
-		return fail("cannot open /dev/kvm", errno,
-			    "is KVM enabled, its module loaded, and /dev/kvm read-writable for you?");
+		return fail(
+			"cannot open /dev/kvm", errno,
+			"is KVM enabled, its module loaded, and /dev/kvm read-writable for you?");
 	v = ioctl(*kvm_fd, KVM_GET_API_VERSION, 0);
 	if (v != KVM_API_VERSION) {
-		fprintf(stderr, "tinyvmm: /dev/kvm speaks API version %d, need %d (update the kernel)\n",
-			v, KVM_API_VERSION);
+		fprintf(stderr,
+			"tinyvmm: /dev/kvm speaks API version %d, need %d (update the kernel)\n", v,
+			KVM_API_VERSION);
 		return false;
 	}
 	for (i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {

@@ -17,11 +17,13 @@
 #include "vmm/vcpu.h"
 
 #define COM1_BASE 0x3f8
-#define COM1_IRQ 4
+#define COM1_IRQ  4
 
 static const char *const state_names[] = {
-	[VM_PRELAUNCH] = "prelaunch", [VM_RUNNING] = "running",
-	[VM_PAUSED] = "paused",       [VM_SHUTDOWN] = "shutdown",
+	[VM_PRELAUNCH] = "prelaunch",
+	[VM_RUNNING] = "running",
+	[VM_PAUSED] = "paused",
+	[VM_SHUTDOWN] = "shutdown",
 	[VM_INTERNAL_ERROR] = "internal-error",
 };
 

@@ -30,7 +30,13 @@ enum vm_cause {
 	CAUSE_GUEST_RESET,
 	CAUSE_GUEST_PANIC,
 };
-enum vm_event { VM_EVENT_STOP, VM_EVENT_RESUME, VM_EVENT_RESET, VM_EVENT_SHUTDOWN, VM_EVENT_POWERDOWN };
+enum vm_event {
+	VM_EVENT_STOP,
+	VM_EVENT_RESUME,
+	VM_EVENT_RESET,
+	VM_EVENT_SHUTDOWN,
+	VM_EVENT_POWERDOWN
+};
 
 /* Exit codes of the process (documented in README.md). */
 #define EXIT_GUEST_CRASH 2
@@ -52,7 +58,7 @@ struct machine {
 	struct kvm_reset_state reset_state;
 
 	enum vm_state state;
-	bool vcpus_run;  /* vCPUs may enter KVM_RUN */
+	bool vcpus_run;	 /* vCPUs may enter KVM_RUN */
 	bool vcpus_quit; /* vCPU threads must end */
 	int nr_parked, nr_threads;
 	pthread_cond_t parked_cond, run_cond;
@@ -69,8 +75,8 @@ struct machine {
 	vm_event_fn on_event;
 	void *event_opaque;
 	void (*on_powerdown)(struct machine *m); /* the guest-visible power button, if any */
-	int (*boot_reset)(struct machine *m);    /* reloads the guest and sets vCPU entry state */
-	void *boot_image; /* what boot_reset loads */
+	int (*boot_reset)(struct machine *m);	 /* reloads the guest and sets vCPU entry state */
+	void *boot_image;			 /* what boot_reset loads */
 	size_t boot_image_size;
 
 	struct chardev *serial_chr, *debugcon_chr;

@@ -1,4 +1,5 @@
-/* The main loop: one epoll set of file descriptors, served on the main thread under the big lock. */
+/* The main loop: one epoll set of file descriptors, served on the main thread under the big lock.
+ */
 #include "vmm/mainloop.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
-/* The main loop: one epoll set of file descriptors, served on the main thread under the big lock. */
+/* The main loop: one epoll set of file descriptors, served on the main thread under the big lock.
+ */
 #ifndef VMM_MAINLOOP_H
 #define VMM_MAINLOOP_H
 

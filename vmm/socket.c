@@ -25,7 +25,8 @@ static int clear_stale_socket(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (!S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "'%s' exists and is not a socket; refusing to replace it", path);
+		snprintf(err, errlen, "'%s' exists and is not a socket; refusing to replace it",
+			 path);
 		return -1;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -117,7 +118,8 @@ int socket_accept(int listen_fd)
 	int one = 1;
 
 	if (fd >= 0)
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* fails on unix: fine */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			   sizeof(one)); /* fails on unix: fine */
 	return fd;
 }
 
@@ -132,5 +134,6 @@ void socket_describe(const struct chardev_spec *spec, char *buf, size_t len)
 	if (spec->kind == CHR_UNIX)
 		snprintf(buf, len, "unix:%s", spec->path);
 	else
-		snprintf(buf, len, "tcp:%s:%u", spec->host[0] ? spec->host : "127.0.0.1", spec->port);
+		snprintf(buf, len, "tcp:%s:%u", spec->host[0] ? spec->host : "127.0.0.1",
+			 spec->port);
 }

@@ -12,12 +12,12 @@
 
 #include "vmm/machine.h"
 
-#define SIG_KICK SIGUSR1
-#define APIC_LVT0 0x350
-#define APIC_LVT1 0x360
-#define APIC_MODE_NMI 0x400
+#define SIG_KICK	 SIGUSR1
+#define APIC_LVT0	 0x350
+#define APIC_LVT1	 0x360
+#define APIC_MODE_NMI	 0x400
 #define APIC_MODE_EXTINT 0x700
-#define APIC_LVT_MASKED 0x10000
+#define APIC_LVT_MASKED	 0x10000
 
 static void kick_handler(int sig)
 {
@@ -46,7 +46,8 @@ static void set_cpuid(struct machine *m, struct vcpu *v)
 		}
 	}
 	if (ioctl(v->fd, KVM_SET_CPUID2, mine) < 0)
-		fprintf(stderr, "tinyvmm: vCPU %d: KVM_SET_CPUID2: %s\n", v->index, strerror(errno));
+		fprintf(stderr, "tinyvmm: vCPU %d: KVM_SET_CPUID2: %s\n", v->index,
+			strerror(errno));
 	free(mine);
 }
 
@@ -103,8 +104,12 @@ int vcpu_create(struct machine *m, struct vcpu *v, int index)
 
 static void real_mode_seg(struct kvm_segment *s, uint16_t type)
 {
-	*s = (struct kvm_segment){ .base = 0, .limit = 0xffff, .selector = 0, .type = (uint8_t)type,
-				   .present = 1, .s = 1 };
+	*s = (struct kvm_segment){ .base = 0,
+				   .limit = 0xffff,
+				   .selector = 0,
+				   .type = (uint8_t)type,
+				   .present = 1,
+				   .s = 1 };
 }
 
 int vcpu_reset_real_mode(struct vcpu *v, uint16_t entry, bool runnable)
@@ -112,7 +117,7 @@ int vcpu_reset_real_mode(struct vcpu *v, uint16_t entry, bool runnable)
 	struct kvm_sregs sregs;
 	struct kvm_regs regs = { .rip = entry, .rflags = 0x2 };
 	struct kvm_mp_state mp = { .mp_state = runnable ? KVM_MP_STATE_RUNNABLE
-							 : KVM_MP_STATE_UNINITIALIZED };
+							: KVM_MP_STATE_UNINITIALIZED };
 	struct kvm_fpu fpu = { .fcw = 0x37f };
 
 	fpu.mxcsr = 0x1f80;
@@ -142,13 +147,20 @@ int vcpu_reset_real_mode(struct vcpu *v, uint16_t entry, bool runnable)
 static const char *exit_name(uint32_t reason)
 {
 	static const char *const names[] = {
-		[KVM_EXIT_UNKNOWN] = "UNKNOWN",       [KVM_EXIT_EXCEPTION] = "EXCEPTION",
-		[KVM_EXIT_IO] = "IO",                 [KVM_EXIT_HYPERCALL] = "HYPERCALL",
-		[KVM_EXIT_DEBUG] = "DEBUG",           [KVM_EXIT_HLT] = "HLT",
-		[KVM_EXIT_MMIO] = "MMIO",             [KVM_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
-		[KVM_EXIT_SHUTDOWN] = "SHUTDOWN",     [KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
-		[KVM_EXIT_INTR] = "INTR",             [KVM_EXIT_SET_TPR] = "SET_TPR",
-		[KVM_EXIT_TPR_ACCESS] = "TPR_ACCESS", [KVM_EXIT_NMI] = "NMI",
+		[KVM_EXIT_UNKNOWN] = "UNKNOWN",
+		[KVM_EXIT_EXCEPTION] = "EXCEPTION",
+		[KVM_EXIT_IO] = "IO",
+		[KVM_EXIT_HYPERCALL] = "HYPERCALL",
+		[KVM_EXIT_DEBUG] = "DEBUG",
+		[KVM_EXIT_HLT] = "HLT",
+		[KVM_EXIT_MMIO] = "MMIO",
+		[KVM_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
+		[KVM_EXIT_SHUTDOWN] = "SHUTDOWN",
+		[KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
+		[KVM_EXIT_INTR] = "INTR",
+		[KVM_EXIT_SET_TPR] = "SET_TPR",
+		[KVM_EXIT_TPR_ACCESS] = "TPR_ACCESS",
+		[KVM_EXIT_NMI] = "NMI",
 		[KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
 		[KVM_EXIT_SYSTEM_EVENT] = "SYSTEM_EVENT",
 	};
@@ -228,13 +240,15 @@ static void handle_exit(struct vcpu *v)
 		v->stopped = true;
 		break;
 	case KVM_EXIT_SHUTDOWN:
-		fprintf(stderr, "tinyvmm: vCPU %d: triple fault (KVM_EXIT_SHUTDOWN), ending the VM\n",
+		fprintf(stderr,
+			"tinyvmm: vCPU %d: triple fault (KVM_EXIT_SHUTDOWN), ending the VM\n",
 			v->index);
 		v->stopped = true;
 		vm_request_shutdown(v->m, true, CAUSE_GUEST_RESET, EXIT_GUEST_CRASH);
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
-		snprintf(msg, sizeof(msg), "KVM_EXIT_FAIL_ENTRY, hardware entry failure reason 0x%llx",
+		snprintf(msg, sizeof(msg),
+			 "KVM_EXIT_FAIL_ENTRY, hardware entry failure reason 0x%llx",
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		guest_error(v, msg);
 		break;

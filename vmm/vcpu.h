@@ -20,7 +20,7 @@ struct vcpu {
 	bool started;
 	bool parked;
 	bool io_pending; /* the last exit needs KVM_RUN again to complete */
-	bool stopped;    /* ended by a guest error until the next reset */
+	bool stopped;	 /* ended by a guest error until the next reset */
 	struct kvm_lapic_state lapic_reset;
 };
 

@@ -1,4 +1,5 @@
-/* Integration test on real KVM: pause stops the demo's heartbeat counter in memory, resume restarts it. */
+/* Integration test on real KVM: pause stops the demo's heartbeat counter in memory, resume restarts
+ * it. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <time.h>

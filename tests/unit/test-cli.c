@@ -2,8 +2,8 @@
 #include "tests/unit/check.h"
 #include "vmm/cli.h"
 
-#define ARGV(...) ((const char *[]){ "tinyvmm", __VA_ARGS__, NULL })
-#define ARGC(...) ((int)(sizeof((const char *[]){ "tinyvmm", __VA_ARGS__ }) / sizeof(char *)))
+#define ARGV(...)  ((const char *[]){ "tinyvmm", __VA_ARGS__, NULL })
+#define ARGC(...)  ((int)(sizeof((const char *[]){ "tinyvmm", __VA_ARGS__ }) / sizeof(char *)))
 #define PARSE(...) cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), &cfg, err, sizeof(err))
 
 static struct vm_config cfg;
@@ -13,7 +13,8 @@ static void bad(enum cli_result r, const char *want)
 {
 	CHECK(r == CLI_ERROR);
 	if (!strstr(err, want)) {
-		fprintf(stderr, "FAIL: error message\n  expected to contain: \"%s\"\n  received: \"%s\"\n",
+		fprintf(stderr,
+			"FAIL: error message\n  expected to contain: \"%s\"\n  received: \"%s\"\n",
 			want, err);
 		check_failures++;
 	}
@@ -40,9 +41,10 @@ int main(void)
 	CHECK(PARSE("--m", "64M") == CLI_RUN);
 	CHECK_U64(64ULL << 20, cfg.ram_size);
 
-	CHECK(PARSE("-qmp", "unix:/tmp/q.sock,server=on,wait=off", "-qmp", "tcp::4444,server,nowait",
-		    "-serial", "file:/tmp/out", "-monitor", "unix:/tmp/m,server=on,wait=off",
-		    "-display", "none", "-nodefaults", "-enable-kvm", "-flat", "/x.bin") == CLI_RUN);
+	CHECK(PARSE("-qmp", "unix:/tmp/q.sock,server=on,wait=off", "-qmp",
+		    "tcp::4444,server,nowait", "-serial", "file:/tmp/out", "-monitor",
+		    "unix:/tmp/m,server=on,wait=off", "-display", "none", "-nodefaults",
+		    "-enable-kvm", "-flat", "/x.bin") == CLI_RUN);
 	CHECK_U64(2, cfg.nr_qmp);
 	CHECK(cfg.qmp[0].kind == CHR_UNIX && cfg.qmp[0].server && !cfg.qmp[0].wait);
 	CHECK_STR("/tmp/q.sock", cfg.qmp[0].path);
@@ -77,7 +79,8 @@ int main(void)
 	bad(PARSE("-qmp", "tcp::70000,server"), "invalid tcp port '70000'");
 	bad(PARSE("-qmp", "file:/tmp/x"), "cannot serve a monitor");
 	bad(PARSE("-qmp",
-		  "unix:/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "unix:/tmp/"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,server"),
 	    "unix socket path must be");
 	bad(PARSE("-monitor", "stdio", "-serial", "stdio"), "only one of");

@@ -9,8 +9,7 @@ int main(void)
 	static uint8_t low[0x2000], high[0x1000];
 	struct guest_mem gm = {
 		.ram_size = sizeof(low) + sizeof(high),
-		.regions = { { 0, sizeof(low), low },
-			     { GUEST_MEM_HIGH_BASE, sizeof(high), high } },
+		.regions = { { 0, sizeof(low), low }, { GUEST_MEM_HIGH_BASE, sizeof(high), high } },
 		.nr_regions = 2,
 	};
 	uint8_t buf[16] = { 1, 2, 3 };

@@ -5,7 +5,7 @@
 struct machine;
 struct chardev;
 
-#define DEBUGCON_PORT 0xe9
+#define DEBUGCON_PORT	0xe9
 #define DEBUG_EXIT_PORT 0x501
 
 /* A write of v to the exit port ends the VM with exit status (v << 1) | 1, as QEMU's. */
