@@ -28,14 +28,14 @@ void error_set_internal(Error **errp, ErrorClass cls, int errnum, const char *fi
 			const char *func, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
-#define error_set(errp, cls, ...)                                                                  \
+#define error_set(errp, cls, ...) \
 	error_set_internal((errp), (cls), 0, __FILE__, __LINE__, __func__, __VA_ARGS__)
-#define error_setg(errp, ...)                                                                      \
-	error_set_internal((errp), ERROR_CLASS_GENERIC_ERROR, 0, __FILE__, __LINE__, __func__,     \
+#define error_setg(errp, ...)                                                                  \
+	error_set_internal((errp), ERROR_CLASS_GENERIC_ERROR, 0, __FILE__, __LINE__, __func__, \
 			   __VA_ARGS__)
 /* Appends ": strerror(errnum)" to the message. */
-#define error_setg_errno(errp, errnum, ...)                                                        \
-	error_set_internal((errp), ERROR_CLASS_GENERIC_ERROR, (errnum), __FILE__, __LINE__,        \
+#define error_setg_errno(errp, errnum, ...)                                                 \
+	error_set_internal((errp), ERROR_CLASS_GENERIC_ERROR, (errnum), __FILE__, __LINE__, \
 			   __func__, __VA_ARGS__)
 
 /* Moves local into *dst (or frees it when dst is NULL or already set). */

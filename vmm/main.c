@@ -9,6 +9,9 @@
 #include "vmm/cli.h"
 #include "vmm/machine.h"
 #include "vmm/mainloop.h"
+#include "hmp/hmp.h"
+#include "hmp/readline.h"
+#include "monitor/monitor.h"
 
 static void on_signal(int fd, uint32_t events, void *opaque)
 {
@@ -39,6 +42,7 @@ int main(int argc, char **argv)
 	static struct vm_config cfg;
 	static struct machine m;
 	struct mainloop *loop;
+	struct watch *sig_watch;
 	char err[512];
 	int sfd, code;
 
@@ -52,7 +56,8 @@ int main(int argc, char **argv)
 		break;
 	}
 	if (cfg.kernel) {
-		fprintf(stderr, "tinyvmm: -kernel: Linux boot is not available in this build yet\n");
+		fprintf(stderr,
+			"tinyvmm: -kernel: Linux boot is not available in this build yet\n");
 		return 1;
 	}
 	sfd = block_signals();
@@ -66,17 +71,33 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	m.stay_on_error = cfg.nr_qmp > 0 || cfg.nr_monitor > 0;
-	mainloop_add_fd(loop, sfd, EPOLLIN, on_signal, &m);
+	sig_watch = mainloop_add_fd(loop, sfd, EPOLLIN, on_signal, &m);
+	if (!monitor_start(&m, &cfg, loop)) {
+		monitor_stop();
+		machine_destroy(&m);
+		mainloop_remove(loop, sig_watch);
+		mainloop_free(loop);
+		return 1;
+	}
+	if (!hmp_start(&m, &cfg, loop, hmp_readline_editor())) {
+		hmp_stop();
+		monitor_stop();
+		machine_destroy(&m);
+		return 1;
+	}
 
 	pthread_mutex_lock(&m.lock);
 	if (machine_start(&m))
 		mainloop_run(loop);
 	else
 		m.exit_code = 1;
+	hmp_stop(); /* with the lock: vCPUs may still write to a muxed serial port */
 	pthread_mutex_unlock(&m.lock);
+	monitor_stop();
 
 	code = m.exit_code;
 	machine_destroy(&m);
+	mainloop_remove(loop, sig_watch); /* freed by mainloop_free (LeakSanitizer) */
 	mainloop_free(loop);
 	close(sfd);
 	return code;

@@ -214,3 +214,122 @@ def main(cases):
             print(f"FAIL: no test case {name!r}; cases: {', '.join(cases)}", file=sys.stderr)
             sys.exit(1)
     run(lambda: [cases[n]() for n in names])
+
+
+class HMP:
+    """An HMP socket console driven through socat, as a person would use one."""
+
+    PROMPT = b"(tinyvmm) "
+
+    def __init__(self, path, timeout=20):
+        wait_for_path(path)
+        self.timeout = timeout
+        self.proc = subprocess.Popen(["socat", "-", "UNIX-CONNECT:" + path],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL)
+        self.buf = b""
+        self.banner = self.read_prompt()
+
+    def _read(self, left):
+        r, _, _ = select.select([self.proc.stdout], [], [], left)
+        if not r:
+            return None
+        return os.read(self.proc.stdout.fileno(), 65536)
+
+    def read_prompt(self):
+        """The text up to the next prompt (the prompt itself dropped)."""
+        end = time.monotonic() + self.timeout
+        while not self.buf.endswith(self.PROMPT):
+            left = end - time.monotonic()
+            data = self._read(left) if left > 0 else None
+            if data is None:
+                raise Failure(f"no HMP prompt within {self.timeout}s; got {self.buf[-2000:]!r}")
+            if not data:
+                raise Failure(f"HMP console closed; got {self.buf[-2000:]!r}")
+            self.buf += data
+        text, self.buf = self.buf[:-len(self.PROMPT)], b""
+        return text.decode("utf-8", "replace")
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def cmd(self, line):
+        """Runs one line; returns its output exactly (CRLF line ends)."""
+        self.send(line + "\n")
+        return self.read_prompt()
+
+    def read_eof(self):
+        """Everything until the server closes the connection."""
+        end = time.monotonic() + self.timeout
+        while True:
+            left = end - time.monotonic()
+            data = self._read(left) if left > 0 else None
+            if data is None:
+                raise Failure(f"HMP console still open after {self.timeout}s")
+            if not data:
+                out, self.buf = self.buf, b""
+                return out.decode("utf-8", "replace")
+            self.buf += data
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.proc.stdout.close()
+
+
+def parse_info_registers(text):
+    """info registers [-a] text -> {cpu: {name: value or (sel, base, limit, attr) tuple}}.
+
+    Parsed as LibVMI does: a register name followed by '=' and hex digits;
+    segment lines "CS =ssss bbbbbbbbbbbbbbbb llllllll aaaaaaaa" in fixed columns.
+    """
+    import re
+    cpus = {}
+    cur = None
+    for line in text.split("\r\n"):
+        m = re.match(r"^CPU#(\d+)$", line)
+        if m:
+            cur = cpus.setdefault(int(m.group(1)), {})
+            continue
+        if cur is None:
+            cur = cpus.setdefault(0, {})
+        seg = re.match(r"^(ES|CS|SS|DS|FS|GS|LDT|TR) *=([0-9a-f]{4}) ([0-9a-f]{16}) "
+                       r"([0-9a-f]{8}) ([0-9a-f]{8})", line)
+        if seg:
+            cur[seg.group(1)] = tuple(int(seg.group(i), 16) for i in range(2, 6))
+            continue
+        tab = re.match(r"^(GDT|IDT)= +([0-9a-f]{16}) ([0-9a-f]{8})", line)
+        if tab:
+            cur[tab.group(1)] = (int(tab.group(2), 16), int(tab.group(3), 16))
+            continue
+        for name, val in re.findall(r"([A-Z][A-Z0-9]*) ?=([0-9a-f]+)\b", line):
+            cur[name] = int(val, 16)
+    return cpus
+
+
+def parse_memory_dump(text):
+    """x / xp output in hex -> (start address, bytes), little-endian words as LibVMI reads them."""
+    import re
+    start = None
+    data = b""
+    for line in text.split("\r\n"):
+        if not line:
+            continue
+        m = re.match(r"^([0-9a-f]{16}): (.*)$", line)
+        if not m:
+            raise Failure(f"not a memory dump line: {line!r}")
+        if start is None:
+            start = int(m.group(1), 16)
+        words = m.group(2).split()
+        size = (len(words[0]) - 2) // 2
+        for w in words:
+            data += int(w, 16).to_bytes(size, "little")
+    return start, data

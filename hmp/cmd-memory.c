@@ -1,0 +1,141 @@
+/* x and xp: QEMU's memory_dump over x-read-memory (virtual through the selected vCPU, or physical).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmp/hmp-int.h"
+
+#define DUMP_MAX (1 << 20) /* bytes one x/xp may show */
+
+/* One line's bytes through x-read-memory (its return is their hex string). */
+static bool read_line(HmpOut *out, uint64_t addr, int len, bool physical, uint8_t *buf)
+{
+	json_object *args = json_object_new_object(), *ret;
+	const char *hex;
+	Error *err = NULL;
+	int i;
+
+	json_object_object_add(args, "addr", json_object_new_uint64(addr));
+	json_object_object_add(args, "size", json_object_new_int(len));
+	json_object_object_add(args, "physical", json_object_new_boolean(physical));
+	if (!physical)
+		json_object_object_add(args, "cpu-index", json_object_new_int(out->s->cpu));
+	ret = hmp_call_qmp("x-read-memory", args, &err);
+	json_object_put(args);
+	if (!ret) {
+		error_free(err);
+		return false;
+	}
+	hex = json_object_get_string(ret);
+	if (!hex || strlen(hex) != (size_t)len * 2) {
+		json_object_put(ret);
+		return false;
+	}
+	for (i = 0; i < len; i++) {
+		char b[3] = { hex[2 * i], hex[2 * i + 1], 0 };
+
+		buf[i] = (uint8_t)strtoul(b, NULL, 16);
+	}
+	json_object_put(ret);
+	return true;
+}
+
+static void print_char(HmpOut *out, unsigned c)
+{
+	if (c == '\'')
+		hmp_printf(out, "'\\''");
+	else if (c == '\\')
+		hmp_printf(out, "'\\\\'");
+	else if (c == '\n')
+		hmp_printf(out, "'\\n'");
+	else if (c == '\r')
+		hmp_printf(out, "'\\r'");
+	else if (c >= 32 && c <= 126)
+		hmp_printf(out, "'%c'", c);
+	else
+		hmp_printf(out, "'\\x%02x'", c);
+}
+
+static uint64_t load(const uint8_t *p, int size)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = size - 1; i >= 0; i--) /* little-endian, as the guest stores it */
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* QEMU's memory_dump(), output identical for formats x d u o c and units b h w g. */
+static void dump(HmpOut *out, json_object *args, bool physical, Error **errp)
+{
+	int64_t count = (int64_t)hmp_json_u64(args, "count");
+	int wsize = (int)hmp_json_u64(args, "size");
+	uint64_t addr = hmp_json_u64(args, "addr");
+	json_object *f = NULL;
+	char format;
+	int line_size = wsize == 1 ? 8 : 16, digits, i;
+	int64_t len = wsize * count;
+	uint8_t buf[16];
+
+	json_object_object_get_ex(args, "format", &f);
+	format = f ? json_object_get_string(f)[0] : 'x';
+	if (len > DUMP_MAX) {
+		error_setg(errp, "at most %d bytes can be dumped at once", DUMP_MAX);
+		return;
+	}
+	switch (format) {
+	case 'o':
+		digits = (wsize * 8 + 2) / 3;
+		break;
+	case 'u':
+	case 'd':
+		digits = (wsize * 8 * 10 + 32) / 33;
+		break;
+	case 'c':
+		wsize = 1;
+		digits = 0;
+		break;
+	default:
+		digits = wsize * 2;
+		break;
+	}
+	while (len > 0) {
+		int l = len > line_size ? line_size : (int)len;
+
+		hmp_printf(out, "%016" PRIx64 ":", addr);
+		if (!read_line(out, addr, l, physical, buf)) {
+			hmp_printf(out, " Cannot access memory\n");
+			return;
+		}
+		for (i = 0; i < l; i += wsize) {
+			uint64_t v = load(buf + i, wsize);
+
+			hmp_printf(out, " ");
+			if (format == 'o')
+				hmp_printf(out, "%#*" PRIo64, digits, v);
+			else if (format == 'u')
+				hmp_printf(out, "%*" PRIu64, digits, v);
+			else if (format == 'd')
+				hmp_printf(out, "%*" PRId64, digits, (int64_t)v);
+			else if (format == 'c')
+				print_char(out, (unsigned)v);
+			else
+				hmp_printf(out, "0x%0*" PRIx64, digits, v);
+		}
+		hmp_printf(out, "\n");
+		addr += (uint64_t)l;
+		len -= l;
+	}
+}
+
+void hmp_cmd_x(HmpOut *out, json_object *args, Error **errp)
+{
+	dump(out, args, false, errp);
+}
+
+void hmp_cmd_xp(HmpOut *out, json_object *args, Error **errp)
+{
+	dump(out, args, true, errp);
+}

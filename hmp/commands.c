@@ -1,0 +1,64 @@
+/* The table of HMP-only commands: those without a schema entry of their own (as QEMU's .hx). */
+#include "hmp/hmp-int.h"
+
+static const HmpArgSpec help_args[] = {
+	{ .name = "name", .type = "rest", .optional = true },
+};
+static const HmpArgSpec cpu_args[] = {
+	{ .name = "index", .type = "int" },
+};
+static const HmpArgSpec dump_args[] = {
+	{ .name = "fmt", .type = "fmt" },
+	{ .name = "addr", .type = "uint64" },
+};
+static const HmpArgSpec registers_args[] = {
+	{ .name = "all", .type = "bool", .optional = true, .flag = 'a' },
+};
+
+#define ARGS(a) .args = (a), .nargs = (int)(sizeof(a) / sizeof((a)[0]))
+
+const HmpCommandDef hmp_local_commands[] = {
+	{ .name = "help|?",
+	  .params = "[cmd]",
+	  .help = "show the help",
+	  ARGS(help_args),
+	  .call = hmp_cmd_help },
+	{ .name = "info",
+	  .params = "[subcommand]",
+	  .help = "show various information about the system state",
+	  .call = hmp_cmd_info },
+	{ .name = "cpu",
+	  .params = "index",
+	  .help = "set the default CPU",
+	  ARGS(cpu_args),
+	  .call = hmp_cmd_cpu },
+	{ .name = "x",
+	  .params = "/fmt addr",
+	  .help = "virtual memory dump starting at 'addr'",
+	  ARGS(dump_args),
+	  .call = hmp_cmd_x },
+	{ .name = "xp",
+	  .params = "/fmt addr",
+	  .help = "physical memory dump starting at 'addr'",
+	  ARGS(dump_args),
+	  .call = hmp_cmd_xp },
+	{ .name = "info registers",
+	  .params = "[-a]",
+	  .help = "show the cpu registers (-a: all - show register info for all cpus)",
+	  ARGS(registers_args),
+	  .call = hmp_cmd_info_registers },
+	{ .name = "info mtree",
+	  .params = "",
+	  .help = "show memory tree",
+	  .call = hmp_cmd_info_mtree },
+	{ .name = "info version",
+	  .params = "",
+	  .help = "show the version of tinyvmm",
+	  .call = hmp_cmd_info_version },
+	{ .name = "info commands",
+	  .params = "",
+	  .help = "list the QMP commands",
+	  .call = hmp_cmd_info_commands },
+};
+
+const size_t hmp_local_commands_count = sizeof(hmp_local_commands) / sizeof(hmp_local_commands[0]);

@@ -1,0 +1,185 @@
+/* QEMU's mux for -nographic / -serial mon:stdio: one terminal shared by the serial port and HMP. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmp/hmp-int.h"
+#include "hmp/hmp.h"
+#include "vmm/chardev.h"
+
+#define ESCAPE_CHAR  0x01	/* Ctrl-a */
+#define MUX_IN_MAX   4096	/* typed for the guest, waiting for its FIFO */
+#define MUX_HELD_MAX (64 << 10) /* guest output held while the monitor has the terminal */
+
+struct hmp_mux {
+	struct chardev *chr;
+	struct chardev_mux ops;
+	struct hmp_term *term;
+	bool monitor; /* the monitor has the terminal */
+	bool escape;  /* Ctrl-a was typed */
+	bool fe_accepting;
+	uint8_t in[MUX_IN_MAX];
+	size_t in_len;
+	char *held;
+	size_t held_len;
+};
+
+static const char *const help_lines[] = {
+	"C-a h    print this help\n\r",
+	"C-a x    exit emulator\n\r",
+	"C-a c    switch between console and monitor\n\r",
+	"C-a C-a  sends C-a\n\r",
+};
+
+/* Gives the guest what it can take, oldest first. */
+static void feed_guest(struct hmp_mux *mux)
+{
+	size_t done = 0;
+
+	while (done < mux->in_len && mux->fe_accepting)
+		chardev_frontend_input(mux->chr, &mux->in[done++], 1);
+	memmove(mux->in, mux->in + done, mux->in_len - done);
+	mux->in_len -= done;
+}
+
+static void to_guest(struct hmp_mux *mux, uint8_t b)
+{
+	if (mux->in_len < MUX_IN_MAX) /* beyond: dropped, as a UART overrun would */
+		mux->in[mux->in_len++] = b;
+	feed_guest(mux);
+}
+
+static void release_held(struct hmp_mux *mux)
+{
+	chardev_backend_write(mux->chr, mux->held, mux->held_len);
+	mux->held_len = 0;
+}
+
+static void switch_focus(struct hmp_mux *mux)
+{
+	mux->monitor = !mux->monitor;
+	hmp_term_show(mux->term, mux->monitor);
+	if (!mux->monitor)
+		release_held(mux);
+}
+
+static void quit(void)
+{
+	free(hmp_run_line("quit", -1)); /* qmp_quit through the interpreter */
+}
+
+static void escape_command(struct hmp_mux *mux, uint8_t b)
+{
+	size_t i;
+
+	switch (b) {
+	case 'h':
+	case '?':
+		chardev_backend_write(mux->chr, "\n\r", 2);
+		for (i = 0; i < sizeof(help_lines) / sizeof(help_lines[0]); i++)
+			chardev_backend_write(mux->chr, help_lines[i], strlen(help_lines[i]));
+		break;
+	case 'x':
+		chardev_backend_write(mux->chr, "tinyvmm: Terminated\n\r", 21);
+		quit();
+		break;
+	case 'c':
+		switch_focus(mux);
+		break;
+	default: /* as QEMU: other keys after C-a are swallowed */
+		break;
+	}
+}
+
+static void mux_input(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct hmp_mux *mux = opaque;
+	uint8_t mon[256];
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		uint8_t b = buf[i];
+		bool escape = mux->escape;
+
+		mux->escape = false;
+		if (!escape && b == ESCAPE_CHAR) {
+			mux->escape = true;
+			continue;
+		}
+		if (escape && b != ESCAPE_CHAR) {
+			if (n) /* the monitor gets what came before the switch */
+				hmp_term_input(mux->term, mon, n);
+			n = 0;
+			escape_command(mux, b);
+			continue;
+		}
+		if (!mux->monitor) {
+			to_guest(mux, b);
+			continue;
+		}
+		mon[n++] = b;
+		if (n == sizeof(mon)) {
+			hmp_term_input(mux->term, mon, n);
+			n = 0;
+		}
+	}
+	if (n)
+		hmp_term_input(mux->term, mon, n);
+}
+
+static void mux_output(void *opaque, const void *buf, size_t len)
+{
+	struct hmp_mux *mux = opaque;
+	size_t room;
+
+	if (!mux->monitor) {
+		chardev_backend_write(mux->chr, buf, len);
+		return;
+	}
+	if (!mux->held && !(mux->held = malloc(MUX_HELD_MAX)))
+		return;
+	room = MUX_HELD_MAX - mux->held_len;
+	len = len < room ? len : room; /* the guest's oldest output is kept, the rest dropped */
+	memcpy(mux->held + mux->held_len, buf, len);
+	mux->held_len += len;
+}
+
+static void mux_accept(void *opaque, bool on)
+{
+	struct hmp_mux *mux = opaque;
+
+	mux->fe_accepting = on;
+	if (on)
+		feed_guest(mux);
+}
+
+struct hmp_mux *hmp_mux_new(struct chardev *chr, const struct hmp_editor *ed)
+{
+	struct hmp_mux *mux = calloc(1, sizeof(*mux));
+
+	if (!mux)
+		return NULL;
+	mux->term = hmp_term_new(chr, ed, false);
+	if (!mux->term) {
+		free(mux);
+		return NULL;
+	}
+	mux->chr = chr;
+	mux->fe_accepting = true;
+	mux->ops = (struct chardev_mux){
+		.input = mux_input, .output = mux_output, .accept = mux_accept, .opaque = mux
+	};
+	chardev_set_mux(chr, &mux->ops);
+	return mux;
+}
+
+void hmp_mux_free(struct hmp_mux *mux)
+{
+	if (!mux)
+		return;
+	chardev_set_mux(mux->chr, NULL);
+	if (mux->monitor)
+		release_held(mux);
+	hmp_term_free(mux->term);
+	free(mux->held);
+	free(mux);
+}

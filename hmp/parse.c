@@ -1,0 +1,260 @@
+/* The HMP argument parser: a line's words to a JSON arguments object, by the schema's types. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmp/hmp-int.h"
+
+/* One word: bare up to white space, or "double" / 'single' quoted with \ escapes in "". */
+static bool next_word(const char **pp, char *buf, size_t size, bool *quoted)
+{
+	const char *p = *pp;
+	size_t n = 0;
+	char q;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	*quoted = false;
+	if (!*p)
+		return false;
+	if (*p == '"' || *p == '\'') {
+		q = *p++;
+		*quoted = true;
+		while (*p && *p != q) {
+			char c = *p++;
+
+			if (q == '"' && c == '\\' && *p) {
+				c = *p++;
+				c = c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c;
+			}
+			if (n + 1 < size)
+				buf[n++] = c;
+		}
+		if (*p != q)
+			return false; /* unterminated: reported as a bad string */
+		p++;
+	} else {
+		while (*p && !isspace((unsigned char)*p)) {
+			if (n + 1 < size)
+				buf[n++] = *p;
+			p++;
+		}
+	}
+	buf[n] = '\0';
+	*pp = p;
+	return true;
+}
+
+bool hmp_parse_int(const char *s, int64_t *val)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || isspace((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end)
+		return false;
+	*val = (int64_t)v; /* as QEMU: 0xffffffffffffffff is -1 */
+	return true;
+}
+
+bool hmp_parse_size(const char *s, uint64_t *val)
+{
+	static const char units[] = "bkmgtpe";
+	const char *u;
+	char *end;
+	unsigned long long v;
+	int shift;
+
+	if (!*s || !isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return false;
+	if (!*end) {
+		*val = v;
+		return true;
+	}
+	u = strchr(units, tolower((unsigned char)*end));
+	if (!u || !*u || end[1])
+		return false;
+	shift = 10 * (int)(u - units);
+	if (shift && v > (UINT64_MAX >> shift))
+		return false;
+	*val = (uint64_t)v << shift;
+	return true;
+}
+
+static bool is_int_type(const char *t)
+{
+	return !strcmp(t, "int") || !strncmp(t, "int", 3) || !strncmp(t, "uint", 4);
+}
+
+/* "/[count][format][unit]" of x and xp, as QEMU's '/' argument type. */
+static bool parse_fmt(const char *w, json_object *args, char *err, size_t errlen)
+{
+	long count = 1;
+	char format = 'x';
+	int size = 4;
+
+	w++;
+	if (isdigit((unsigned char)*w)) {
+		count = 0;
+		while (isdigit((unsigned char)*w) && count < 1000000)
+			count = count * 10 + (*w++ - '0');
+	}
+	for (; *w; w++) {
+		if (strchr("xduoc", *w))
+			format = *w;
+		else if (*w == 'b')
+			size = 1;
+		else if (*w == 'h')
+			size = 2;
+		else if (*w == 'w')
+			size = 4;
+		else if (*w == 'g' || *w == 'L')
+			size = 8;
+		else {
+			snprintf(err, errlen, "invalid char in format: '%c'", *w);
+			return false;
+		}
+	}
+	json_object_object_add(args, "count", json_object_new_int64(count));
+	json_object_object_add(args, "format", json_object_new_string_len(&format, 1));
+	json_object_object_add(args, "size", json_object_new_int(size));
+	return true;
+}
+
+static json_object *convert(const HmpArgSpec *a, const char *w, char *err, size_t errlen)
+{
+	int64_t i;
+	uint64_t u;
+	char *end;
+	double d;
+
+	if (!strcmp(a->type, "size")) {
+		if (hmp_parse_size(w, &u))
+			return json_object_new_int64((int64_t)u);
+		snprintf(err, errlen, "invalid size '%s' for '%s'", w, a->name);
+	} else if (!strncmp(a->type, "uint", 4)) {
+		if (hmp_parse_int(w, &i))
+			return json_object_new_uint64((uint64_t)i);
+		snprintf(err, errlen, "invalid integer '%s' for '%s'", w, a->name);
+	} else if (is_int_type(a->type)) {
+		if (hmp_parse_int(w, &i))
+			return json_object_new_int64(i);
+		snprintf(err, errlen, "invalid integer '%s' for '%s'", w, a->name);
+	} else if (!strcmp(a->type, "number")) {
+		d = strtod(w, &end);
+		if (end != w && !*end && d == d && d - d == 0)
+			return json_object_new_double(d);
+		snprintf(err, errlen, "invalid number '%s' for '%s'", w, a->name);
+	} else if (!strcmp(a->type, "bool")) {
+		if (!strcmp(w, "on") || !strcmp(w, "off"))
+			return json_object_new_boolean(!strcmp(w, "on"));
+		snprintf(err, errlen, "Expected 'on' or 'off' for '%s'", a->name);
+	} else {
+		return json_object_new_string(w);
+	}
+	return NULL;
+}
+
+static const HmpArgSpec *find_flag(const HmpCommandDef *def, char c)
+{
+	int i;
+
+	for (i = 0; i < def->nargs; i++)
+		if (def->args[i].flag && def->args[i].flag == c)
+			return &def->args[i];
+	return NULL;
+}
+
+static const HmpArgSpec *next_positional(const HmpCommandDef *def, int *pos)
+{
+	while (*pos < def->nargs && def->args[*pos].flag)
+		(*pos)++;
+	return *pos < def->nargs ? &def->args[(*pos)++] : NULL;
+}
+
+json_object *hmp_parse_args(const HmpCommandDef *def, const char *p, char *err, size_t errlen)
+{
+	json_object *args = json_object_new_object();
+	const HmpArgSpec *a;
+	json_object *v;
+	char w[HMP_LINE_MAX + 1];
+	bool quoted;
+	int pos = 0;
+
+	while (1) {
+		const char *before = p;
+
+		if (!next_word(&p, w, sizeof(w), &quoted)) {
+			while (isspace((unsigned char)*p))
+				p++;
+			if (*p) {
+				snprintf(err, errlen, "unterminated string");
+				goto fail;
+			}
+			break;
+		}
+		if (!quoted && w[0] == '-' && isalpha((unsigned char)w[1]) && !w[2]) {
+			a = find_flag(def, w[1]);
+			if (!a) {
+				snprintf(err, errlen, "unsupported option %s", w);
+				goto fail;
+			}
+			json_object_object_add(args, a->name, json_object_new_boolean(1));
+			continue;
+		}
+		a = next_positional(def, &pos);
+		if (!a) {
+			snprintf(err, errlen, "extraneous characters at the end of line");
+			goto fail;
+		}
+		if (!strcmp(a->type, "rest")) { /* QEMU's 'S': the rest of the line as it is */
+			size_t n;
+
+			while (isspace((unsigned char)*before))
+				before++;
+			n = strlen(before);
+			while (n && isspace((unsigned char)before[n - 1]))
+				n--;
+			json_object_object_add(args, a->name,
+					       json_object_new_string_len(before, (int)n));
+			break;
+		}
+		if (!strcmp(a->type, "fmt")) {
+			if (w[0] != '/' || quoted) {
+				/* no format given: the defaults, and the word is the next argument
+				 */
+				parse_fmt("/", args, err, errlen);
+				p = before;
+				continue;
+			}
+			if (!parse_fmt(w, args, err, errlen))
+				goto fail;
+			continue;
+		}
+		v = convert(a, w, err, errlen);
+		if (!v)
+			goto fail;
+		json_object_object_add(args, a->name, v);
+	}
+	while ((a = next_positional(def, &pos))) {
+		if (!strcmp(a->type, "fmt")) {
+			parse_fmt("/", args, err, errlen);
+		} else if (!a->optional) {
+			snprintf(err, errlen, "missing argument '%s'", a->name);
+			goto fail;
+		}
+	}
+	return args;
+fail:
+	json_object_put(args);
+	return NULL;
+}

@@ -1,0 +1,24 @@
+/* JSON output as QEMU writes it: one line, ASCII only with \uXXXX escapes, ", " and ": ". */
+#ifndef MONITOR_JSON_OUT_H
+#define MONITOR_JSON_OUT_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A growable byte buffer. */
+struct outbuf {
+	char *data;
+	size_t len, cap;
+	bool failed; /* an allocation failed; the content is incomplete */
+};
+
+void outbuf_append(struct outbuf *b, const void *p, size_t n);
+void outbuf_free(struct outbuf *b);
+
+/* Appends the JSON text of o (NULL prints null). */
+void json_out_append(struct outbuf *b, json_object *o);
+/* The JSON text of o followed by "\r\n", malloc'd; NULL when out of memory. */
+char *json_out_line(json_object *o, size_t *len);
+
+#endif

@@ -1,0 +1,22 @@
+/* The QMP monitor: listeners and clients on the main loop, negotiation, dispatch, events. */
+#ifndef MONITOR_MONITOR_H
+#define MONITOR_MONITOR_H
+
+#include <stdbool.h>
+
+struct machine;
+struct vm_config;
+struct mainloop;
+
+/*
+ * Opens every -qmp listener of cfg on loop and hooks the machine's run-state
+ * events; a wait=on listener blocks until its first client connects. Call
+ * before machine_start(), without the big lock. False with a message printed.
+ */
+bool monitor_start(struct machine *m, const struct vm_config *cfg, struct mainloop *loop);
+/* After the main loop: flushes replies (bounded time), closes clients, removes sockets. */
+void monitor_stop(void);
+/* The machine the qmp_* handlers act on (NULL before monitor_start). */
+struct machine *monitor_machine(void);
+
+#endif

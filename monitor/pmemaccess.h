@@ -1,0 +1,32 @@
+/* LibVMI's pmemaccess protocol: a unix-socket server for guest-physical memory reads and writes. */
+#ifndef MONITOR_PMEMACCESS_H
+#define MONITOR_PMEMACCESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "monitor/error.h"
+
+struct machine;
+
+/* One request, as LibVMI's KVM driver sends it: three native-endian uint64. */
+struct pmemaccess_request {
+	uint64_t type; /* PMEMACCESS_* */
+	uint64_t address;
+	uint64_t length;
+};
+
+enum { PMEMACCESS_QUIT = 0, PMEMACCESS_READ = 1, PMEMACCESS_WRITE = 2 };
+
+/* The longest read or write served; longer ones are answered with status 0. */
+#define PMEMACCESS_MAX_LEN (64ULL << 20)
+
+/*
+ * Listens on the unix socket at path (a stale socket there is replaced) and serves
+ * clients on m's main loop. With the big lock held. False with errp set.
+ */
+bool pmemaccess_start(struct machine *m, const char *path, Error **errp);
+/* Closes every server and client and removes the sockets; also run at exit. Idempotent. */
+void pmemaccess_stop_all(void);
+
+#endif

@@ -1,0 +1,111 @@
+/* QMP control commands: qmp_capabilities, query-version, query-commands, query-qmp-schema, quit,
+ * HMP. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmp/hmp.h"
+#include "monitor/monitor.h"
+#include "monitor/qmp-internal.h"
+#include "qapi-commands.h"
+#include "qapi-introspect.h"
+
+json_object *qmp_version_json(void)
+{
+	json_object *v = json_object_new_object(), *q = json_object_new_object();
+
+	json_object_object_add(q, "major", json_object_new_int(QMP_VERSION_MAJOR));
+	json_object_object_add(q, "minor", json_object_new_int(QMP_VERSION_MINOR));
+	json_object_object_add(q, "micro", json_object_new_int(QMP_VERSION_MICRO));
+	json_object_object_add(v, "qemu", q);
+	json_object_object_add(v, "package", json_object_new_string(QMP_VERSION_PACKAGE));
+	return v;
+}
+
+void qmp_qmp_capabilities(bool has_enable, QMPCapabilityList *enable, Error **errp)
+{
+	struct qmp_session *s = qmp_current_session();
+
+	if (!s || s->negotiated) {
+		error_set(errp, ERROR_CLASS_COMMAND_NOT_FOUND,
+			  "Capabilities negotiation is already complete, command ignored");
+		return;
+	}
+	/* the greeting offers no capability (no OOB): asking for one fails as in QEMU */
+	if (has_enable && enable) {
+		error_setg(errp, "Capability '%s' not available", QMPCapability_str[enable->value]);
+		return;
+	}
+	s->negotiated = true;
+}
+
+VersionInfo *qmp_query_version(Error **errp)
+{
+	VersionInfo *info = calloc(1, sizeof(*info));
+
+	if (!info || !(info->qemu = calloc(1, sizeof(*info->qemu))) ||
+	    !(info->package = strdup(QMP_VERSION_PACKAGE))) {
+		VersionInfo_free(info);
+		error_setg(errp, "Out of memory");
+		return NULL;
+	}
+	info->qemu->major = QMP_VERSION_MAJOR;
+	info->qemu->minor = QMP_VERSION_MINOR;
+	info->qemu->micro = QMP_VERSION_MICRO;
+	return info;
+}
+
+CommandInfoList *qmp_query_commands(Error **errp)
+{
+	json_object *names = qapi_introspect_commands();
+	CommandInfoList *head = NULL, **tail = &head;
+	size_t i, n = json_object_array_length(names);
+
+	for (i = 0; i < n; i++) {
+		json_object *name =
+			json_object_object_get(json_object_array_get_idx(names, i), "name");
+		CommandInfoList *e = calloc(1, sizeof(*e));
+
+		if (!e || !(e->value = calloc(1, sizeof(*e->value))) ||
+		    !(e->value->name = strdup(json_object_get_string(name)))) {
+			if (e)
+				free(e->value);
+			free(e);
+			CommandInfoList_free(head);
+			json_object_put(names);
+			error_setg(errp, "Out of memory");
+			return NULL;
+		}
+		*tail = e;
+		tail = &e->next;
+	}
+	json_object_put(names);
+	return head;
+}
+
+json_object *qmp_query_qmp_schema(Error **errp)
+{
+	return qapi_introspect_schema();
+}
+
+void qmp_quit(Error **errp)
+{
+	/* SHUTDOWN goes out now, the return next, then the main loop ends and every client gets EOF
+	 */
+	vm_shutdown(monitor_machine(), false, CAUSE_HOST_QMP_QUIT, 0);
+}
+
+char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index, int64_t cpu_index,
+				Error **errp)
+{
+	struct machine *m = monitor_machine();
+	char *out;
+
+	if (has_cpu_index && (cpu_index < 0 || cpu_index >= m->nr_vcpus)) {
+		error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+		return NULL;
+	}
+	out = hmp_run_line(command_line, has_cpu_index ? (int)cpu_index : -1);
+	if (!out)
+		error_setg(errp, "Out of memory");
+	return out;
+}

@@ -1,0 +1,48 @@
+/* QMP x-gva2gpa (HMP gva2gpa): a guest-virtual address through a vCPU's page tables. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "monitor/monitor.h"
+#include "monitor/qmp-internal.h"
+#include "qapi-commands.h"
+#include "vmm/paging.h"
+#include "vmm/vcpu.h"
+
+GvaToGpaInfo *qmp_x_gva2gpa(uint64_t addr, bool has_cpu_index, int64_t cpu_index, Error **errp)
+{
+	struct machine *m = monitor_machine();
+	bool running = m->state == VM_RUNNING;
+	GvaToGpaInfo *info;
+	uint64_t gpa;
+	int err;
+
+	if (!has_cpu_index)
+		cpu_index = 0;
+	if (cpu_index < 0 || cpu_index >= m->nr_vcpus) {
+		error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+		return NULL;
+	}
+	/* the registers are read with the vCPUs parked (a transient pause: no event) */
+	if (running)
+		vcpu_pause_all(m);
+	err = paging_translate(m, &m->vcpus[cpu_index], addr, &gpa);
+	if (running)
+		vcpu_resume_all(m);
+	if (err == -EFAULT) {
+		error_setg(errp, "Unmapped");
+		return NULL;
+	}
+	if (err) {
+		error_setg_errno(errp, -err, "Cannot read the registers of CPU %" PRId64,
+				 cpu_index);
+		return NULL;
+	}
+	info = calloc(1, sizeof(*info));
+	if (!info) {
+		error_setg(errp, "Out of memory");
+		return NULL;
+	}
+	info->gpa = gpa;
+	return info;
+}

@@ -1,0 +1,206 @@
+/* QMP machine queries: query-name, query-kvm, query-cpus-fast, query-memory-size-summary,
+ * query-registers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "monitor/monitor.h"
+#include "monitor/qmp-internal.h"
+#include "qapi-commands.h"
+#include "vmm/vcpu.h"
+
+#define CR0_PE 1u
+
+static void *zalloc(size_t size, Error **errp)
+{
+	void *p = calloc(1, size);
+
+	if (!p)
+		error_setg(errp, "Out of memory");
+	return p;
+}
+
+NameInfo *qmp_query_name(Error **errp)
+{
+	struct machine *m = monitor_machine();
+	NameInfo *info = zalloc(sizeof(*info), errp);
+
+	if (info && m->cfg->name) {
+		info->has_name = true;
+		info->name = strdup(m->cfg->name);
+		if (!info->name) {
+			NameInfo_free(info);
+			error_setg(errp, "Out of memory");
+			return NULL;
+		}
+	}
+	return info;
+}
+
+KvmInfo *qmp_query_kvm(Error **errp)
+{
+	KvmInfo *info = zalloc(sizeof(*info), errp);
+
+	if (info)
+		info->enabled = info->present = true; /* there is no TCG here */
+	return info;
+}
+
+static CpuInfoFast *cpu_info(struct vcpu *v)
+{
+	CpuInfoFast *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->cpu_index = v->index;
+	c->thread_id = v->tid;
+	c->target = SYS_EMU_TARGET_X86_64;
+	c->props = calloc(1, sizeof(*c->props));
+	if (asprintf(&c->qom_path, "/machine/unattached/device[%d]", v->index) < 0)
+		c->qom_path = NULL;
+	if (!c->props || !c->qom_path) {
+		CpuInfoFast_free(c);
+		return NULL;
+	}
+	c->props->has_socket_id = c->props->has_core_id = c->props->has_thread_id = true;
+	c->props->socket_id = v->index; /* -smp N gives N sockets of one core, as QEMU */
+	return c;
+}
+
+CpuInfoFastList *qmp_query_cpus_fast(Error **errp)
+{
+	struct machine *m = monitor_machine();
+	CpuInfoFastList *head = NULL, **tail = &head;
+	int i;
+
+	for (i = 0; i < m->nr_vcpus; i++) {
+		CpuInfoFastList *e = calloc(1, sizeof(*e));
+
+		if (!e || !(e->value = cpu_info(&m->vcpus[i]))) {
+			free(e);
+			CpuInfoFastList_free(head);
+			error_setg(errp, "Out of memory");
+			return NULL;
+		}
+		*tail = e;
+		tail = &e->next;
+	}
+	return head;
+}
+
+MemoryInfo *qmp_query_memory_size_summary(Error **errp)
+{
+	MemoryInfo *info = zalloc(sizeof(*info), errp);
+
+	if (info) {
+		info->base_memory = monitor_machine()->mem.ram_size;
+		info->has_plugged_memory = true; /* no hotplug: 0, as QEMU without DIMMs */
+		info->plugged_memory = 0;
+	}
+	return info;
+}
+
+/* QEMU's SegmentCache flags: the descriptor's attribute bits in place (DESC_*_MASK). */
+static SegmentRegister *segment(const struct kvm_segment *s)
+{
+	SegmentRegister *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->selector = s->selector;
+	r->base = s->base;
+	r->limit = s->limit;
+	r->attrs = ((uint32_t)s->type | (uint32_t)s->s << 4 | (uint32_t)s->dpl << 5 |
+		    (uint32_t)s->present << 7 | (uint32_t)s->avl << 12 | (uint32_t)s->l << 13 |
+		    (uint32_t)s->db << 14 | (uint32_t)s->g << 15)
+		   << 8;
+	return r;
+}
+
+static DescriptorTable *table(const struct kvm_dtable *t)
+{
+	DescriptorTable *d = calloc(1, sizeof(*d));
+
+	if (d) {
+		d->base = t->base;
+		d->limit = t->limit;
+	}
+	return d;
+}
+
+/* One vCPU's registers; the vCPU is parked. NULL with errp set on failure. */
+static CpuRegisters *registers(struct vcpu *v, Error **errp)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	CpuRegisters *c;
+	bool halted = false;
+	int err = vcpu_get_regs(v, &r, &s);
+
+	if (err == 0)
+		err = vcpu_is_halted(v, &halted);
+	if (err < 0) {
+		error_setg_errno(errp, -err, "Cannot read the registers of CPU %d", v->index);
+		return NULL;
+	}
+	c = zalloc(sizeof(*c), errp);
+	if (!c)
+		return NULL;
+	c->cpu_index = v->index;
+	c->rax = r.rax, c->rbx = r.rbx, c->rcx = r.rcx, c->rdx = r.rdx;
+	c->rsi = r.rsi, c->rdi = r.rdi, c->rbp = r.rbp, c->rsp = r.rsp;
+	c->r8 = r.r8, c->r9 = r.r9, c->r10 = r.r10, c->r11 = r.r11;
+	c->r12 = r.r12, c->r13 = r.r13, c->r14 = r.r14, c->r15 = r.r15;
+	c->rip = r.rip, c->rflags = r.rflags;
+	c->es = segment(&s.es), c->cs = segment(&s.cs), c->ss = segment(&s.ss);
+	c->ds = segment(&s.ds), c->fs = segment(&s.fs), c->gs = segment(&s.gs);
+	c->ldt = segment(&s.ldt), c->tr = segment(&s.tr);
+	c->gdt = table(&s.gdt), c->idt = table(&s.idt);
+	c->cr0 = s.cr0, c->cr2 = s.cr2, c->cr3 = s.cr3, c->cr4 = s.cr4, c->cr8 = s.cr8;
+	c->efer = s.efer;
+	c->apic_base = s.apic_base;
+	/* QEMU's CPL comes from SS.DPL (0 in real mode) */
+	c->cpl = (s.cr0 & CR0_PE) ? s.ss.dpl : 0;
+	c->halted = halted;
+	if (!c->es || !c->cs || !c->ss || !c->ds || !c->fs || !c->gs || !c->ldt || !c->tr ||
+	    !c->gdt || !c->idt) {
+		CpuRegisters_free(c);
+		error_setg(errp, "Out of memory");
+		return NULL;
+	}
+	return c;
+}
+
+CpuRegistersList *qmp_query_registers(bool has_cpu_index, int64_t cpu_index, Error **errp)
+{
+	struct machine *m = monitor_machine();
+	bool running = m->state == VM_RUNNING;
+	CpuRegistersList *head = NULL, **tail = &head;
+	int i, first = 0, last = m->nr_vcpus - 1;
+
+	if (has_cpu_index) {
+		if (cpu_index < 0 || cpu_index >= m->nr_vcpus) {
+			error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+			return NULL;
+		}
+		first = last = (int)cpu_index;
+	}
+	/* every vCPU parked at once, so the values belong together; no STOP/RESUME for this */
+	if (running)
+		vcpu_pause_all(m);
+	for (i = first; i <= last; i++) {
+		CpuRegistersList *e = zalloc(sizeof(*e), errp);
+
+		if (!e || !(e->value = registers(&m->vcpus[i], errp))) {
+			free(e);
+			CpuRegistersList_free(head);
+			head = NULL;
+			break;
+		}
+		*tail = e;
+		tail = &e->next;
+	}
+	if (running)
+		vcpu_resume_all(m);
+	return head;
+}

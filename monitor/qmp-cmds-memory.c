@@ -1,0 +1,210 @@
+/* QMP memory commands: memsave (guest-virtual) and pmemsave (guest-physical) into files,
+ * atomically. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "monitor/monitor.h"
+#include "monitor/qmp-internal.h"
+#include "qapi-commands.h"
+#include "vmm/guest-mem.h"
+#include "vmm/vcpu.h"
+
+#if __has_include("vmm/paging.h")
+#include "vmm/paging.h"
+#define HAVE_PAGING 1
+#endif
+
+#define PAGE_SIZE 4096ULL
+
+/* A run of guest-physical RAM to write out. */
+struct span {
+	uint64_t gpa, len;
+};
+
+static void invalid_range(int64_t val, int64_t size, Error **errp)
+{
+	error_setg(errp, "Invalid addr 0x%016" PRIx64 "/size %" PRId64 " specified", (uint64_t)val,
+		   size);
+}
+
+/* Guest-virtual to guest-physical through vCPU v's page tables; false when unmapped. */
+static bool translate(struct machine *m, struct vcpu *v, uint64_t gva, uint64_t *gpa)
+{
+#ifdef HAVE_PAGING
+	return paging_translate(m, v, gva, gpa) == 0;
+#else
+	/* vmm/paging.c is not in this tree yet: treat paging as off (gva == gpa) */
+	(void)m;
+	(void)v;
+	*gpa = gva;
+	return true;
+#endif
+}
+
+/* Creates FILE.XXXXXX beside the file, with the mode fopen() would give. */
+static int open_temp(const char *filename, char **tmp, Error **errp)
+{
+	mode_t mask = umask(0);
+	int fd;
+
+	umask(mask);
+	if (asprintf(tmp, "%s.XXXXXX", filename) < 0) {
+		*tmp = NULL;
+		error_setg(errp, "Could not open '%s': %s", filename, strerror(ENOMEM));
+		return -1;
+	}
+	fd = mkostemp(*tmp, O_CLOEXEC);
+	if (fd < 0) {
+		error_setg(errp, "Could not open '%s': %s", filename, strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+		return -1;
+	}
+	if (fchmod(fd, 0666 & ~mask) < 0) {
+		/* keep 0600: still a usable file */
+	}
+	return fd;
+}
+
+static bool write_all(int fd, const uint8_t *p, uint64_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len > (1u << 30) ? (1u << 30) : (size_t)len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return false;
+		}
+		p += n;
+		len -= (uint64_t)n;
+	}
+	return true;
+}
+
+/* Writes the spans into filename through a temporary file renamed over it. */
+static void save(struct machine *m, const char *filename, const struct span *spans, size_t nr,
+		 Error **errp)
+{
+	char *tmp;
+	size_t i;
+	int fd = open_temp(filename, &tmp, errp);
+
+	if (fd < 0)
+		return;
+	for (i = 0; i < nr; i++) {
+		if (!write_all(fd, guest_mem_ptr(&m->mem, spans[i].gpa, spans[i].len),
+			       spans[i].len))
+			goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, filename) < 0)
+		goto fail;
+	free(tmp);
+	return;
+fail:
+	error_setg(errp, "Could not write '%s': %s", filename, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+}
+
+static bool range_ok(int64_t val, int64_t size)
+{
+	return val >= 0 && size >= 0 && (uint64_t)val + (uint64_t)size >= (uint64_t)val &&
+	       (uint64_t)val + (uint64_t)size <= (uint64_t)INT64_MAX + 1;
+}
+
+void qmp_pmemsave(int64_t val, int64_t size, const char *filename, Error **errp)
+{
+	struct machine *m = monitor_machine();
+	struct span s = { (uint64_t)val, (uint64_t)size };
+
+	if (!range_ok(val, size) || (size > 0 && !guest_mem_ptr(&m->mem, s.gpa, s.len))) {
+		invalid_range(val, size, errp);
+		return;
+	}
+	save(m, filename, &s, size > 0 ? 1 : 0, errp);
+}
+
+/* Translates [val, val+size) page by page into runs of contiguous RAM; NULL when a page is not. */
+static struct span *virtual_spans(struct machine *m, struct vcpu *v, uint64_t gva, uint64_t size,
+				  size_t *nr)
+{
+	struct span *spans = NULL, *grown;
+	size_t n = 0, cap = 0;
+	uint64_t gpa, len;
+
+	while (size > 0) {
+		len = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
+		if (len > size)
+			len = size;
+		if (!translate(m, v, gva, &gpa) || !guest_mem_ptr(&m->mem, gpa, len))
+			goto fail;
+		if (n && spans[n - 1].gpa + spans[n - 1].len == gpa &&
+		    guest_mem_ptr(&m->mem, spans[n - 1].gpa, spans[n - 1].len + len)) {
+			spans[n - 1].len += len;
+		} else {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				grown = realloc(spans, cap * sizeof(*spans));
+				if (!grown)
+					goto fail;
+				spans = grown;
+			}
+			spans[n].gpa = gpa;
+			spans[n++].len = len;
+		}
+		gva += len;
+		size -= len;
+	}
+	*nr = n;
+	return spans ? spans : calloc(1, sizeof(*spans));
+fail:
+	free(spans);
+	return NULL;
+}
+
+void qmp_memsave(int64_t val, int64_t size, const char *filename, bool has_cpu_index,
+		 int64_t cpu_index, Error **errp)
+{
+	struct machine *m = monitor_machine();
+	bool running = m->state == VM_RUNNING;
+	struct span *spans = NULL;
+	size_t nr = 0;
+
+	if (!has_cpu_index)
+		cpu_index = 0;
+	if (cpu_index < 0 || cpu_index >= m->nr_vcpus) {
+		error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+		return;
+	}
+	if (!range_ok(val, size)) {
+		invalid_range(val, size, errp);
+		return;
+	}
+	/* page tables and control registers are read with the vCPUs parked (no event) */
+	if (running)
+		vcpu_pause_all(m);
+	spans = virtual_spans(m, &m->vcpus[cpu_index], (uint64_t)val, (uint64_t)size, &nr);
+	if (!spans)
+		invalid_range(val, size, errp);
+	else
+		save(m, filename, spans, nr, errp);
+	if (running)
+		vcpu_resume_all(m);
+	free(spans);
+}

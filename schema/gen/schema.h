@@ -1,0 +1,102 @@
+/* The schema model shared by the loader and the emitters of qapi-gen. */
+#ifndef SCHEMA_GEN_SCHEMA_H
+#define SCHEMA_GEN_SCHEMA_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum meta { META_BUILTIN, META_ENUM, META_STRUCT };
+
+struct type;
+
+struct member {
+	char *name;   /* as in the schema, without the '*' */
+	char *c_name; /* dashes -> underscores */
+	bool optional;
+	char *type_ref; /* "int", "Foo" or "[Foo]" */
+	struct type *type;
+	bool is_list;
+};
+
+struct type {
+	char *name;
+	enum meta meta;
+	const char *json_type; /* builtins: "int", "string", ... */
+	char **values;	       /* enums */
+	int nvalues;
+	struct member *members; /* structs */
+	int nmembers;
+	char *doc;
+	const char *file;
+	bool list_used; /* someone uses [name] */
+};
+
+struct hmp_arg {
+	int member; /* index into the command's members */
+	char flag;  /* 'a' for "-a:all", else 0 */
+};
+
+struct hmp_block {
+	char *name, *params, *help;
+	bool formatter;
+	struct hmp_arg *args;
+	int nargs;
+};
+
+struct command {
+	char *name, *c_name, *doc;
+	const char *file;
+	struct member *members;
+	int nmembers;
+	struct member ret; /* ret.type NULL: no return value */
+	bool before_negotiation;
+	struct hmp_block *hmp;
+};
+
+struct event {
+	char *name, *c_name, *doc;
+	const char *file;
+	struct member *members;
+	int nmembers;
+};
+
+struct schema {
+	struct type **types;
+	int ntypes;
+	struct command *commands;
+	int ncommands;
+	struct event *events;
+	int nevents;
+};
+
+/* Loads root and its includes; prints "FILE: ENTRY: problem" and returns false on any error. */
+bool schema_load(struct schema *s, const char *root);
+
+/* Helpers for emitters. */
+char *c_name(const char *name);
+char *upper_name(const char *camel); /* RunState -> RUN_STATE */
+const char *builtin_c(const char *name, bool owned);
+/* The C type of a member: as an argument (borrowed strings) or owned in a struct. */
+void c_type(char *buf, size_t len, const struct member *m, bool owned);
+void list_c_name(char *buf, size_t len, const struct type *t);
+bool is_builtin(const struct type *t, const char *name);
+
+/* Emitters: each writes its files into dir with the prefix. */
+bool emit_types(const struct schema *s, const char *dir, const char *prefix);
+bool emit_commands(const struct schema *s, const char *dir, const char *prefix);
+bool emit_events(const struct schema *s, const char *dir, const char *prefix);
+bool emit_introspect(const struct schema *s, const char *dir, const char *prefix);
+bool emit_hmp(const struct schema *s, const char *dir, const char *prefix);
+
+FILE *out_open(const char *dir, const char *prefix, const char *name);
+bool out_close(FILE *f, const char *dir, const char *prefix, const char *name);
+
+/* Code fragments shared by the emitters (emit-values.c). */
+void emit_to_json(FILE *f, const struct member *m, const char *expr);
+void emit_from_json(FILE *f, const struct member *m, const char *json, const char *what,
+		    const char *dest, bool owned);
+void emit_free(FILE *f, const struct member *m, const char *expr, bool owned);
+/* Unpacks members of JSON object obj into dest->x (with has_x), jumping to "fail" on error. */
+void emit_unpack(FILE *f, const struct member *ms, int n, const char *obj, const char *prefix,
+		 const char *dest, bool owned);
+#endif
