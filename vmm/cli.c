@@ -185,6 +185,7 @@ static void set_defaults(struct vm_config *cfg)
 enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *cfg, char *err,
 			  size_t errlen)
 {
+	bool serial_given = false;
 	int i;
 
 	set_defaults(cfg);
@@ -211,6 +212,7 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 		}
 		if (!strcmp(opt, "-nographic")) {
 			cfg->serial.kind = CHR_MON_STDIO;
+			serial_given = true;
 			continue;
 		}
 		if (opt[0] != '-')
@@ -233,7 +235,7 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 			cfg->initrd = arg;
 		else if (!strcmp(opt, "-append"))
 			cfg->append = arg;
-		else if (!strcmp(opt, "-serial"))
+		else if (!strcmp(opt, "-serial") && (serial_given = true))
 			r = parse_chardev(opt, arg, &cfg->serial, err, errlen);
 		else if (!strcmp(opt, "-debugcon"))
 			r = parse_chardev(opt, arg, &cfg->debugcon, err, errlen);
@@ -247,6 +249,8 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 			return r;
 		i++;
 	}
+	if (!serial_given && stdio_users(cfg) > 1)
+		cfg->serial.kind = CHR_NONE; /* a monitor took the terminal: no serial there */
 	if (stdio_users(cfg) > 1)
 		return bad(err, errlen, "stdio", "%s",
 			   "only one of -serial, -monitor and -qmp may use stdio (try -nographic)");

@@ -1,6 +1,7 @@
 """HMP over a unix-socket console (socat): every command, each error path, several clients, quit."""
 import os
 import re
+import socket
 
 import tvmm
 from tvmm import check
@@ -162,9 +163,33 @@ def console_errors():
         s.close()
 
 
+def free_port():
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+def tcp_cmd(so, line):
+    """One line over a raw TCP console; the text before the next prompt."""
+    if line is not None:
+        so.sendall(line.encode() + b"\n")
+    buf = b""
+    while not buf.endswith(tvmm.HMP.PROMPT):
+        data = so.recv(65536)
+        check(data != b"", "tcp console open", "data", data)
+        buf += data
+    return buf[:-len(tvmm.HMP.PROMPT)].decode()
+
+
 def console_clients():
-    s = Setup()
+    port = free_port()
+    s = Setup("-monitor", f"tcp:127.0.0.1:{port},server=on,wait=off")
     try:
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as so:
+            banner = tcp_cmd(so, None)
+            check(re.match(BANNER_RE, banner) is not None, "tcp banner", BANNER_RE, banner)
+            got = tcp_cmd(so, "info status")
+            check(got == "VM status: running\r\n", "tcp console", "running", got)
         others = [tvmm.HMP(s.hsock) for _ in range(3)]
         others[0].send("info st")  # half a line pending on one client
         for i, o in enumerate(others[1:]):

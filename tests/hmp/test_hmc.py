@@ -148,6 +148,23 @@ def x_virtual():
             check(data == want, f"x {virt:#x} = phys {phys:#x}", want.hex(), data.hex())
         check(tvmm.parse_memory_dump(s.hmc("x /2gx 0x7000"))[1] == b"PHYS-0x5000-DATA",
               "pattern through the page tables")
+        # vCPU 1 is parked in real mode: through it, virtual is physical
+        start, data = tvmm.parse_memory_dump(s.hmc("x /4wx 0x7000", cpu=1))
+        check(data == s.pmemsave(0x7000, 16), "x through vCPU 1", s.pmemsave(0x7000, 16), data)
+        # memsave uses the console's selected vCPU, as QEMU's
+        path = os.path.join(s.dir, "mem.bin")
+        for cpu, phys in ((1, 0x7000), (0, 0x5000)):
+            s.hmp.cmd(f"cpu {cpu}")
+            out = s.hmp.cmd(f"memsave 0x7000 16 {path}")
+            check(out == "", f"memsave with cpu {cpu}", "", out)
+            with open(path, "rb") as f:
+                got = f.read()
+            check(got == s.pmemsave(phys, 16), f"memsave through vCPU {cpu}",
+                  s.pmemsave(phys, 16), got)
+        s.hmp.cmd("cpu 1")
+        out = s.hmp.cmd("stop")  # a command without cpu-index, with vCPU 1 selected
+        check(out == "", "stop with cpu 1", "", out)
+        check(s.hmp.cmd("info status") == "VM status: paused\r\n", "paused with cpu 1")
         got = s.hmc("x /4wx 0x100000000000")
         check(got == "0000100000000000: Cannot access memory\r\n", "unmapped", "", got)
     finally:

@@ -9,11 +9,16 @@ import tvmm
 from tvmm import check, Failure
 
 
+EXIT_MARK = "tinyvmm exit status "
+
+
 class Tmux:
     """One tmux server of our own with a single pane running cmd."""
 
     def __init__(self, cmd):
         self.name = f"tvmm-hmp-{os.getpid()}"
+        # the shell reports the exit status on the screen (tmux's pane_dead_status is racy)
+        cmd = f"{cmd}; echo; echo \"{EXIT_MARK}$?\""
         # one tmux command line, so the pane stays (with its exit status) however fast cmd ends
         self.run("new-session", "-d", "-s", "t", "-x", "160", "-y", "50", cmd, ";",
                  "set-option", "-t", "t", "remain-on-exit", "on")
@@ -48,16 +53,10 @@ class Tmux:
     def wait_text(self, text, count=1, timeout=30):
         return self.wait(lambda s: s.count(text) >= count, f"{count} x {text!r}", timeout)
 
-    def dead(self):
-        out = self.run("display-message", "-p", "-t", "t",
-                       "#{pane_dead} #{pane_dead_status} #{pane_dead_signal}")
-        dead, status, signal = (out.strip().split(" ") + ["", ""])[:3]
-        return (dead == "1", status or (f"signal {signal}" if signal else ""))
-
     def exit_status(self):
-        """Waits for the pane's command to end; its exit status (or "signal N")."""
-        self.wait(lambda s: self.dead()[0] and self.dead()[1], "tinyvmm to exit")
-        return self.dead()[1]
+        """Waits for the pane's command to end; its exit status."""
+        s = self.wait(lambda s: EXIT_MARK in s, "tinyvmm to exit")
+        return s.split(EXIT_MARK)[-1].split()[0]
 
     def close(self):
         subprocess.run(["tmux", "-L", self.name, "kill-server"], capture_output=True)

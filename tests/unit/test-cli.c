@@ -56,6 +56,8 @@ int main(void)
 	CHECK_STR("/x.bin", cfg.flat);
 	CHECK(PARSE("-nographic") == CLI_RUN && cfg.serial.kind == CHR_MON_STDIO);
 	CHECK(PARSE("-serial", "none", "-monitor", "stdio") == CLI_RUN);
+	CHECK(PARSE("-monitor", "stdio") == CLI_RUN && cfg.serial.kind == CHR_NONE);
+	CHECK(PARSE("-qmp", "stdio") == CLI_RUN && cfg.serial.kind == CHR_NONE);
 	CHECK(PARSE("-qmp", "tcp:127.0.0.1:1,server=on,wait=on") == CLI_RUN && cfg.qmp[0].wait);
 	CHECK(PARSE("-h") == CLI_EXIT_OK);
 
