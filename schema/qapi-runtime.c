@@ -14,13 +14,10 @@ void qapi_path(char *buf, size_t len, const char *prefix, const char *name)
 		snprintf(buf, len, "%s", name);
 }
 
-json_object *qapi_get(json_object *obj, const char *name)
+bool qapi_get(json_object *obj, const char *name, json_object **value)
 {
-	json_object *v = NULL;
-
-	if (!obj || !json_object_object_get_ex(obj, name, &v))
-		return NULL;
-	return v;
+	*value = NULL;
+	return obj && json_object_object_get_ex(obj, name, value);
 }
 
 bool qapi_missing(const char *what, Error **errp)

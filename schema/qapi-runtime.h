@@ -11,8 +11,8 @@
 
 /* "a.b" for a member b of a, "b" at the top level. */
 void qapi_path(char *buf, size_t len, const char *prefix, const char *name);
-/* The member, or NULL when obj is NULL or lacks it. */
-json_object *qapi_get(json_object *obj, const char *name);
+/* Whether obj (which may be NULL) has the member; *value is NULL for a JSON null. */
+bool qapi_get(json_object *obj, const char *name, json_object **value);
 /* "Parameter 'X' is missing"; always returns false. */
 bool qapi_missing(const char *what, Error **errp);
 /* "Parameter 'X' is unexpected" for any member not in names (NULL-terminated). */

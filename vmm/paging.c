@@ -83,7 +83,7 @@ int paging_walk(const struct paging_regs *r, paging_read_fn read, void *opaque, 
 	if (!page_size)
 		page_size = &dummy;
 	if (!(r->cr0 & CR0_PG)) {
-		*gpa = lma ? gva : (uint32_t)gva;
+		*gpa = gva; /* as QEMU's debug translation: no 32-bit wrap, so memsave past 4G fails */
 		*page_size = SZ_4K;
 		return 0;
 	}

@@ -96,7 +96,8 @@ void emit_unpack(FILE *f, const struct member *ms, int n, const char *obj, const
 	fprintf(f, "\tstatic const char *const names[] = { ");
 	for (i = 0; i < n; i++)
 		fprintf(f, "\"%s\", ", ms[i].name);
-	fprintf(f, "NULL };\n%s\n", n ? "\tjson_object *v;\n\tchar what[256];\n" : "");
+	fprintf(f, "NULL };\n%s\n",
+		n ? "\tjson_object *v;\n\tbool present;\n\tchar what[256];\n" : "");
 	if (owned) /* a struct member */
 		fprintf(f, "\tif (!qapi_object_check(%s, %s, errp))\n\t\tgoto fail;\n", obj,
 			prefix);
@@ -112,13 +113,14 @@ void emit_unpack(FILE *f, const struct member *ms, int n, const char *obj, const
 		char d[300];
 
 		snprintf(d, sizeof(d), "%s->%s", dest, m->c_name);
-		fprintf(f, "\tv = qapi_get(%s, \"%s\");\n", obj, m->name);
+		fprintf(f, "\tpresent = qapi_get(%s, \"%s\", &v);\n", obj, m->name);
 		fprintf(f, "\tqapi_path(what, sizeof(what), %s, \"%s\");\n", prefix, m->name);
 		if (m->optional)
-			fprintf(f, "\tif (v) {\n\t\t%s->has_%s = true;\n", dest, m->c_name);
+			fprintf(f, "\tif (present) {\n\t\t%s->has_%s = true;\n", dest, m->c_name);
 		else
-			fprintf(f, "\tif (!v) {\n\t\tqapi_missing(what, errp);\n\t\tgoto fail;\n"
-				   "\t} else {\n");
+			fprintf(f,
+				"\tif (!present) {\n\t\tqapi_missing(what, errp);\n\t\tgoto fail;\n"
+				"\t} else {\n");
 		emit_from_json(f, m, "v", "what", d, owned);
 		fprintf(f, "\t}\n");
 	}

@@ -196,11 +196,10 @@ static void test_paging_off(void)
 {
 	struct paging_regs r = { 0, 0xdeadbeef000ULL, 0, 0 };
 
+	/* as QEMU's debug translation: no 32-bit wrap, so an address past RAM stays past it */
 	expect(&r, 0x12345678, 0x12345678, 0x1000);
-	expect(&r, 0x112345678ULL, 0x12345678, 0x1000);
+	expect(&r, 0x112345678ULL, 0x112345678ULL, 0x1000);
 	r.cr0 = CR0_PE;
-	expect(&r, 0xffffffffffULL, 0xffffffff, 0x1000);
-	r.efer = EFER_LMA; /* not reachable on hardware, but defined: no truncation */
 	expect(&r, 0xffffffffffULL, 0xffffffffffULL, 0x1000);
 }
 

@@ -1,0 +1,321 @@
+/* Unit test of qapi-gen's output: marshallers, validation errors, events, introspection, HMP table.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "test-qapi-commands.h"
+#include "test-qapi-events.h"
+#include "test-qapi-introspect.h"
+#include "tests/unit/check.h"
+
+/* ---- handlers of the test schema ---- */
+
+Outer *qmp_echo_outer(Outer *outer, Error **errp)
+{
+	Outer *copy = NULL;
+	json_object *j = Outer_to_json(outer);
+
+	Outer_from_json(j, "outer", &copy, errp);
+	json_object_put(j);
+	return copy;
+}
+
+int64_t qmp_add(int64_t a, int64_t b, bool has_c, int64_t c, Error **errp)
+{
+	return a + b + (has_c ? c : 0);
+}
+
+strList *qmp_types(const char *s, int64_t i, uint64_t u, uint64_t z, bool b, double n,
+		   json_object *a, Color e, bool has_o, const char *o, Error **errp)
+{
+	strList *l = calloc(1, sizeof(*l));
+
+	if (asprintf(&l->value, "%s %lld %llu %llu %d %g %s %s %s", s, (long long)i,
+		     (unsigned long long)u, (unsigned long long)z, b, n,
+		     json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN), Color_str[e],
+		     has_o ? o : "-") < 0)
+		abort();
+	return l;
+}
+
+void qmp_noargs(Error **errp)
+{
+}
+
+json_object *qmp_get_any(Error **errp)
+{
+	return json_tokener_parse("[1, {\"x\": null}]");
+}
+
+void qmp_fail(const char *msg, Error **errp)
+{
+	error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND, "%s", msg);
+}
+
+Inner *qmp_show(bool has_all, bool all, bool has_count, int64_t count, Error **errp)
+{
+	Inner *r = calloc(1, sizeof(*r));
+
+	r->n = (has_all && all ? 1000 : 0) + (has_count ? count : 0);
+	return r;
+}
+
+void qmp_hello(Error **errp)
+{
+}
+
+/* ---- hooks the generated code calls ---- */
+
+static json_object *last_event;
+static char hmp_text[512];
+
+void qmp_event_broadcast(json_object *event)
+{
+	json_object_put(last_event);
+	last_event = event;
+}
+
+struct HmpOut {
+	int unused;
+};
+
+void hmp_printf(HmpOut *out, const char *fmt, ...)
+{
+	size_t len = strlen(hmp_text);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(hmp_text + len, sizeof(hmp_text) - len, fmt, ap);
+	va_end(ap);
+}
+
+void hmp_print_json(HmpOut *out, json_object *ret)
+{
+	hmp_printf(out, "%s", json_object_to_json_string_ext(ret, JSON_C_TO_STRING_PLAIN));
+}
+
+void hmp_format_show(HmpOut *out, const Inner *ret)
+{
+	hmp_printf(out, "n=%lld", (long long)ret->n);
+}
+
+/* ---- helpers ---- */
+
+/* Runs a command; returns its JSON result as text, or "ERROR Class: message". */
+static const char *run(const char *name, const char *args_json)
+{
+	static char buf[1024];
+	const QmpCommand *cmd = qmp_command_find(name);
+	json_object *args = args_json ? json_tokener_parse(args_json) : NULL, *ret = NULL;
+	Error *err = NULL;
+
+	if (!cmd)
+		return "no such command";
+	cmd->fn(args, &ret, &err);
+	if (err) {
+		snprintf(buf, sizeof(buf), "ERROR %s: %s", error_class_name(error_get_class(err)),
+			 error_get_pretty(err));
+		error_free(err);
+		CHECK(ret == NULL);
+	} else {
+		snprintf(buf, sizeof(buf), "%s",
+			 json_object_to_json_string_ext(ret, JSON_C_TO_STRING_PLAIN));
+	}
+	json_object_put(ret);
+	json_object_put(args);
+	return buf;
+}
+
+#define OUTER_OK                                                                                 \
+	"{\"name\":\"n\",\"color\":\"light-blue\",\"inner\":{\"n\":1},\"list\":[{\"n\":2,\"s\":" \
+	"\"x\"}],\"ints\":[1,-2],\"colors\":[\"red\"],\"u\":18446744073709551615,\"sz\":4096,"   \
+	"\"num\":1.5,\"anything\":{\"k\":[true]}}"
+
+static void test_commands(void)
+{
+	CHECK_STR("3", run("add", "{\"a\": 1, \"b\": 2}"));
+	CHECK_STR("6", run("add", "{\"a\": 1, \"b\": 2, \"c\": 3}"));
+	CHECK_STR("ERROR GenericError: Parameter 'b' is missing", run("add", "{\"a\": 1}"));
+	CHECK_STR("ERROR GenericError: Parameter 'a' is missing", run("add", NULL));
+	CHECK_STR("ERROR GenericError: Parameter 'x' is unexpected",
+		  run("add", "{\"a\": 1, \"b\": 2, \"x\": 0}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'a', expected: integer",
+		  run("add", "{\"a\": \"1\", \"b\": 2}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'a', expected: integer",
+		  run("add", "{\"a\": 1.5, \"b\": 2}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'a', expected: integer",
+		  run("add", "{\"a\": true, \"b\": 2}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'a', expected: integer",
+		  run("add", "{\"a\": 18446744073709551615, \"b\": 2}"));
+	CHECK_STR("ERROR GenericError: QMP input member 'arguments' must be an object",
+		  run("add", "[1, 2]"));
+	CHECK_STR("{}", run("noargs", NULL));
+	CHECK_STR("{}", run("noargs", "{}"));
+	CHECK_STR("ERROR GenericError: Parameter 'a' is unexpected", run("noargs", "{\"a\": 1}"));
+	CHECK_STR("[1,{\"x\":null}]", run("get-any", NULL));
+	CHECK_STR("ERROR DeviceNotFound: boom", run("fail", "{\"msg\": \"boom\"}"));
+	CHECK(qmp_command_find("hello")->flags & QMP_CMD_ALLOW_BEFORE_NEGOTIATION);
+	CHECK(!(qmp_command_find("add")->flags & QMP_CMD_ALLOW_BEFORE_NEGOTIATION));
+	CHECK(qmp_command_find("nonexistent") == NULL);
+	for (size_t i = 1; i < qmp_commands_count; i++)
+		CHECK(strcmp(qmp_commands[i - 1].name, qmp_commands[i].name) < 0);
+}
+
+static void test_builtin_types(void)
+{
+	const char *good = "{\"s\": \"x\", \"i\": -9223372036854775808, \"u\": "
+			   "18446744073709551615, \"z\": 0, \"b\": false, \"n\": 2, \"a\": null, "
+			   "\"e\": \"green\"}";
+
+	CHECK_STR("[\"x -9223372036854775808 18446744073709551615 0 0 2 null green -\"]",
+		  run("types", good));
+	CHECK_STR("ERROR GenericError: Parameter 'u' expects uint64",
+		  run("types", "{\"s\": \"x\", \"i\": 0, \"u\": -1, \"z\": 0, \"b\": false, "
+			       "\"n\": 2, \"a\": 1, \"e\": \"red\"}"));
+	CHECK_STR("ERROR GenericError: Parameter 'z' expects size",
+		  run("types", "{\"s\": \"x\", \"i\": 0, \"u\": 1, \"z\": \"4k\", \"b\": false, "
+			       "\"n\": 2, \"a\": 1, \"e\": \"red\"}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'b', expected: boolean",
+		  run("types", "{\"s\": \"x\", \"i\": 0, \"u\": 1, \"z\": 1, \"b\": 1, "
+			       "\"n\": 2, \"a\": 1, \"e\": \"red\"}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'n', expected: number",
+		  run("types", "{\"s\": \"x\", \"i\": 0, \"u\": 1, \"z\": 1, \"b\": true, "
+			       "\"n\": \"2\", \"a\": 1, \"e\": \"red\"}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 's', expected: string",
+		  run("types", "{\"s\": 5, \"i\": 0, \"u\": 1, \"z\": 1, \"b\": true, "
+			       "\"n\": 2, \"a\": 1, \"e\": \"red\"}"));
+	CHECK_STR("ERROR GenericError: Parameter 's' must not contain a NUL character",
+		  run("types", "{\"s\": \"a\\u0000b\", \"i\": 0, \"u\": 1, \"z\": 1, \"b\": true, "
+			       "\"n\": 2, \"a\": 1, \"e\": \"red\"}"));
+	CHECK_STR("ERROR GenericError: Parameter 'e' does not accept value 'purple'",
+		  run("types", "{\"s\": \"x\", \"i\": 0, \"u\": 1, \"z\": 1, \"b\": true, "
+			       "\"n\": 2, \"a\": 1, \"e\": \"purple\"}"));
+	CHECK_STR("[\"x 0 1 1 1 2.5 [] red opt\"]",
+		  run("types", "{\"s\": \"x\", \"i\": 0, \"u\": 1, \"z\": 1, \"b\": true, "
+			       "\"n\": 2.5, \"a\": [], \"e\": \"red\", \"o\": \"opt\"}"));
+}
+
+static void test_nested(void)
+{
+	char req[1024];
+
+	snprintf(req, sizeof(req), "{\"outer\": %s}", OUTER_OK);
+	CHECK_STR(OUTER_OK, run("echo-outer", req));
+	CHECK_STR("ERROR GenericError: Parameter 'outer.inner.n' is missing",
+		  run("echo-outer", "{\"outer\": {\"name\": \"n\", \"color\": \"red\", \"inner\": "
+				    "{}}}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'outer.list[1].n', expected: "
+		  "integer",
+		  run("echo-outer", "{\"outer\": {\"name\": \"n\", \"color\": \"red\", \"inner\": "
+				    "{\"n\": 1}, \"list\": [{\"n\": 1}, {\"n\": \"x\"}]}}"));
+	CHECK_STR("ERROR GenericError: Parameter 'outer.inner.zz' is unexpected",
+		  run("echo-outer", "{\"outer\": {\"name\": \"n\", \"color\": \"red\", \"inner\": "
+				    "{\"n\": 1, \"zz\": 1}}}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'outer.inner', expected: object",
+		  run("echo-outer", "{\"outer\": {\"name\": \"n\", \"color\": \"red\", \"inner\": "
+				    "[]}}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'outer.ints', expected: array",
+		  run("echo-outer", "{\"outer\": {\"name\": \"n\", \"color\": \"red\", \"inner\": "
+				    "{\"n\": 1}, \"list\": [], \"ints\": 3}}"));
+	CHECK_STR("ERROR GenericError: Parameter 'outer.colors[0]' does not accept value 'x'",
+		  run("echo-outer",
+		      "{\"outer\": {\"name\": \"n\", \"color\": \"red\", \"inner\": "
+		      "{\"n\": 1}, \"list\": [], \"ints\": [], \"colors\": [\"x\"]}}"));
+}
+
+static void test_events(void)
+{
+	json_object *v, *ts;
+
+	event_send_event_a(5, true, "hi");
+	CHECK(json_object_object_get_ex(last_event, "event", &v));
+	CHECK_STR("EVENT_A", json_object_get_string(v));
+	CHECK(json_object_object_get_ex(last_event, "data", &v));
+	CHECK_STR("{\"x\":5,\"y\":\"hi\"}",
+		  json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+	CHECK(json_object_object_get_ex(last_event, "timestamp", &ts));
+	CHECK(json_object_object_get_ex(ts, "seconds", &v) &&
+	      json_object_get_int64(v) > 1700000000);
+	CHECK(json_object_object_get_ex(ts, "microseconds", &v) &&
+	      json_object_get_int64(v) < 1000000);
+	event_send_event_a(6, false, NULL);
+	CHECK(json_object_object_get_ex(last_event, "data", &v));
+	CHECK_STR("{\"x\":6}", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+	event_send_event_b();
+	CHECK(!json_object_object_get_ex(last_event, "data", &v));
+	json_object_put(last_event);
+	last_event = NULL;
+}
+
+static void test_introspection(void)
+{
+	json_object *schema = qapi_introspect_schema(), *cmds = qapi_introspect_commands();
+	const char *text = json_object_to_json_string_ext(schema, JSON_C_TO_STRING_PLAIN);
+
+	CHECK(json_object_is_type(schema, json_type_array));
+	CHECK(strstr(text, "{\"name\":\"add\",\"meta-type\":\"command\",\"arg-type\":"
+			   "\"q_obj_add-arg\",\"ret-type\":\"int\"}") != NULL);
+	CHECK(strstr(text, "{\"name\":\"Color\",\"meta-type\":\"enum\",\"values\":[\"red\","
+			   "\"green\",\"light-blue\"]}") != NULL);
+	CHECK(strstr(text, "{\"name\":\"[Inner]\",\"meta-type\":\"array\",\"element-type\":"
+			   "\"Inner\"}") != NULL);
+	CHECK(strstr(text, "{\"name\":\"c\",\"type\":\"int\",\"default\":null}") != NULL);
+	CHECK(strstr(text, "\"name\":\"EVENT_B\",\"meta-type\":\"event\"") != NULL);
+	CHECK_U64(qmp_commands_count, json_object_array_length(cmds));
+	json_object_put(schema);
+	json_object_put(cmds);
+}
+
+static const HmpCommandDef *hmp_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < hmp_commands_count; i++)
+		if (!strcmp(hmp_commands[i].name, name))
+			return &hmp_commands[i];
+	return NULL;
+}
+
+static void test_hmp_table(void)
+{
+	const HmpCommandDef *d = hmp_find("show|sh");
+	HmpOut out;
+	json_object *args = json_tokener_parse("{\"all\": true, \"count\": 7}");
+	Error *err = NULL;
+
+	CHECK_U64(3, hmp_commands_count);
+	CHECK(d && d->nargs == 2 && d->args[0].flag == 'a' && d->args[1].flag == 0);
+	CHECK_STR("all", d ? d->args[0].name : NULL);
+	CHECK_STR("bool", d ? d->args[0].type : NULL);
+	CHECK(d && d->args[1].optional);
+	CHECK_STR("[-a] [count]", d ? d->params : NULL);
+	hmp_text[0] = '\0';
+	d->call(&out, args, &err);
+	CHECK(err == NULL);
+	CHECK_STR("n=1007", hmp_text);
+	json_object_put(args);
+
+	d = hmp_find("add");
+	args = json_tokener_parse("{\"a\": 2, \"b\": 3}");
+	hmp_text[0] = '\0';
+	d->call(&out, args, &err);
+	CHECK_STR("5", hmp_text); /* no formatter: the generic printer */
+	json_object_put(args);
+	args = json_tokener_parse("{\"a\": 2}");
+	d->call(&out, args, &err);
+	CHECK(err && !strcmp(error_get_pretty(err), "Parameter 'b' is missing"));
+	error_free(err);
+	json_object_put(args);
+	CHECK(hmp_find("noargs|na") && hmp_find("noargs|na")->nargs == 0);
+}
+
+int main(void)
+{
+	test_commands();
+	test_builtin_types();
+	test_nested();
+	test_events();
+	test_introspection();
+	test_hmp_table();
+	return check_report("gen-marshal");
+}
