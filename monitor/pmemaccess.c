@@ -308,6 +308,28 @@ static void on_accept(int fd, uint32_t events, void *opaque)
 	s->nr_clients++;
 }
 
+/* Closes everything; unwatch is false at exit, when the main loop (and its watches) is gone. */
+static void stop_all(bool unwatch)
+{
+	struct pma_server *s;
+
+	while ((s = servers)) {
+		servers = s->next;
+		while (s->clients)
+			client_free(s->clients, unwatch);
+		if (unwatch)
+			mainloop_remove(s->m->loop, s->watch);
+		close(s->fd);
+		socket_cleanup(&s->spec);
+		free(s);
+	}
+}
+
+static void at_exit(void)
+{
+	stop_all(false);
+}
+
 bool pmemaccess_start(struct machine *m, const char *path, Error **errp)
 {
 	struct pma_server *s;
@@ -340,27 +362,14 @@ bool pmemaccess_start(struct machine *m, const char *path, Error **errp)
 		free(s);
 		return false;
 	}
-	if (!atexit_done && atexit(pmemaccess_stop_all) == 0)
+	if (!atexit_done && atexit(at_exit) == 0)
 		atexit_done = true;
 	s->next = servers;
 	servers = s;
 	return true;
 }
 
-/*
- * Runs after the main loop ended (or at exit, when the loop may be gone): closes fds and
- * removes sockets without touching the main loop, whose watches die with it.
- */
 void pmemaccess_stop_all(void)
 {
-	struct pma_server *s;
-
-	while ((s = servers)) {
-		servers = s->next;
-		while (s->clients)
-			client_free(s->clients, false);
-		close(s->fd);
-		socket_cleanup(&s->spec);
-		free(s);
-	}
+	stop_all(true);
 }

@@ -26,7 +26,8 @@ enum { PMEMACCESS_QUIT = 0, PMEMACCESS_READ = 1, PMEMACCESS_WRITE = 2 };
  * clients on m's main loop. With the big lock held. False with errp set.
  */
 bool pmemaccess_start(struct machine *m, const char *path, Error **errp);
-/* Closes every server and client and removes the sockets; also run at exit. Idempotent. */
+/* Closes every server and client and removes the sockets, before the main loop is freed
+ * (a handler run at exit does the same without touching the loop). Idempotent. */
 void pmemaccess_stop_all(void);
 
 #endif

@@ -287,46 +287,46 @@ static bool start_thread(struct dump_job *j, Error **errp)
 	return true;
 }
 
-void qmp_dump_guest_memory(bool paging, const char *protocol, bool has_detach, bool detach,
-			   bool has_begin, int64_t begin, bool has_length, int64_t length,
-			   bool has_format, DumpGuestMemoryFormat format, Error **errp)
+/* The checks QEMU makes before it opens the file, in its order. */
+static bool check_args(bool paging, bool has_begin, int64_t length, bool has_length, Error **errp)
 {
-	struct machine *m = monitor_machine();
-	struct dump_job *j;
-
 	if (dump.job) {
 		error_setg(errp, "There is a dump in process, please wait.");
-		return;
-	}
-	if (has_format && format != DUMP_GUEST_MEMORY_FORMAT_ELF) {
-		error_setg(errp, "Dump format '%s' is not supported",
-			   DumpGuestMemoryFormat_str(format));
-		return;
+		return false;
 	}
 	if (paging) {
 		error_setg(errp,
 			   "dump-guest-memory with paging is not supported: use paging false");
-		return;
+		return false;
 	}
 	if (has_begin != has_length) {
 		error_setg(errp, "Parameter '%s' is missing", has_begin ? "length" : "begin");
-		return;
+		return false;
 	}
 	if (has_length && length == 0) {
 		error_setg(errp, "Invalid parameter 'length'");
-		return;
+		return false;
 	}
-	j = calloc(1, sizeof(*j));
+	return true;
+}
+
+/* Starts a dump into path (taken); it is finished before returning unless detached. */
+static void dump_start(char *path, bool detach, bool filter, uint64_t begin, uint64_t length,
+		       Error **errp)
+{
+	struct machine *m = monitor_machine();
+	struct dump_job *j = calloc(1, sizeof(*j));
+
 	if (!j) {
+		free(path);
 		error_setg(errp, "Out of memory");
 		return;
 	}
 	j->m = m;
 	j->fd = -1;
-	j->detached = has_detach && detach;
-	if (!(j->path = protocol_path(protocol, errp)) ||
-	    !collect_segments(j, has_begin, (uint64_t)begin, (uint64_t)length, errp) ||
-	    !open_temp(j, errp)) {
+	j->path = path;
+	j->detached = detach;
+	if (!collect_segments(j, filter, begin, length, errp) || !open_temp(j, errp)) {
 		job_free(j);
 		return;
 	}
@@ -355,6 +355,60 @@ void qmp_dump_guest_memory(bool paging, const char *protocol, bool has_detach, b
 	}
 }
 
+void qmp_dump_guest_memory(bool paging, const char *protocol, bool has_detach, bool detach,
+			   bool has_begin, int64_t begin, bool has_length, int64_t length,
+			   bool has_format, DumpGuestMemoryFormat format, Error **errp)
+{
+	char *path;
+
+	if (dump.job) {
+		error_setg(errp, "There is a dump in process, please wait.");
+		return;
+	}
+	if (has_format && format != DUMP_GUEST_MEMORY_FORMAT_ELF) {
+		error_setg(errp, "Dump format '%s' is not supported",
+			   DumpGuestMemoryFormat_str[format]);
+		return;
+	}
+	if (!check_args(paging, has_begin, length, has_length, errp))
+		return;
+	path = protocol_path(protocol, errp);
+	if (path)
+		dump_start(path, has_detach && detach, has_begin, (uint64_t)begin, (uint64_t)length,
+			   errp);
+}
+
+void qmp_x_hmp_dump_guest_memory(const char *filename, bool has_paging, bool paging,
+				 bool has_detach, bool detach, bool has_begin, int64_t begin,
+				 bool has_length, int64_t length, Error **errp)
+{
+	char *path;
+
+	if (!check_args(has_paging && paging, has_begin, length, has_length, errp))
+		return;
+	path = strdup(filename);
+	if (!path)
+		error_setg(errp, "Out of memory");
+	else
+		dump_start(path, has_detach && detach, has_begin, (uint64_t)begin, (uint64_t)length,
+			   errp);
+}
+
+DumpGuestMemoryCapability *qmp_query_dump_guest_memory_capability(Error **errp)
+{
+	DumpGuestMemoryCapability *cap = calloc(1, sizeof(*cap));
+
+	if (cap)
+		cap->formats = calloc(1, sizeof(*cap->formats));
+	if (!cap || !cap->formats) {
+		free(cap);
+		error_setg(errp, "Out of memory");
+		return NULL;
+	}
+	cap->formats->value = DUMP_GUEST_MEMORY_FORMAT_ELF;
+	return cap;
+}
+
 DumpQueryResult *qmp_query_dump(Error **errp)
 {
 	DumpQueryResult *r = query_result();
@@ -371,7 +425,8 @@ void introspection_stop(void)
 	if (j && j->detached) {
 		atomic_store(&j->cancel, true);
 		pthread_join(j->thread, NULL);
-		close(j->efd); /* its watch goes with the main loop */
+		mainloop_remove(j->m->loop, j->watch);
+		close(j->efd);
 		dump.job = NULL;
 		job_free(j);
 	}

@@ -11,6 +11,7 @@
 #include "vmm/mainloop.h"
 #include "hmp/hmp.h"
 #include "hmp/readline.h"
+#include "monitor/introspection.h"
 #include "monitor/monitor.h"
 
 static void on_signal(int fd, uint32_t events, void *opaque)
@@ -93,6 +94,7 @@ int main(int argc, char **argv)
 		m.exit_code = 1;
 	hmp_stop(); /* with the lock: vCPUs may still write to a muxed serial port */
 	pthread_mutex_unlock(&m.lock);
+	introspection_stop(); /* joins a detached dump before RAM goes */
 	monitor_stop();
 
 	code = m.exit_code;

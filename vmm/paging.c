@@ -83,7 +83,8 @@ int paging_walk(const struct paging_regs *r, paging_read_fn read, void *opaque, 
 	if (!page_size)
 		page_size = &dummy;
 	if (!(r->cr0 & CR0_PG)) {
-		*gpa = gva; /* as QEMU's debug translation: no 32-bit wrap, so memsave past 4G fails */
+		/* as QEMU's debug translation: no 32-bit wrap, so memsave past 4G fails */
+		*gpa = gva;
 		*page_size = SZ_4K;
 		return 0;
 	}

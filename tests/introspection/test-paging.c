@@ -192,14 +192,16 @@ static void test_2level(void)
 	expect_fault(&r, 0xc00000);
 }
 
+/* Paging off: virtual == physical, without a 32-bit wrap (as QEMU's debug translation). */
 static void test_paging_off(void)
 {
 	struct paging_regs r = { 0, 0xdeadbeef000ULL, 0, 0 };
 
-	/* as QEMU's debug translation: no 32-bit wrap, so an address past RAM stays past it */
 	expect(&r, 0x12345678, 0x12345678, 0x1000);
 	expect(&r, 0x112345678ULL, 0x112345678ULL, 0x1000);
 	r.cr0 = CR0_PE;
+	expect(&r, 0xffffffffffULL, 0xffffffffffULL, 0x1000);
+	r.efer = EFER_LMA;
 	expect(&r, 0xffffffffffULL, 0xffffffffffULL, 0x1000);
 }
 
