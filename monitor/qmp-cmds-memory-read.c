@@ -6,47 +6,10 @@
 #include "monitor/qmp-internal.h"
 #include "qapi-commands.h"
 #include "vmm/guest-mem.h"
+#include "vmm/paging.h"
 #include "vmm/vcpu.h"
 
-#if __has_include("vmm/paging.h")
-#include "vmm/paging.h"
-#define HAVE_PAGING 1
-#endif
-
-#define PAGE_SIZE 4096ULL
-#define READ_MAX  (1 << 20)
-
-/* Guest-virtual to guest-physical through vCPU v's page tables; false when unmapped. */
-static bool translate(struct machine *m, struct vcpu *v, uint64_t gva, uint64_t *gpa)
-{
-#ifdef HAVE_PAGING
-	return paging_translate(m, v, gva, gpa) == 0;
-#else
-	/* vmm/paging.c is not in this tree yet: treat paging as off (gva == gpa) */
-	(void)m;
-	(void)v;
-	*gpa = gva;
-	return true;
-#endif
-}
-
-/* Copies [gva, gva+size) page by page; false when some page is unmapped or not RAM. */
-static bool read_virtual(struct machine *m, struct vcpu *v, uint64_t gva, uint8_t *buf,
-			 uint64_t size)
-{
-	while (size > 0) {
-		uint64_t len = PAGE_SIZE - (gva & (PAGE_SIZE - 1)), gpa;
-
-		if (len > size)
-			len = size;
-		if (!translate(m, v, gva, &gpa) || !guest_mem_read(&m->mem, gpa, buf, len))
-			return false;
-		gva += len;
-		buf += len;
-		size -= len;
-	}
-	return true;
-}
+#define READ_MAX (1 << 20)
 
 char *qmp_x_read_memory(uint64_t addr, int64_t size, bool has_physical, bool physical,
 			bool has_cpu_index, int64_t cpu_index, Error **errp)
@@ -82,7 +45,7 @@ char *qmp_x_read_memory(uint64_t addr, int64_t size, bool has_physical, bool phy
 		/* page tables and control registers are read with the vCPUs parked (no event) */
 		if (running)
 			vcpu_pause_all(m);
-		ok = read_virtual(m, &m->vcpus[cpu_index], addr, buf, (uint64_t)size);
+		ok = paging_read_virt(m, &m->vcpus[cpu_index], addr, buf, (uint64_t)size) == 0;
 		if (running)
 			vcpu_resume_all(m);
 	}

@@ -15,10 +15,7 @@
 #include "vmm/guest-mem.h"
 #include "vmm/vcpu.h"
 
-#if __has_include("vmm/paging.h")
 #include "vmm/paging.h"
-#define HAVE_PAGING 1
-#endif
 
 #define PAGE_SIZE 4096ULL
 
@@ -31,20 +28,6 @@ static void invalid_range(int64_t val, int64_t size, Error **errp)
 {
 	error_setg(errp, "Invalid addr 0x%016" PRIx64 "/size %" PRId64 " specified", (uint64_t)val,
 		   size);
-}
-
-/* Guest-virtual to guest-physical through vCPU v's page tables; false when unmapped. */
-static bool translate(struct machine *m, struct vcpu *v, uint64_t gva, uint64_t *gpa)
-{
-#ifdef HAVE_PAGING
-	return paging_translate(m, v, gva, gpa) == 0;
-#else
-	/* vmm/paging.c is not in this tree yet: treat paging as off (gva == gpa) */
-	(void)m;
-	(void)v;
-	*gpa = gva;
-	return true;
-#endif
 }
 
 /* Creates FILE.XXXXXX beside the file, with the mode fopen() would give. */
@@ -145,14 +128,18 @@ static struct span *virtual_spans(struct machine *m, struct vcpu *v, uint64_t gv
 				  size_t *nr)
 {
 	struct span *spans = NULL, *grown;
+	struct paging_regs regs;
 	size_t n = 0, cap = 0;
 	uint64_t gpa, len;
 
+	if (paging_get_regs(v, &regs) < 0)
+		return NULL;
 	while (size > 0) {
 		len = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
 		if (len > size)
 			len = size;
-		if (!translate(m, v, gva, &gpa) || !guest_mem_ptr(&m->mem, gpa, len))
+		if (paging_translate_regs(m, &regs, gva, &gpa, NULL) < 0 ||
+		    !guest_mem_ptr(&m->mem, gpa, len))
 			goto fail;
 		if (n && spans[n - 1].gpa + spans[n - 1].len == gpa &&
 		    guest_mem_ptr(&m->mem, spans[n - 1].gpa, spans[n - 1].len + len)) {
