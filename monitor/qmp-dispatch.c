@@ -70,20 +70,6 @@ static const QmpCommand *find_command(json_object *req, const char *name)
 	return qmp_command_find(name);
 }
 
-/* json-c keeps "\u0000" inside strings; C would cut them there (file names, HMP lines). */
-static bool check_no_nul(json_object *args, Error **errp)
-{
-	json_object_object_foreach (args, key, val) {
-		if (json_object_get_type(val) == json_type_string &&
-		    (size_t)json_object_get_string_len(val) !=
-			    strlen(json_object_get_string(val))) {
-			error_setg(errp, "Parameter '%s' must not contain a NUL character", key);
-			return false;
-		}
-	}
-	return true;
-}
-
 json_object *qmp_dispatch(struct qmp_session *s, json_object *req)
 {
 	json_object *id = NULL, *args = NULL, *ret = NULL, *rsp;
@@ -110,8 +96,6 @@ json_object *qmp_dispatch(struct qmp_session *s, json_object *req)
 			  name);
 		goto out;
 	}
-	if (args && !check_no_nul(args, &err))
-		goto out;
 	cur_session = s;
 	cmd->fn(args, &ret, &err);
 	cur_session = NULL;

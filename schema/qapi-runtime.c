@@ -110,7 +110,8 @@ bool qapi_str_from_json(json_object *obj, const char *what, const char **out, Er
 		return wrong_type(what, "string", errp);
 	*out = json_object_get_string(obj);
 	if (strlen(*out) != (size_t)json_object_get_string_len(obj)) {
-		error_setg(errp, "Parameter '%s' must not contain a NUL character", what);
+		error_setg(errp, "Invalid parameter type for '%s', expected: string without NUL",
+			   what);
 		return false;
 	}
 	return true;

@@ -41,45 +41,6 @@ static void *xrealloc(void *p, size_t n)
 	return p;
 }
 
-static bool matches(const char *s, bool (*first)(int), bool (*rest)(int))
-{
-	if (!*s || !first((unsigned char)*s))
-		return false;
-	for (s++; *s; s++)
-		if (!rest((unsigned char)*s))
-			return false;
-	return true;
-}
-
-static bool is_lower(int c)
-{
-	return c >= 'a' && c <= 'z';
-}
-static bool is_upper(int c)
-{
-	return c >= 'A' && c <= 'Z';
-}
-static bool member_char(int c)
-{
-	return is_lower(c) || isdigit(c) || c == '-';
-}
-static bool command_char(int c)
-{
-	return member_char(c) || c == '_';
-}
-static bool type_char(int c)
-{
-	return isalnum(c);
-}
-static bool event_char(int c)
-{
-	return is_upper(c) || isdigit(c) || c == '_';
-}
-static bool value_first(int c)
-{
-	return is_lower(c) || isdigit(c);
-}
-
 static struct type *find_type(struct schema *s, const char *name)
 {
 	int i;
@@ -129,9 +90,10 @@ static bool load_members(const char *file, const char *entry, json_object *data,
 		const char *name = key[0] == '*' ? key + 1 : key;
 		int i;
 
-		if (!matches(name, is_lower, member_char))
+		if (!valid_member_name(name))
 			return fail(file, entry,
-				    "bad member name '%s' (lower case, digits, dashes)", key);
+				    "bad member name '%s' (lower case, digits, dashes; not has-)",
+				    key);
 		if (!json_object_is_type(val, json_type_string))
 			return fail(file, entry, "member '%s' must name a type", name);
 		for (i = 0; i < *n; i++)
@@ -141,7 +103,7 @@ static bool load_members(const char *file, const char *entry, json_object *data,
 		m = &(*out)[(*n)++];
 		memset(m, 0, sizeof(*m));
 		m->name = strdup(name);
-		m->c_name = c_name(name);
+		m->c_name = c_name(name, true);
 		m->optional = key[0] == '*';
 		m->type_ref = strdup(json_object_get_string(val));
 	}
@@ -260,16 +222,18 @@ static bool load_entry(struct schema *s, const char *file, json_object *e)
 		return fail(file, name, "duplicate name");
 	json_object_object_get_ex(e, "data", &data);
 	doc = str_field(e, "doc");
+	if (!doc && json_object_object_get_ex(e, "doc", &v))
+		return fail(file, name, "'doc' must be a string");
 	if (!strcmp(kind, "command")) {
 		struct command *c;
 
-		if (!matches(name, is_lower, command_char))
+		if (!valid_command_name(name))
 			return fail(file, name, "bad command name (lower case, digits, - and _)");
 		s->commands = xrealloc(s->commands, (size_t)(s->ncommands + 1) * sizeof(*c));
 		c = &s->commands[s->ncommands++];
 		memset(c, 0, sizeof(*c));
 		c->name = strdup(name);
-		c->c_name = c_name(name);
+		c->c_name = c_name(name, false);
 		c->doc = strdup(doc ? doc : "");
 		c->file = file;
 		if (!load_members(file, name, data, &c->members, &c->nmembers))
@@ -280,8 +244,12 @@ static bool load_entry(struct schema *s, const char *file, json_object *e)
 			c->ret.type_ref = strdup(json_object_get_string(v));
 			c->ret.name = strdup("return");
 		}
-		if (json_object_object_get_ex(e, "before-negotiation", &v))
+		if (json_object_object_get_ex(e, "before-negotiation", &v)) {
+			if (!json_object_is_type(v, json_type_boolean))
+				return fail(file, name,
+					    "'before-negotiation' must be true or false");
 			c->before_negotiation = json_object_get_boolean(v);
+		}
 		if (json_object_object_get_ex(e, "hmp", &v) && !load_hmp(file, c, v))
 			return false;
 		return true;
@@ -289,13 +257,13 @@ static bool load_entry(struct schema *s, const char *file, json_object *e)
 	if (!strcmp(kind, "event")) {
 		struct event *ev;
 
-		if (!matches(name, is_upper, event_char))
+		if (!valid_event_name(name))
 			return fail(file, name, "bad event name (UPPER_CASE)");
 		s->events = xrealloc(s->events, (size_t)(s->nevents + 1) * sizeof(*ev));
 		ev = &s->events[s->nevents++];
 		memset(ev, 0, sizeof(*ev));
 		ev->name = strdup(name);
-		ev->c_name = c_name(name);
+		ev->c_name = c_name(name, false);
 		for (char *p = ev->c_name; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 		ev->doc = strdup(doc ? doc : "");
@@ -305,8 +273,10 @@ static bool load_entry(struct schema *s, const char *file, json_object *e)
 	{
 		struct type *t = calloc(1, sizeof(*t));
 
-		if (!matches(name, is_upper, type_char))
-			return fail(file, name, "bad type name (CamelCase)");
+		if (!valid_type_name(name))
+			return fail(file, name,
+				    "bad type name (CamelCase, not ending in List, "
+				    "not a name the generated code uses)");
 		t->name = strdup(name);
 		t->doc = strdup(doc ? doc : "");
 		t->file = file;
@@ -327,10 +297,10 @@ static bool load_entry(struct schema *s, const char *file, json_object *e)
 						  : "";
 			int j;
 
-			if (!matches(str, value_first, command_char))
+			if (!valid_enum_value(str))
 				return fail(file, name, "bad enum value '%s'", str);
 			for (j = 0; j < t->nvalues; j++)
-				if (!strcmp(t->values[j], str))
+				if (same_c_name(t->values[j], str))
 					return fail(file, name, "duplicate enum value '%s'", str);
 			t->values = xrealloc(t->values, (size_t)(t->nvalues + 1) * sizeof(char *));
 			t->values[t->nvalues++] = strdup(str);
@@ -368,7 +338,14 @@ static json_object *parse_file(const char *path)
 		while (obj && end < n && isspace((unsigned char)buf[end]))
 			end++;
 		if (!obj || end < n) {
-			fail(path, "(file)", "invalid JSON: %s",
+			char where[32];
+			int line = 1;
+			size_t i;
+
+			for (i = 0; i < end && i < n; i++)
+				line += buf[i] == '\n';
+			snprintf(where, sizeof(where), "line %d", line);
+			fail(path, where, "invalid JSON: %s",
 			     obj ? "trailing garbage"
 				 : json_tokener_error_desc(json_tokener_get_error(tok)));
 			json_object_put(obj);
@@ -378,6 +355,28 @@ static json_object *parse_file(const char *path)
 	json_tokener_free(tok);
 	free(buf);
 	return obj;
+}
+
+static bool load_file(struct schema *s, const char *path, int depth);
+
+/* Loads an included file once, however many modules include it. */
+static bool include_file(struct schema *s, const char *from, const char *path, int depth)
+{
+	char *real = realpath(path, NULL);
+	int i;
+
+	if (!real)
+		return fail(from, from == path ? "(file)" : "include", "cannot open '%s': %s", path,
+			    strerror(errno));
+	for (i = 0; i < s->nfiles; i++) {
+		if (!strcmp(s->files[i], real)) {
+			free(real);
+			return true;
+		}
+	}
+	s->files = xrealloc(s->files, (size_t)(s->nfiles + 1) * sizeof(char *));
+	s->files[s->nfiles++] = real;
+	return load_file(s, path, depth);
 }
 
 static bool load_file(struct schema *s, const char *path, int depth)
@@ -406,7 +405,8 @@ static bool load_file(struct schema *s, const char *path, int depth)
 				ok = fail(path, "include", "must be an array of file names");
 			} else if (asprintf(&full, "%s/%s", dirname(copy),
 					    json_object_get_string(inc)) >= 0) {
-				ok = load_file(s, full, depth + 1);
+				ok = include_file(s, path, full, depth + 1);
+				free(full);
 			}
 			free(copy);
 		}
@@ -462,7 +462,7 @@ bool schema_load(struct schema *s, const char *root)
 
 	memset(s, 0, sizeof(*s));
 	add_builtins(s);
-	if (!load_file(s, root, 0))
+	if (!include_file(s, root, root, 0))
 		return false;
 	for (i = 0; i < s->ntypes; i++)
 		for (j = 0; j < s->types[i]->nmembers; j++)

@@ -6,22 +6,113 @@
 #include "schema.h"
 
 static const char *const keywords[] = {
-	"auto",	    "break",  "case",	"char",	    "const",	"continue", "default",	"do",
-	"double",   "else",   "enum",	"extern",   "float",	"for",	    "goto",	"if",
-	"inline",   "int",    "long",	"register", "restrict", "return",   "short",	"signed",
-	"sizeof",   "static", "struct", "switch",   "typedef",	"union",    "unsigned", "void",
-	"volatile", "while",  "bool",	"errp",	    "ret",	"args",	    "out",	NULL,
+	"auto",	   "break",  "case",	 "char",   "const",    "continue", "default",
+	"do",	   "double", "else",	 "enum",   "extern",   "float",	   "for",
+	"goto",	   "if",     "inline",	 "int",	   "long",     "register", "restrict",
+	"return",  "short",  "signed",	 "sizeof", "static",   "struct",   "switch",
+	"typedef", "union",  "unsigned", "void",   "volatile", "while",	   "bool",
+	"errp",	   "ret",    "args",	 "out",	   "data",     NULL,
 };
 
-char *c_name(const char *name)
+static bool matches(const char *s, bool (*first)(int), bool (*rest)(int))
 {
-	const char *const *k;
+	if (!*s || !first((unsigned char)*s))
+		return false;
+	for (s++; *s; s++)
+		if (!rest((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static bool is_lower(int c)
+{
+	return c >= 'a' && c <= 'z';
+}
+static bool is_upper(int c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+static bool member_char(int c)
+{
+	return is_lower(c) || isdigit(c) || c == '-';
+}
+static bool command_char(int c)
+{
+	return member_char(c) || c == '_';
+}
+static bool type_char(int c)
+{
+	return isalnum(c);
+}
+static bool event_char(int c)
+{
+	return is_upper(c) || isdigit(c) || c == '_';
+}
+static bool value_first(int c)
+{
+	return is_lower(c) || isdigit(c);
+}
+
+/* Type names the generated code or its hand-written side already uses. */
+static bool reserved_type(const char *name)
+{
+	static const char *const used[] = { "Error",	  "ErrorClass",	   "QmpCommand", "HmpOut",
+					    "HmpArgSpec", "HmpCommandDef", NULL };
+	const char *const *u;
+	size_t n = strlen(name);
+
+	if (n >= 4 && !strcmp(name + n - 4, "List"))
+		return true;
+	for (u = used; *u; u++)
+		if (!strcmp(*u, name))
+			return true;
+	return false;
+}
+
+/* "a-b" and "a_b" give the same C constant. */
+bool same_c_name(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (*a != *b && !(strchr("-_", *a) && strchr("-_", *b)))
+			return false;
+	return *a == *b;
+}
+
+bool valid_member_name(const char *s)
+{
+	return matches(s, is_lower, member_char) && strncmp(s, "has-", 4);
+}
+
+bool valid_command_name(const char *s)
+{
+	return matches(s, is_lower, command_char);
+}
+
+bool valid_event_name(const char *s)
+{
+	return matches(s, is_upper, event_char);
+}
+
+bool valid_type_name(const char *s)
+{
+	return matches(s, is_upper, type_char) && !reserved_type(s);
+}
+
+bool valid_enum_value(const char *s)
+{
+	return matches(s, value_first, command_char);
+}
+
+/* Member names become parameters and fields: C keywords and generated locals get "q_". */
+char *c_name(const char *name, bool protect)
+{
+	const char *const *k = keywords;
 	char *s, *p;
 
-	for (k = keywords; *k; k++)
+	for (; protect && *k; k++)
 		if (!strcmp(*k, name))
 			break;
-	if (asprintf(&s, "%s%s", *k ? "q_" : "", name) < 0)
+	if (asprintf(&s, "%s%s", protect && *k ? "q_" : "", name) < 0)
 		exit(1);
 	for (p = s; *p; p++)
 		if (*p == '-' || *p == '.')

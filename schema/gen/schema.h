@@ -67,13 +67,23 @@ struct schema {
 	int ncommands;
 	struct event *events;
 	int nevents;
+	char **files; /* the real paths loaded, each once */
+	int nfiles;
 };
 
 /* Loads root and its includes; prints "FILE: ENTRY: problem" and returns false on any error. */
 bool schema_load(struct schema *s, const char *root);
 
+/* Naming rules (names.c). */
+bool valid_member_name(const char *s);	/* [a-z][a-z0-9-]*, not has-... */
+bool valid_command_name(const char *s); /* [a-z][a-z0-9_-]* */
+bool valid_event_name(const char *s);	/* [A-Z][A-Z0-9_]* */
+bool valid_type_name(const char *s);	/* CamelCase, not ...List, not a generated name */
+bool valid_enum_value(const char *s);	/* [a-z0-9][a-z0-9_-]* */
+bool same_c_name(const char *a, const char *b);
+
 /* Helpers for emitters. */
-char *c_name(const char *name);
+char *c_name(const char *name, bool protect);
 char *upper_name(const char *camel); /* RunState -> RUN_STATE */
 const char *builtin_c(const char *name, bool owned);
 /* The C type of a member: as an argument (borrowed strings) or owned in a struct. */

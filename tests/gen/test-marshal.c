@@ -64,6 +64,43 @@ void qmp_hello(Error **errp)
 {
 }
 
+Inner *qmp_null_struct(Error **errp)
+{
+	return NULL;
+}
+
+InnerList *qmp_null_list(Error **errp)
+{
+	return NULL;
+}
+
+int64_t qmp_div(int64_t a, int64_t b, Error **errp)
+{
+	if (!b) {
+		error_setg(errp, "Division by zero");
+		return -1;
+	}
+	return a / b;
+}
+
+char *qmp_echo_str(const char *s, Error **errp)
+{
+	return strdup(s);
+}
+
+uint64_t qmp_big(Error **errp)
+{
+	return UINT64_MAX;
+}
+
+static char keywords_seen[64];
+
+void qmp_keywords(int64_t q_int, const char *q_data, bool has_q_out, bool q_out, Error **errp)
+{
+	snprintf(keywords_seen, sizeof(keywords_seen), "%lld %s %d %d", (long long)q_int, q_data,
+		 has_q_out, q_out);
+}
+
 /* ---- hooks the generated code calls ---- */
 
 static json_object *last_event;
@@ -161,6 +198,53 @@ static void test_commands(void)
 		CHECK(strcmp(qmp_commands[i - 1].name, qmp_commands[i].name) < 0);
 }
 
+static void test_returns(void)
+{
+	CHECK_STR("{}", run("null-struct", NULL));
+	CHECK_STR("[]", run("null-list", NULL));
+	CHECK_STR("3", run("div", "{\"a\": 7, \"b\": 2}"));
+	CHECK_STR("ERROR GenericError: Division by zero", run("div", "{\"a\": 7, \"b\": 0}"));
+	CHECK_STR("\"hé\"", run("echo-str", "{\"s\": \"h\\u00e9\"}"));
+	CHECK_STR("18446744073709551615", run("big", NULL));
+	CHECK_STR("{}", run("keywords", "{\"int\": 4, \"data\": \"d\", \"out\": true}"));
+	CHECK_STR("4 d 1 1", keywords_seen);
+	CHECK_STR("{}", run("keywords", "{\"int\": -4, \"data\": \"\"}"));
+	CHECK_STR("-4  0 0", keywords_seen);
+	CHECK_STR("ERROR GenericError: Parameter 'data' is missing",
+		  run("keywords", "{\"int\": 1}"));
+}
+
+static void test_json_traps(void)
+{
+	/* JSON null is a present value of the wrong type (QEMU's words), for every kind. */
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'a', expected: integer",
+		  run("div", "{\"a\": null, \"b\": 2}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 's', expected: string",
+		  run("echo-str", "{\"s\": null}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'out', expected: boolean",
+		  run("keywords", "{\"int\": 1, \"data\": \"d\", \"out\": null}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'outer', expected: object",
+		  run("echo-outer", "{\"outer\": null}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 's', expected: string",
+		  run("echo-str", "{\"s\": [\"x\"]}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'a', expected: integer",
+		  run("div", "{\"a\": 9223372036854775808, \"b\": 2}"));
+	CHECK_STR("-9223372036854775808", run("div", "{\"a\": -9223372036854775808, \"b\": 1}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'a', expected: integer",
+		  run("div", "{\"a\": 1e3, \"b\": 2}"));
+	CHECK_STR("ERROR GenericError: Parameter 'u' expects uint64",
+		  run("types", "{\"s\": \"x\", \"i\": 0, \"u\": 1.0, \"z\": 0, \"b\": false, "
+			       "\"n\": 2, \"a\": 1, \"e\": \"red\"}"));
+	CHECK_STR("ERROR GenericError: Parameter 'z' expects size",
+		  run("types", "{\"s\": \"x\", \"i\": 0, \"u\": 0, \"z\": -1, \"b\": false, "
+			       "\"n\": 2, \"a\": 1, \"e\": \"red\"}"));
+	CHECK_STR("ERROR GenericError: Invalid parameter type for 'e', expected: string",
+		  run("types", "{\"s\": \"x\", \"i\": 0, \"u\": 0, \"z\": 1, \"b\": false, "
+			       "\"n\": 2, \"a\": 1, \"e\": 0}"));
+	CHECK_STR("ERROR GenericError: QMP input member 'arguments' must be an object",
+		  run("noargs", "\"x\""));
+}
+
 static void test_builtin_types(void)
 {
 	const char *good = "{\"s\": \"x\", \"i\": -9223372036854775808, \"u\": "
@@ -184,9 +268,10 @@ static void test_builtin_types(void)
 	CHECK_STR("ERROR GenericError: Invalid parameter type for 's', expected: string",
 		  run("types", "{\"s\": 5, \"i\": 0, \"u\": 1, \"z\": 1, \"b\": true, "
 			       "\"n\": 2, \"a\": 1, \"e\": \"red\"}"));
-	CHECK_STR("ERROR GenericError: Parameter 's' must not contain a NUL character",
-		  run("types", "{\"s\": \"a\\u0000b\", \"i\": 0, \"u\": 1, \"z\": 1, \"b\": true, "
-			       "\"n\": 2, \"a\": 1, \"e\": \"red\"}"));
+	CHECK_STR(
+		"ERROR GenericError: Invalid parameter type for 's', expected: string without NUL",
+		run("types", "{\"s\": \"a\\u0000b\", \"i\": 0, \"u\": 1, \"z\": 1, \"b\": true, "
+			     "\"n\": 2, \"a\": 1, \"e\": \"red\"}"));
 	CHECK_STR("ERROR GenericError: Parameter 'e' does not accept value 'purple'",
 		  run("types", "{\"s\": \"x\", \"i\": 0, \"u\": 1, \"z\": 1, \"b\": true, "
 			       "\"n\": 2, \"a\": 1, \"e\": \"purple\"}"));
@@ -243,6 +328,19 @@ static void test_events(void)
 	CHECK_STR("{\"x\":6}", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 	event_send_event_b();
 	CHECK(!json_object_object_get_ex(last_event, "data", &v));
+	{
+		Inner in = { .n = 3, .has_s = true, .s = (char *)"s" };
+		intList two = { NULL, 2 }, one = { &two, 1 };
+
+		event_send_event_c("d", &in, true, &one, COLOR_LIGHT_BLUE);
+		CHECK(json_object_object_get_ex(last_event, "data", &v));
+		CHECK_STR("{\"data\":\"d\",\"inner\":{\"n\":3,\"s\":\"s\"},\"list\":[1,2],"
+			  "\"color\":\"light-blue\"}",
+			  json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+		event_send_event_c("", &in, false, NULL, COLOR_RED);
+		CHECK(json_object_object_get_ex(last_event, "data", &v));
+		CHECK(!json_object_object_get_ex(v, "list", NULL));
+	}
 	json_object_put(last_event);
 	last_event = NULL;
 }
@@ -312,6 +410,8 @@ static void test_hmp_table(void)
 int main(void)
 {
 	test_commands();
+	test_returns();
+	test_json_traps();
 	test_builtin_types();
 	test_nested();
 	test_events();
