@@ -21,6 +21,8 @@ static const char *const class_names[ERROR_CLASS__MAX] = {
 	[ERROR_CLASS_KVM_MISSING_CAP] = "KVMMissingCap",
 };
 
+static char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static char *xvasprintf(const char *fmt, va_list ap)
 {
 	char *s;

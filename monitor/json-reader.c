@@ -54,8 +54,15 @@ void json_reader_destroy(struct json_reader *r)
 	r->tok = NULL;
 }
 
+static void string_reset(struct json_reader *r)
+{
+	r->u8_left = r->hex_left = 0;
+	r->high[0] = '\0';
+}
+
 static void value_done(struct json_reader *r)
 {
+	string_reset(r);
 	r->in_value = r->skipping = r->escape = r->after_comma = false;
 	r->depth = 0;
 	r->quote = 0;
@@ -179,22 +186,123 @@ static enum action limit(struct json_reader *r, const char **err)
 	return r->skipping ? A_NONE : A_LIMIT;
 }
 
+static const char *not_unicode(struct json_reader *r, const char *text)
+{
+	snprintf(r->msg, sizeof(r->msg), "JSON parse error, %s is not a valid Unicode character",
+		 text);
+	string_reset(r);
+	return r->msg;
+}
+
+static int hex_digit(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A \uXXXX escape is complete: surrogates must come as a high/low pair, as QEMU wants. */
+static const char *escape_done(struct json_reader *r)
+{
+	bool low = r->hex_val >= 0xdc00 && r->hex_val <= 0xdfff;
+
+	if (r->high[0]) {
+		if (!low)
+			return not_unicode(r, r->high);
+		r->high[0] = '\0';
+	} else if (r->hex_val >= 0xd800 && r->hex_val <= 0xdbff) {
+		memcpy(r->high, r->esc, sizeof(r->high));
+	} else if (low) {
+		return not_unicode(r, r->esc);
+	}
+	return NULL;
+}
+
+/*
+ * One byte inside a string (before the quote logic): strict UTF-8 (no overlong forms, no
+ * surrogates, nothing above U+10FFFF) and whole \u characters. An error message, or NULL.
+ */
+static const char *string_byte(struct json_reader *r, unsigned char c)
+{
+	static const char bad_utf8[] = "JSON parse error, invalid UTF-8 sequence in string";
+
+	if (r->hex_left) {
+		int h = hex_digit(c);
+		size_t n = strlen(r->esc);
+
+		if (h < 0) { /* json-c reports the bad escape */
+			string_reset(r);
+			return NULL;
+		}
+		r->hex_val = r->hex_val << 4 | (uint32_t)h;
+		r->esc[n] = (char)c;
+		r->esc[n + 1] = '\0';
+		return --r->hex_left ? NULL : escape_done(r);
+	}
+	if (r->escape) { /* the byte after a backslash */
+		if (c == 'u') {
+			r->hex_left = 4;
+			r->hex_val = 0;
+			memcpy(r->esc, "\\u", 3);
+			return NULL;
+		}
+		return r->high[0] ? not_unicode(r, r->high) : NULL;
+	}
+	if (r->high[0] && c != '\\')
+		return not_unicode(r, r->high);
+	if (r->u8_left) {
+		if ((c & 0xc0) != 0x80) {
+			string_reset(r);
+			return bad_utf8;
+		}
+		r->u8_cp = r->u8_cp << 6 | (c & 0x3f);
+		if (--r->u8_left)
+			return NULL;
+		if (r->u8_cp < r->u8_min || (r->u8_cp >= 0xd800 && r->u8_cp <= 0xdfff) ||
+		    r->u8_cp > 0x10ffff)
+			return bad_utf8;
+		return NULL;
+	}
+	if (c < 0x80)
+		return NULL;
+	/* the lead byte says how many continuation bytes follow and the smallest fair value */
+	if (c < 0xc2 || c > 0xf4)
+		return bad_utf8;
+	r->u8_left = c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
+	r->u8_cp = c & (0x3f >> r->u8_left);
+	r->u8_min = r->u8_left == 1 ? 0x80 : r->u8_left == 2 ? 0x800 : 0x10000;
+	return NULL;
+}
+
 /* Scans one byte that is not part of a number or keyword. */
 static enum action step(struct json_reader *r, unsigned char c, const char **err)
 {
 	if (r->in_value)
 		r->bytes++;
 	if (r->quote) {
+		const char *bad = c < 0x20 || c >= 0xfe ? NULL : string_byte(r, c);
+
 		if (r->escape)
 			r->escape = false;
 		else if (c == '\\')
 			r->escape = true;
-		else if (c == r->quote)
+		else if (c == r->quote && !r->hex_left)
 			r->quote = 0;
 		else if (c < 0x20 || c >= 0xfe)
 			return A_RESET;
-		if (!r->quote && r->depth == 0)
-			return A_END;
+		if (!r->quote && (r->u8_left || r->high[0]) && !bad)
+			bad = r->u8_left ? "JSON parse error, invalid UTF-8 sequence in string"
+					 : not_unicode(r, r->high);
+		if (!r->quote) {
+			string_reset(r);
+			if (r->depth == 0)
+				return A_END;
+		}
+		if (bad && !r->skipping) {
+			*err = bad;
+			return A_LIMIT;
+		}
 		return limit(r, err);
 	}
 	switch (c) {

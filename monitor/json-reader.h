@@ -29,6 +29,11 @@ struct json_reader {
 	unsigned char quote; /* the open string's quote, 0 outside strings */
 	bool escape;
 	bool after_comma; /* the last token was ',': a closer now is a trailing comma */
+	/* inside a string: a raw UTF-8 sequence, a \uXXXX escape, a high surrogate's pair */
+	uint8_t u8_left, hex_left;
+	uint32_t u8_cp, u8_min, hex_val;
+	char esc[8], high[8]; /* "\ud800" as written, for the error message */
+	char msg[64];
 	size_t bytes, tokens, colons;
 	/* the number or keyword being read */
 	int bare;

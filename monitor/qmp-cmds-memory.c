@@ -34,9 +34,17 @@ static void invalid_range(int64_t val, int64_t size, Error **errp)
 static int open_temp(const char *filename, char **tmp, Error **errp)
 {
 	mode_t mask = umask(0);
+	struct stat st;
 	int fd;
 
 	umask(mask);
+	*tmp = NULL;
+	/* what fopen(filename, "wb") refuses at once, before anything is created */
+	if (!*filename || (stat(filename, &st) == 0 && S_ISDIR(st.st_mode))) {
+		error_setg(errp, "Could not open '%s': %s", filename,
+			   strerror(*filename ? EISDIR : ENOENT));
+		return -1;
+	}
 	if (asprintf(tmp, "%s.XXXXXX", filename) < 0) {
 		*tmp = NULL;
 		error_setg(errp, "Could not open '%s': %s", filename, strerror(ENOMEM));

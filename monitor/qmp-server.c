@@ -22,6 +22,7 @@
 #define IN_SIZE	      (256u << 10) /* one read() */
 #define OUT_PAUSE     (1u << 20)   /* stop reading a client's requests while this much is unsent */
 #define OUT_LIMIT     (16u << 20)  /* past this much unsent output a client is dropped */
+#define ACCEPT_BATCH  16	   /* accept()s per wake-up of a listener */
 #define STOP_FLUSH_MS 2000	   /* how long monitor_stop() tries to deliver the last replies */
 
 struct listener {
@@ -293,12 +294,14 @@ fail:
 static void on_listener(int fd, uint32_t events, void *opaque)
 {
 	struct listener *l = opaque;
-	int cfd;
+	int cfd = -1, n;
 
 	mon.busy++;
-	while ((cfd = socket_accept(fd)) >= 0)
+	/* a few at a time: clients that connect and vanish are reaped between batches */
+	for (n = 0; n < ACCEPT_BATCH && (cfd = socket_accept(fd)) >= 0; n++)
 		client_new(l, cfd);
-	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+	if (n < ACCEPT_BATCH &&
+	    (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)) {
 		fprintf(stderr,
 			"tinyvmm: QMP on %s: cannot accept: %s (retrying when a client leaves)\n",
 			l->name, strerror(errno));
