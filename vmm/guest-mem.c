@@ -7,6 +7,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#define HUGE_SKIP (2ULL << 20)
+
 int guest_mem_init(struct guest_mem *gm, int vm_fd, uint64_t ram_size)
 {
 	uint64_t low = ram_size < GUEST_MEM_LOW_LIMIT ? ram_size : GUEST_MEM_LOW_LIMIT;
@@ -21,7 +23,10 @@ int guest_mem_init(struct guest_mem *gm, int vm_fd, uint64_t ram_size)
 		gm->base = NULL;
 		return -errno;
 	}
-	madvise(gm->base, (size_t)ram_size, MADV_HUGEPAGE); /* fewer faults and TLB misses; optional */
+	/* huge pages: fewer faults and TLB misses; not the first 2 MiB, which real-mode and boot
+	 * code touch sparsely (a huge page there would cost 2 MiB of RSS for a few KiB) */
+	if (ram_size > HUGE_SKIP)
+		madvise(gm->base + HUGE_SKIP, (size_t)(ram_size - HUGE_SKIP), MADV_HUGEPAGE);
 	gm->ram_size = ram_size;
 	gm->regions[0] = (struct mem_region){ 0, low, gm->base };
 	gm->nr_regions = 1;
