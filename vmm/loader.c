@@ -59,7 +59,6 @@ bool loader_flat(struct machine *m, const char *path)
 {
 	size_t size = 0;
 	void *img;
-	int r;
 
 	if (path) {
 		img = read_image(path, &size);
@@ -78,11 +77,5 @@ bool loader_flat(struct machine *m, const char *path)
 	}
 	m->boot_image = img;
 	m->boot_image_size = size;
-	m->boot_reset = flat_reset;
-	r = flat_reset(m);
-	if (r < 0) {
-		fprintf(stderr, "tinyvmm: cannot set up the vCPUs: %s\n", strerror(-r));
-		return false;
-	}
-	return true;
+	return machine_set_boot(m, flat_reset);
 }

@@ -9,8 +9,11 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "vmm/boot-linux.h"
 #include "vmm/chardev.h"
 #include "vmm/dev/debug-ports.h"
+#include "vmm/dev/i8042.h"
+#include "vmm/dev/power.h"
 #include "vmm/dev/serial.h"
 #include "vmm/loader.h"
 #include "vmm/mainloop.h"
@@ -88,6 +91,19 @@ void vm_shutdown(struct machine *m, bool guest, enum vm_cause cause, int exit_co
 	m->exit_code = exit_code;
 	emit(m, VM_EVENT_SHUTDOWN, guest, cause);
 	mainloop_quit(m->loop);
+}
+
+bool machine_set_boot(struct machine *m, int (*boot_reset)(struct machine *m))
+{
+	int r;
+
+	m->boot_reset = boot_reset;
+	r = boot_reset(m);
+	if (r < 0) {
+		fprintf(stderr, "tinyvmm: cannot set up the vCPUs: %s\n", strerror(-r));
+		return false;
+	}
+	return true;
 }
 
 void vm_reset(struct machine *m, bool guest, enum vm_cause cause)
@@ -199,6 +215,10 @@ static bool create_devices(struct machine *m)
 	}
 	m->serial = serial_init(m, COM1_BASE, COM1_IRQ, m->serial_chr);
 	r = m->serial ? debug_ports_init(m, m->debugcon_chr) : -ENOMEM;
+	if (r == 0 && m->cfg->kernel) /* what Linux's ACPI tables describe */
+		r = power_init(m);
+	if (r == 0 && m->cfg->kernel)
+		r = i8042_init(m);
 	if (r < 0) {
 		fprintf(stderr, "tinyvmm: cannot create devices: %s\n", strerror(-r));
 		return false;
@@ -253,6 +273,8 @@ bool machine_create(struct machine *m, const struct vm_config *cfg, struct mainl
 	}
 	if (!create_devices(m))
 		return false;
+	if (cfg->kernel)
+		return boot_linux_load(m, cfg);
 	return loader_flat(m, cfg->flat);
 }
 

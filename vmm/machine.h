@@ -87,6 +87,9 @@ struct machine {
 bool machine_create(struct machine *m, const struct vm_config *cfg, struct mainloop *loop);
 /* Starts the vCPU threads (running, or parked in prelaunch with -S). */
 bool machine_start(struct machine *m);
+
+/* Installs a loader's reset hook and runs it once (the first boot); false with a message. */
+bool machine_set_boot(struct machine *m, int (*boot_reset)(struct machine *m));
 /* Ends and joins the vCPU threads, closes everything. */
 void machine_destroy(struct machine *m);
 

@@ -56,11 +56,6 @@ int main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
-	if (cfg.kernel) {
-		fprintf(stderr,
-			"tinyvmm: -kernel: Linux boot is not available in this build yet\n");
-		return 1;
-	}
 	sfd = block_signals();
 	loop = mainloop_new(&m.lock);
 	if (sfd < 0 || !loop) {

@@ -1,0 +1,137 @@
+"""The nested suite's cases: the script the outer guest runs for each, and what its output
+must show. Scripts use the helpers in lib.sh; the inner guest's /init is l2-init.sh."""
+import re
+
+QUIET = "console=ttyS0 quiet"
+
+
+class Case:
+    def __init__(self, name, script, expect=(), forbid=(), rc=0, budget=30):
+        self.name = name
+        self.script = script
+        self.expect = expect    # regexes the output must match, in this order
+        self.forbid = forbid    # regexes it must not match
+        self.rc = rc            # tinyvmm's exit code (@@RC)
+        self.budget = budget    # seconds this case may take in the outer guest
+
+    def check(self, text):
+        problems = []
+        pos = 0
+        for rx in self.expect:
+            m = re.compile(rx, re.M).search(text, pos)
+            if not m:
+                problems.append(f"expected /{rx}/ (after offset {pos})")
+                break
+            pos = m.end()
+        for rx in self.forbid:
+            if re.search(rx, text, re.M):
+                problems.append(f"unexpected /{rx}/")
+        rcs = re.findall(r"^@@RC (\d+)", text, re.M)
+        if self.rc is not None and (not rcs or int(rcs[-1]) != self.rc):
+            problems.append(f"tinyvmm exit code {rcs[-1] if rcs else 'missing'}, "
+                            f"expected {self.rc}")
+        return problems
+
+    def summary(self, text):
+        parts = []
+        m = re.search(r"^@@MARK (\S+) (\S+)", text, re.M)
+        if m:
+            parts.append(f"init marker after {float(m.group(2)) - float(m.group(1)):.2f} s")
+        m = re.search(r"^@@TIME (\S+) (\S+)", text, re.M)
+        if m:
+            parts.append(f"{float(m.group(2)) - float(m.group(1)):.2f} s in tinyvmm")
+        return ", ".join(parts)
+
+
+def boot(name, args, cpus, action="poweroff", extra=(), budget=25):
+    script = f'run_vm {budget} {args} $BOOT -append "{QUIET} tvmm.action={action}"\n'
+    return Case(name, script,
+                expect=[rf"TVMM-L2-UP cpus={cpus} memkb=\d+ action={action}"] + list(extra),
+                forbid=[r"Kernel panic", r"tinyvmm: .*(error|fail)"], budget=budget)
+
+
+
+def boot_twice(name, action, driver, extra, budget=40):
+    """A VM in the background with QMP; driver is the shell that runs while it lives."""
+    script = (f'start_vm -m 256M -smp 2 $BOOT -append "{QUIET} tvmm.action={action}"\n'
+              f'{driver}\nend_vm 20\n')
+    return Case(name, script, expect=extra, forbid=[r"Kernel panic", r"@@TIMEOUT", r"@@KILLED"],
+                budget=budget)
+
+
+def long_mode(text):
+    """Every 'info registers' dump shows CR0.PG, CR0.PE and EFER.LMA set."""
+    cr0 = re.findall(r"CR0=([0-9a-f]+)", text)
+    efer = re.findall(r"EFER=([0-9a-f]+)", text)
+    if not cr0 or not efer:
+        return ["no CR0=/EFER= in the info registers output"]
+    bad = [c for c in cr0 if not (int(c, 16) & 0x80000001) == 0x80000001]
+    bad += [e for e in efer if not int(e, 16) & 0x400]
+    return [f"not in long mode: {bad}"] if bad else []
+
+
+class Registers(Case):
+    def check(self, text):
+        return super().check(text) + long_mode(text)
+
+
+STOP = '{"execute":"stop"}'
+CONT = '{"execute":"cont"}'
+STATUS = '{"execute":"query-status"}'
+REGS = '{"execute":"human-monitor-command","arguments":{"command-line":"info registers"}}'
+QUIT = '{"execute":"quit"}'
+
+CASES = [
+    boot("boot-smp1", "-m 256M -smp 1", 1),
+    boot("boot-smp4", "-m 256M -smp 4", 4),
+    boot("boot-1g", "-m 1G -smp 2", 2, extra=[r"^@@RC 0"]),
+    boot_twice("reboot", "reboot", "wait_qmp && qmp_until_exit 30",
+               [r'qmp: .*"event": *"RESET".*"guest": *true', r'qmp: .*"event": *"SHUTDOWN"',
+                r"^@@RC 0", r"serial: TVMM-L2-REBOOTING", r"serial: TVMM-L2-UP",
+                r"serial: TVMM-L2-REBOOTED"]),
+    boot_twice("system-reset", "wait",
+               f"waitfor TVMM-L2-UP && qmp '{{\"execute\":\"system_reset\"}}' && "
+               f"waitfor TVMM-L2-UP 2 && qmp '{QUIT}'",
+               [r'qmp: .*"event": *"RESET".*"guest": *false', r"^@@RC 0",
+                r"serial: TVMM-L2-UP", r"serial: TVMM-L2-UP"]),
+    boot_twice("system-powerdown", "powerdown",
+               "waitfor TVMM-L2-WAITING-POWER-BUTTON && "
+               "qmp_until_exit 20 '{\"execute\":\"system_powerdown\"}'",
+               [r'qmp: .*"event": *"POWERDOWN"', r'qmp: .*"event": *"SHUTDOWN".*"guest": *true',
+                r"^@@RC 0", r"serial: TVMM-L2-POWER-BUTTON"]),
+    Registers("stop-cont-registers",
+              'start_vm -m 256M -smp 2 $BOOT -append "console=ttyS0 quiet tvmm.action=wait"\n'
+              f"wait_qmp && sleep 1 && qmp '{STOP}' '{STATUS}' '{REGS}' '{CONT}'\n"
+              f"waitfor TVMM-L2-UP && qmp '{STOP}' '{STATUS}' '{REGS}' '{CONT}' '{QUIT}'\n"
+              "end_vm 20\n",
+              expect=[r'"status": *"paused"', r"CR0=", r'"status": *"paused"', r"CR0=",
+                      r"^@@RC 0"],
+              forbid=[r"Kernel panic", r"@@TIMEOUT", r"@@KILLED"], budget=40),
+    Case("serial-input",
+         "rm -f /tmp/in && mkfifo /tmp/in && : >/tmp/serial.log\nT0=$(now)\n"
+         '$VMM -m 256M $BOOT -append "console=ttyS0 quiet tvmm.action=shell" -serial stdio '
+         "</tmp/in >/tmp/serial.log 2>/tmp/vmm.log &\nVM_PID=$!\nexec 3>/tmp/in\n"
+         "waitfor TVMM-L2-SHELL && sleep 1 && echo 'echo TYPED-$((6*7))' >&3 && "
+         "waitfor TYPED-42 && echo 'poweroff -f' >&3\nend_vm 20\nexec 3>&-\n",
+         expect=[r"^@@SEEN TYPED-42", r"^@@RC 0"],
+         forbid=[r"Kernel panic", r"@@TIMEOUT", r"@@KILLED"], budget=40),
+    # the integration suite's KVM tests (tests/integration), here on SVM
+    Case("svm-pause-resume", "/test-pause\necho \"@@RC $?\"\n",
+         expect=[r"all checks passed"], budget=60),
+    Case("svm-demo-smp4", "run_vm 60 -smp 4 & sleep 5; killall -TERM tinyvmm; wait\n",
+         expect=[r"cpu 3 online", r"heartbeat 2\r?$", r"^@@RC 0"], budget=30),
+    Case("svm-exit-port", "run_vm 30 -flat /guests/exit42.bin\n", expect=[r"exit guest"],
+         rc=85, budget=30),
+    Case("svm-triple-fault", "run_vm 30 -flat /guests/triple.bin\n",
+         expect=[r"triple guest", r"triple fault", r"^@@RC 2"], rc=2, budget=30),
+    Case("svm-hlt-cli", "run_vm 30 -flat /guests/hlt-cli.bin & sleep 3; "
+         "killall -TERM tinyvmm; wait\n", expect=[r"hlt guest", r"^@@RC 0"], budget=30),
+    Case("svm-all-ports", "run_vm 100 -m 64M -flat /guests/allports.bin\n",
+         expect=[r"ports done", r"mmio done"], forbid=[r"tinyvmm:"], rc=1, budget=100),
+    boot_twice("pmemsave", "pattern",
+               "waitfor TVMM-L2-PATTERN-WRITTEN && qmp "
+               "'{\"execute\":\"pmemsave\",\"arguments\":{\"val\":851968,\"size\":32,"
+               "\"filename\":\"/tmp/pattern.bin\"}}' "
+               f"'{QUIT}'\nhexdump -C /tmp/pattern.bin",
+               [r"^00000000  de c0 17 5a de c0 17 5a  de c0 17 5a de c0 17 5a", r"^@@RC 0"]),
+]

@@ -1,0 +1,41 @@
+/* The keyboard controller, only as far as reset needs: 0xfe to port 0x64 resets the machine. */
+#include "vmm/dev/i8042.h"
+
+#include "vmm/machine.h"
+
+#define CMD_PULSE_RESET 0xfe
+/* status: system flag set (self-test passed), last write was a command, keyboard not inhibited;
+ * no output byte waiting (bit 0) and the input buffer empty (bit 1), so writers never wait */
+#define STATUS_IDLE 0x1c
+
+static uint64_t data_read(void *opaque, uint64_t off, unsigned size)
+{
+	return 0; /* no key, no controller reply */
+}
+
+static void data_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
+{
+	/* keyboard commands and controller parameters are dropped */
+}
+
+static uint64_t status_read(void *opaque, uint64_t off, unsigned size)
+{
+	return STATUS_IDLE;
+}
+
+static void command_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
+{
+	if ((value & 0xff) == CMD_PULSE_RESET)
+		vm_request_reset(opaque, true, CAUSE_GUEST_RESET);
+}
+
+int i8042_init(struct machine *m)
+{
+	int r = iospace_register(&m->pio, "i8042-data", I8042_DATA_PORT, 1, data_read, data_write,
+				 m);
+
+	if (r < 0)
+		return r;
+	return iospace_register(&m->pio, "i8042-cmd", I8042_COMMAND_PORT, 1, status_read,
+				command_write, m);
+}

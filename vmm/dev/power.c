@@ -1,0 +1,55 @@
+/* ACPI power device: sleep control/status (S5 poweroff), reset register, GED power button. */
+#include "vmm/dev/power.h"
+
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+
+#include "vmm/machine.h"
+
+#define SLP_EN	      0x20
+#define SLP_TYP_SHIFT 2
+#define SLP_TYP_MASK  0x7
+
+static uint64_t power_read(void *opaque, uint64_t off, unsigned size)
+{
+	return 0; /* sleep status: no wake event; the others read as zero */
+}
+
+static void power_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
+{
+	struct machine *m = opaque;
+
+	switch (POWER_PORT_BASE + off) {
+	case POWER_SLEEP_CTL:
+		if ((value & SLP_EN) &&
+		    ((value >> SLP_TYP_SHIFT) & SLP_TYP_MASK) == POWER_SLP_TYP_S5)
+			vm_request_shutdown(m, true, CAUSE_GUEST_SHUTDOWN, 0);
+		break; /* other sleep states are not offered (\_S5 only) */
+	case POWER_RESET_REG:
+		if ((value & 0xff) == POWER_RESET_VALUE)
+			vm_request_reset(m, true, CAUSE_GUEST_RESET);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The GED's interrupt is edge-triggered: one pulse is one press. */
+static void press_power_button(struct machine *m)
+{
+	struct kvm_irq_level line = { .irq = POWER_GED_GSI, .level = 1 };
+
+	ioctl(m->vm_fd, KVM_IRQ_LINE, &line);
+	line.level = 0;
+	ioctl(m->vm_fd, KVM_IRQ_LINE, &line);
+}
+
+int power_init(struct machine *m)
+{
+	int r = iospace_register(&m->pio, "acpi-power", POWER_PORT_BASE, POWER_NR_PORTS, power_read,
+				 power_write, m);
+
+	if (r == 0)
+		m->on_powerdown = press_power_button;
+	return r;
+}
