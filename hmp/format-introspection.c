@@ -4,10 +4,13 @@
 #include "hmp/hmp-int.h"
 #include "qapi-commands.h"
 
-/* QEMU prints with %#: "gpa: 0x5000", and "gpa: 0" for zero. */
+/* QEMU prints with %#: "gpa: 0x5000", and "gpa: 0" for zero; "Unmapped" otherwise. */
 void hmp_format_x_gva2gpa(HmpOut *out, const GvaToGpaInfo *ret)
 {
-	hmp_printf(out, "gpa: %#" PRIx64 "\n", ret->gpa);
+	if (!ret->mapped)
+		hmp_printf(out, "Unmapped\n");
+	else
+		hmp_printf(out, "gpa: %#" PRIx64 "\n", ret->gpa);
 }
 
 void hmp_format_query_dump(HmpOut *out, const DumpQueryResult *ret)

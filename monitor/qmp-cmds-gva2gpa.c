@@ -29,11 +29,7 @@ GvaToGpaInfo *qmp_x_gva2gpa(uint64_t addr, bool has_cpu_index, int64_t cpu_index
 	err = paging_translate(m, &m->vcpus[cpu_index], addr, &gpa);
 	if (running)
 		vcpu_resume_all(m);
-	if (err == -EFAULT) {
-		error_setg(errp, "Unmapped");
-		return NULL;
-	}
-	if (err) {
+	if (err && err != -EFAULT) {
 		error_setg_errno(errp, -err, "Cannot read the registers of CPU %" PRId64,
 				 cpu_index);
 		return NULL;
@@ -43,6 +39,8 @@ GvaToGpaInfo *qmp_x_gva2gpa(uint64_t addr, bool has_cpu_index, int64_t cpu_index
 		error_setg(errp, "Out of memory");
 		return NULL;
 	}
-	info->gpa = gpa;
+	info->mapped = !err;
+	info->has_gpa = !err;
+	info->gpa = err ? 0 : gpa;
 	return info;
 }
