@@ -29,7 +29,10 @@ fuzz=0
 secs="${TINYVMM_FUZZ_SECONDS:-60}"
 if [ -n "$bed" ]; then
 	TINYVMM_FUZZ_TARGETS="hmp-parse schema" sh .ci/fuzz "$secs" || fuzz=1
-	python3 tests/nested/kvm-bed.py --rerun-skipped build build-asan --fuzz "$secs" || fuzz=1
+	# the ASan build's longest suites (robustness, examples) stay on the host's skip list:
+	# under emulation they would double the bed's time; the QMP fuzz target runs with ASan
+	python3 tests/nested/kvm-bed.py --rerun-skipped build \
+		build-asan:integration,qmp,hmp,introspection --fuzz "$secs" || fuzz=1
 else
 	sh .ci/fuzz "$secs" || fuzz=1
 fi
@@ -46,7 +49,7 @@ for d in ("build", "build-asan"):
         if os.path.exists(path):
             for line in open(path):
                 t = json.loads(line)
-                results[(tuple(t["suite"]), t["name"])] = t["result"]
+                results[t["name"]] = t["result"]
     for r in results.values():
         passed += r == "OK"
         skipped += r == "SKIP"

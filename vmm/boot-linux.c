@@ -87,18 +87,18 @@ static const struct {
 	{ 0x4b564d06, 0 },     /* KVM_ASYNC_PF_INT */
 };
 
-/* Everything a reset reloads, in one allocation (machine_destroy frees m->boot_image). */
+/* Everything a reset reloads. The kernel and initrd stay in their files, open, and are read
+ * straight into guest RAM at every reset: no copy of them in tinyvmm's own memory. */
 struct linux_boot {
 	struct bzimage bz;
 	uint8_t zero_page[ZP_SIZE];
 	uint8_t acpi[ACPI_TABLES_MAX];
 	size_t acpi_len;
-	const uint8_t *kernel; /* the protected-mode part */
-	const uint8_t *initrd;
+	int kernel_fd, initrd_fd; /* -1 when closed / no initrd */
+	uint64_t kernel_size;	  /* the whole bzImage */
 	uint64_t initrd_addr, initrd_size;
-	const char *cmdline;
 	size_t cmdline_len;
-	uint8_t data[]; /* the image, the initrd, the command line */
+	char cmdline[];
 };
 
 static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
@@ -251,61 +251,64 @@ void boot_linux_zero_page(uint8_t *zp, const uint8_t *img, const struct bzimage 
 	memcpy(zp + ZP_E820_TABLE, map, (size_t)n * sizeof(map[0]));
 }
 
-/* Reads size bytes of the file at path into buf. */
-static int read_file(const char *path, const char *what, uint8_t *buf, size_t size)
+/* Reads size bytes at offset of fd into buf; 0 or -errno (-EIO when the file is shorter). */
+static int read_at(int fd, uint8_t *buf, size_t size, uint64_t offset)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t done = 0;
 
-	if (fd < 0) {
-		int e = errno;
-
-		fprintf(stderr, "tinyvmm: %s: cannot open '%s': %s\n", what, path, strerror(e));
-		return -e;
-	}
 	while (done < size) {
-		ssize_t r = read(fd, buf + done, size - done);
+		ssize_t r = pread(fd, buf + done, size - done, (off_t)(offset + done));
 
-		if (r <= 0) {
-			int e = r < 0 ? errno : EIO;
-
-			if (r < 0 && e == EINTR)
-				continue;
-			close(fd);
-			fprintf(stderr, "tinyvmm: %s '%s': read error: %s\n", what, path,
-				strerror(e));
-			return -e;
-		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
 		done += (size_t)r;
 	}
-	close(fd);
 	return 0;
 }
 
-/* Size of a regular file of 1 to max bytes; -1 with a message otherwise. */
-static long long file_size(const char *opt, const char *path, uint64_t max)
+/* Opens a regular file of 1 to max bytes; its fd and *size, or -1 with a message. */
+static int open_file(const char *opt, const char *path, uint64_t max, uint64_t *size)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 
-	if (stat(path, &st) < 0) {
+	if (fd < 0 || fstat(fd, &st) < 0) {
 		fprintf(stderr, "tinyvmm: %s: cannot open '%s': %s\n", opt, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	*size = (uint64_t)st.st_size;
+	if (!S_ISREG(st.st_mode))
 		fprintf(stderr, "tinyvmm: %s: '%s' is not a regular file\n", opt, path);
-		return -1;
-	}
-	if (st.st_size == 0) {
+	else if (st.st_size == 0)
 		fprintf(stderr, "tinyvmm: %s: '%s' is empty\n", opt, path);
-		return -1;
-	}
-	if ((uint64_t)st.st_size > max) {
+	else if ((uint64_t)st.st_size > max)
 		fprintf(stderr,
 			"tinyvmm: %s: '%s' is larger than guest RAM (below 4 GiB: %llu MiB)\n", opt,
 			path, (unsigned long long)(max >> 20));
-		return -1;
-	}
-	return (long long)st.st_size;
+	else
+		return fd;
+	close(fd);
+	return -1;
+}
+
+/* Reads size bytes at offset of fd to gpa, after checking the file still has want_size bytes. */
+static int load_file(struct guest_mem *mem, int fd, uint64_t want_size, uint64_t offset,
+		     uint64_t gpa, uint64_t size)
+{
+	uint8_t *dst = guest_mem_ptr(mem, gpa, size);
+	struct stat st;
+
+	if (!dst)
+		return -ENOSPC;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if ((uint64_t)st.st_size != want_size)
+		return -ESTALE; /* the file changed size since start-up: not the image we checked */
+	return read_at(fd, dst, (size_t)size, offset);
 }
 
 static void seg64(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
@@ -429,9 +432,17 @@ static int linux_reset(struct machine *m)
 	struct guest_mem *mem = &m->mem;
 	int i, r;
 
-	if (!guest_mem_write(mem, BOOT_KERNEL_ADDR, lb->kernel, lb->bz.payload_size) ||
-	    !guest_mem_write(mem, lb->initrd_addr, lb->initrd, lb->initrd_size) ||
-	    !guest_mem_write(mem, BOOT_CMDLINE_ADDR, lb->cmdline, lb->cmdline_len + 1) ||
+	r = load_file(mem, lb->kernel_fd, lb->kernel_size, lb->bz.setup_size, BOOT_KERNEL_ADDR,
+		      lb->bz.payload_size);
+	if (r == 0 && lb->initrd_fd >= 0)
+		r = load_file(mem, lb->initrd_fd, lb->initrd_size, 0, lb->initrd_addr,
+			      lb->initrd_size);
+	if (r < 0) {
+		fprintf(stderr, "tinyvmm: cannot load the kernel or initrd: %s\n",
+			r == -ESTALE ? "the file changed size since start-up" : strerror(-r));
+		return r;
+	}
+	if (!guest_mem_write(mem, BOOT_CMDLINE_ADDR, lb->cmdline, lb->cmdline_len + 1) ||
 	    !guest_mem_write(mem, BOOT_ZERO_PAGE, lb->zero_page, ZP_SIZE) ||
 	    !guest_mem_write(mem, BOOT_ACPI_ADDR, lb->acpi, lb->acpi_len))
 		return -ENOSPC;
@@ -443,12 +454,23 @@ static int linux_reset(struct machine *m)
 	return r;
 }
 
+static void linux_release(void *image)
+{
+	struct linux_boot *lb = image;
+
+	if (lb->kernel_fd >= 0)
+		close(lb->kernel_fd);
+	if (lb->initrd_fd >= 0)
+		close(lb->initrd_fd);
+	free(lb);
+}
+
 bool boot_linux_load(struct machine *m, const struct vm_config *cfg)
 {
 	const char *cmdline = cfg->append ? cfg->append : BOOT_DEFAULT_CMDLINE;
 	uint64_t low = boot_linux_low_ram(m->mem.ram_size);
 	size_t cmdline_len = strlen(cmdline);
-	long long ksize, isize = 0;
+	uint8_t header[1024] = { 0 }; /* the boot sector and setup header: all the checks read */
 	struct linux_boot *lb;
 	char err[256];
 	int r;
@@ -457,20 +479,30 @@ bool boot_linux_load(struct machine *m, const struct vm_config *cfg)
 		fprintf(stderr, "tinyvmm: -kernel: the guest needs more than 1 MiB of RAM\n");
 		return false;
 	}
-	ksize = file_size("-kernel", cfg->kernel, low);
-	if (ksize < 0 || (cfg->initrd && (isize = file_size("-initrd", cfg->initrd, low)) < 0))
-		return false;
-	lb = calloc(1, sizeof(*lb) + (size_t)ksize + (size_t)isize + cmdline_len + 1);
+	lb = calloc(1, sizeof(*lb) + cmdline_len + 1);
 	if (!lb) {
 		fprintf(stderr, "tinyvmm: -kernel: out of memory\n");
 		return false;
 	}
-	m->boot_image = lb; /* freed by machine_destroy, also on failure */
-	m->boot_image_size = sizeof(*lb) + (size_t)ksize + (size_t)isize + cmdline_len + 1;
-	if (read_file(cfg->kernel, "-kernel", lb->data, (size_t)ksize) < 0 ||
-	    (isize && read_file(cfg->initrd, "-initrd", lb->data + ksize, (size_t)isize) < 0))
+	lb->initrd_fd = -1;
+	m->boot_image = lb; /* released by machine_destroy, also on failure */
+	m->boot_release = linux_release;
+	lb->kernel_fd = open_file("-kernel", cfg->kernel, low, &lb->kernel_size);
+	if (lb->kernel_fd < 0)
 		return false;
-	if (bzimage_parse(lb->data, (size_t)ksize, &lb->bz, err, sizeof(err)) < 0) {
+	if (cfg->initrd) {
+		lb->initrd_fd = open_file("-initrd", cfg->initrd, low, &lb->initrd_size);
+		if (lb->initrd_fd < 0)
+			return false;
+	}
+	r = read_at(lb->kernel_fd, header,
+		    lb->kernel_size < sizeof(header) ? (size_t)lb->kernel_size : sizeof(header), 0);
+	if (r < 0) {
+		fprintf(stderr, "tinyvmm: -kernel '%s': read error: %s\n", cfg->kernel,
+			strerror(-r));
+		return false;
+	}
+	if (bzimage_parse(header, (size_t)lb->kernel_size, &lb->bz, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tinyvmm: -kernel: '%s': %s\n", cfg->kernel, err);
 		return false;
 	}
@@ -487,16 +519,12 @@ bool boot_linux_load(struct machine *m, const struct vm_config *cfg)
 			cmdline_len, lb->bz.cmdline_size);
 		return false;
 	}
-	if (isize && boot_linux_place_initrd(&lb->bz, m->mem.ram_size, (uint64_t)isize,
-					     &lb->initrd_addr, err, sizeof(err)) < 0) {
+	if (lb->initrd_fd >= 0 && boot_linux_place_initrd(&lb->bz, m->mem.ram_size, lb->initrd_size,
+							  &lb->initrd_addr, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tinyvmm: -initrd: '%s': %s\n", cfg->initrd, err);
 		return false;
 	}
-	lb->kernel = lb->data + lb->bz.setup_size;
-	lb->initrd = lb->data + ksize;
-	lb->initrd_size = (uint64_t)isize;
-	memcpy(lb->data + ksize + isize, cmdline, cmdline_len + 1);
-	lb->cmdline = (const char *)lb->data + ksize + isize;
+	memcpy(lb->cmdline, cmdline, cmdline_len + 1);
 	lb->cmdline_len = cmdline_len;
 	r = acpi_build(lb->acpi, sizeof(lb->acpi), BOOT_ACPI_ADDR, m->nr_vcpus);
 	if (r < 0) {
@@ -504,7 +532,7 @@ bool boot_linux_load(struct machine *m, const struct vm_config *cfg)
 		return false;
 	}
 	lb->acpi_len = (size_t)r;
-	boot_linux_zero_page(lb->zero_page, lb->data, &lb->bz, m->mem.ram_size, lb->initrd_addr,
+	boot_linux_zero_page(lb->zero_page, header, &lb->bz, m->mem.ram_size, lb->initrd_addr,
 			     lb->initrd_size, BOOT_ACPI_ADDR);
 	return machine_set_boot(m, linux_reset);
 }

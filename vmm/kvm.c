@@ -45,6 +45,12 @@ static struct kvm_cpuid2 *supported_cpuid(int kvm_fd)
 		free(c);
 		return NULL;
 	}
+	/* KVM emulates the LAPIC's TSC-deadline mode but leaves its CPUID bit to the VMM (as QEMU
+	 * and kvmtool set it): without it Linux calibrates the LAPIC timer at boot */
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
+		for (uint32_t i = 0; i < c->nent; i++)
+			if (c->entries[i].function == 1)
+				c->entries[i].ecx |= 1u << 24;
 	return c;
 }
 

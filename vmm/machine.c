@@ -309,7 +309,10 @@ void machine_destroy(struct machine *m)
 	chardev_close(m->debugcon_chr);
 	guest_mem_destroy(&m->mem);
 	free(m->cpuid);
-	free(m->boot_image);
+	if (m->boot_release)
+		m->boot_release(m->boot_image);
+	else
+		free(m->boot_image);
 	if (m->req_watch)
 		mainloop_remove(m->loop, m->req_watch);
 	if (m->req_fd >= 0)

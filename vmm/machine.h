@@ -78,6 +78,7 @@ struct machine {
 	int (*boot_reset)(struct machine *m);	 /* reloads the guest and sets vCPU entry state */
 	void *boot_image;			 /* what boot_reset loads */
 	size_t boot_image_size;
+	void (*boot_release)(void *image); /* frees boot_image (free() when NULL) */
 
 	struct chardev *serial_chr, *debugcon_chr;
 	struct serial *serial;

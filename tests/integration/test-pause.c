@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/lib/kvm-test.h"
 #include "tests/unit/check.h"
 #include "vmm/machine.h"
 #include "vmm/mainloop.h"
@@ -18,20 +19,6 @@ static void on_event(void *opaque, enum vm_event ev, bool guest, enum vm_cause c
 {
 	stops += ev == VM_EVENT_STOP;
 	resumes += ev == VM_EVENT_RESUME;
-}
-
-static void require_kvm(void)
-{
-	int fd = open("/dev/kvm", O_RDWR);
-	const char *ci = getenv("CI");
-
-	if (fd >= 0) {
-		close(fd);
-		return;
-	}
-	fprintf(stderr, "%s: /dev/kvm is not usable: this test needs KVM\n",
-		ci && !strcmp(ci, "true") ? "FAIL" : "SKIP");
-	exit(ci && !strcmp(ci, "true") ? 1 : 77);
 }
 
 static uint32_t counter(struct machine *m)

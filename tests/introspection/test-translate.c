@@ -1,53 +1,35 @@
 /* Integration test on real KVM: the page walker agrees with KVM_TRANSLATE on the pagetables guest.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
-#include <sys/ioctl.h>
-#include <time.h>
-#include <unistd.h>
-
+#include "tests/lib/kvm-test.h"
 #include "tests/unit/check.h"
 #include "vmm/machine.h"
 #include "vmm/mainloop.h"
 #include "vmm/paging.h"
 #include "vmm/vcpu.h"
 
-static void require_kvm(void)
+/* The guest checks its remapped pages, then halts with EFER.LMA set. */
+static bool long_mode_halted(struct machine *m, void *opaque)
 {
-	int fd = open("/dev/kvm", O_RDWR);
-	const char *ci = getenv("CI");
-	bool in_ci = ci && !strcmp(ci, "true");
+	struct kvm_sregs sregs;
+	bool halted = false;
 
-	if (fd >= 0) {
-		close(fd);
-		return;
-	}
-	fprintf(stderr, "%s: /dev/kvm is not usable: this test needs KVM\n",
-		in_ci ? "FAIL" : "SKIP");
-	exit(in_ci ? 1 : 77);
+	vcpu_get_regs(&m->vcpus[0], NULL, &sregs);
+	vcpu_is_halted(&m->vcpus[0], &halted);
+	return (sregs.efer & 0x400) && halted;
 }
 
-/* The guest checks its remapped pages, then halts with EFER.LMA set: wait for that (by clock). */
-static bool wait_long_mode(struct machine *m)
+/*
+ * A PS bit in a PDPTE (a 1 GiB page) is reserved to the CPU, and so to KVM_TRANSLATE, when the
+ * vCPU's CPUID lacks pdpe1gb (0x80000001 EDX bit 26), as on kvm_pvm hosts and on qemu64 in the
+ * nested bed; the walker, as QEMU's gva2gpa, translates it all the same.
+ */
+static bool has_1g_pages(const struct machine *m)
 {
-	struct timespec ts = { 0, 20 * 1000000 };
-	struct kvm_sregs sregs;
-	int i;
+	uint32_t i;
 
-	for (i = 0; i < 1500; i++) {
-		bool halted = false;
-
-		pthread_mutex_lock(&m->lock);
-		vcpu_pause_all(m);
-		vcpu_get_regs(&m->vcpus[0], NULL, &sregs);
-		vcpu_is_halted(&m->vcpus[0], &halted);
-		vcpu_resume_all(m);
-		pthread_mutex_unlock(&m->lock);
-		if ((sregs.efer & 0x400) && halted)
-			return true;
-		nanosleep(&ts, NULL);
-	}
+	for (i = 0; i < m->cpuid->nent; i++)
+		if (m->cpuid->entries[i].function == 0x80000001)
+			return m->cpuid->entries[i].edx & (1u << 26);
 	return false;
 }
 
@@ -76,28 +58,29 @@ int main(int argc, char **argv)
 	pthread_mutex_lock(&m.lock);
 	CHECK(machine_start(&m));
 	pthread_mutex_unlock(&m.lock);
-	CHECK(wait_long_mode(&m));
+	CHECK(poll_paused(&m, long_mode_halted, NULL, 20, 30000));
 
 	pthread_mutex_lock(&m.lock);
 	vm_stop(&m, VM_PAUSED);
 	for (i = 0; i < sizeof(gvas) / sizeof(gvas[0]); i++) {
-		struct kvm_translation tr = { .linear_address = gvas[i] };
-		uint64_t gpa = 0;
-		int r = paging_translate(&m, &m.vcpus[0], gvas[i], &gpa);
+		struct kvm_translation tr;
+		struct paging_regs regs;
+		uint64_t gpa, size = 0;
+		int r;
 
-		if (ioctl(m.vcpus[0].fd, KVM_TRANSLATE, &tr) < 0) {
-			fprintf(stderr, "note: KVM_TRANSLATE 0x%llx: %s (not compared)\n",
-				(unsigned long long)gvas[i], strerror(errno));
+		if (!translate_both(&m, &m.vcpus[0], gvas[i], &r, &gpa, &tr))
 			continue;
-		}
-		printf("0x%llx: walker %d 0x%llx, KVM_TRANSLATE valid %d 0x%llx\n",
-		       (unsigned long long)gvas[i], r, (unsigned long long)gpa, tr.valid,
-		       (unsigned long long)tr.physical_address);
-		if (!tr.valid) /* kvm_pvm's KVM_TRANSLATE misses 1 GiB pages: not comparable */
-			continue;
+		paging_get_regs(&m.vcpus[0], &regs);
+		paging_translate_regs(&m, &regs, gvas[i], &gpa, &size);
+		printf("0x%llx: walker %d 0x%llx (page 0x%llx), KVM_TRANSLATE valid %d 0x%llx\n",
+		       (unsigned long long)gvas[i], r, (unsigned long long)gpa,
+		       (unsigned long long)size, tr.valid, (unsigned long long)tr.physical_address);
+		if (!tr.valid && r == 0 && size == 1ULL << 30 && !has_1g_pages(&m))
+			continue; /* not comparable */
 		compared++;
-		CHECK_U64(0, r);
-		CHECK_U64(tr.physical_address, gpa);
+		CHECK_U64(tr.valid ? 0 : -EFAULT, r);
+		if (tr.valid)
+			CHECK_U64(tr.physical_address, gpa);
 	}
 	pthread_mutex_unlock(&m.lock);
 	/* unmapped in the guest's map whatever KVM_TRANSLATE says (test_gva2gpa.py checks the rest)
@@ -107,7 +90,7 @@ int main(int argc, char **argv)
 	CHECK(paging_translate(&m, &m.vcpus[0], 0x12345000, &(uint64_t){ 0 }) == -EFAULT);
 	pthread_mutex_unlock(&m.lock);
 	printf("compared %d addresses with KVM_TRANSLATE\n", compared);
-	CHECK(compared >= 6); /* 4 KiB and 2 MiB pages, identity and remapped */
+	CHECK(compared >= 6); /* 4 KiB and 2 MiB pages, identity and remapped, and unmapped */
 	machine_destroy(&m);
 	mainloop_free(loop);
 	return check_report("translate");

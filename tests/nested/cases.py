@@ -81,6 +81,45 @@ STATUS = '{"execute":"query-status"}'
 REGS = '{"execute":"human-monitor-command","arguments":{"command-line":"info registers"}}'
 QUIT = '{"execute":"quit"}'
 
+
+class Translate(Case):
+    def summary(self, text):
+        m = re.search(r"^compared with KVM_TRANSLATE (.*)", text, re.M)
+        return ", ".join(filter(None, [m and m.group(1), super().summary(text)]))
+
+
+# README.md's Linux demo, word for word but the bed's kernel and initrd paths; stdin (the serial
+# console and HMP behind QEMU's Ctrl-a mux) is a fifo, stdout the log waitfor reads. While it
+# runs: a command typed into the guest's shell, HMP after Ctrl-a c, and a QMP client on the
+# unix socket (Debian's nc -U, as the README's) at the same time; Ctrl-a x ends it.
+README_DEMO = r"""rm -f /tmp/in /tmp/qin && mkfifo /tmp/in /tmp/qin
+: >/tmp/serial.log && : >/tmp/qmp.log
+T0=$(now)
+$VMM -m 512M -smp 2 -nographic -kernel /vmlinuz \
+    -initrd /l2.cpio -append "console=ttyS0 quiet tvmm.action=shell" \
+    -qmp unix:/tmp/qmp.sock,server=on,wait=off </tmp/in >/tmp/serial.log 2>/tmp/vmm.log &
+VM_PID=$!
+exec 3>/tmp/in
+hmp() { printf '%s\r' "$1" >&3; }
+qmpc() { echo "$1" >&4; }
+waitfor TVMM-L2-SHELL 1 60 && sleep 1 && echo 'echo TYPED-$((6*7))' >&3 && waitfor TYPED-42 1 20 &&
+{ nc.openbsd -U /tmp/qmp.sock </tmp/qin >/tmp/qmp.log & } && exec 4>/tmp/qin &&
+qmpc '{"execute":"qmp_capabilities"}' && qmpc '{"execute":"query-status"}' &&
+waitfor_in /tmp/qmp.log '"status": "running"' &&
+printf '\001c' >&3 && hmp 'info status' && waitfor 'VM status: running' &&
+qmpc '{"execute":"stop"}' && waitfor_in /tmp/qmp.log '"event": "STOP"' &&
+hmp 'info status' && waitfor 'VM status: paused' &&
+hmp 'info registers' && waitfor 'CR0=' && hmp 'info cpus' && waitfor 'CPU #1:' &&
+hmp cont && waitfor_in /tmp/qmp.log '"event": "RESUME"' &&
+qmpc '{"execute":"query-status"}' && waitfor_in /tmp/qmp.log '"status": "running"' 2 &&
+printf '\001c' >&3 && echo 'echo BACK-$((6*7))' >&3 && waitfor BACK-42 &&
+printf '\001h' >&3 && waitfor 'C-a x    exit emulator' && printf '\001x' >&3
+end_vm 10
+exec 3>&- 4>&-
+echo
+sed 's/^/qmp: /' /tmp/qmp.log
+"""
+
 CASES = [
     boot("boot-smp1", "-m 256M -smp 1", 1),
     boot("boot-smp4", "-m 256M -smp 4", 4),
@@ -118,6 +157,8 @@ CASES = [
     # the integration suite's KVM tests (tests/integration), here on SVM
     Case("svm-pause-resume", "/test-pause\necho \"@@RC $?\"\n",
          expect=[r"all checks passed"], budget=60),
+    Case("svm-translate", "/test-translate /guests/pagetables.bin\necho \"@@RC $?\"\n",
+         expect=[r"compared \d+ addresses", r"translate: all checks passed"], budget=30),
     Case("svm-demo-smp4", "run_vm 60 -smp 4 & sleep 5; killall -TERM tinyvmm; wait\n",
          expect=[r"cpu 3 online", r"heartbeat 2\r?$", r"^@@RC 0"], budget=30),
     Case("svm-exit-port", "run_vm 30 -flat /guests/exit42.bin\n", expect=[r"exit guest"],
@@ -134,4 +175,19 @@ CASES = [
                "\"filename\":\"/tmp/pattern.bin\"}}' "
                f"'{QUIT}'\nhexdump -C /tmp/pattern.bin",
                [r"^00000000  de c0 17 5a de c0 17 5a  de c0 17 5a de c0 17 5a", r"^@@RC 0"]),
+    # tinyvmm's page walker against KVM_TRANSLATE on a booted, spinning Linux (tests/introspection)
+    Translate("translate-linux",
+              "/test-translate-linux /vmlinuz /l2.cpio /tmp/serial.log\necho \"@@RC $?\"\n"
+              "sed 's/^/serial: /' /tmp/serial.log\n",
+              expect=[r"^TVMM-L2-SPINNING after", r"^vcpu\d user text ", r"^compared with",
+                      r"translate-linux: all checks passed", r"^@@RC 0",
+                      r"serial: TVMM-L2-SPINNING"],
+              forbid=[r"^FAIL", r"MISMATCH", r"Kernel panic"], budget=100),
+    Case("readme-demo", README_DEMO,
+         expect=[r"^@@SEEN TYPED-42", r'^@@SEEN "status": "running"', r"^@@SEEN VM status: running",
+                 r'^@@SEEN "event": "STOP"', r"^@@SEEN VM status: paused", r"^@@SEEN CR0=",
+                 r"^@@SEEN CPU #1:", r'^@@SEEN "event": "RESUME"', r'^@@SEEN "status": "running"',
+                 r"^@@SEEN BACK-42", r"^@@SEEN C-a x", r"^@@RC 0", r"serial: TYPED-42",
+                 r'qmp: .*"event": "SHUTDOWN"'],
+         forbid=[r"Kernel panic", r"@@TIMEOUT", r"@@KILLED"], budget=100),
 ]

@@ -1,11 +1,12 @@
 #!/bin/sh
-# Fetches Debian's generic kernel and the modules the KVM bed's outer guest loads (9p root, kvm_amd).
+# Fetches Debian's generic kernel and the modules the KVM bed's outer guest loads (9p root, kvm_amd,
+# virtio-net for a forwarded socket).
 # Usage: fetch-bed-kernel.sh CACHE_DIR   (the cloud kernel has no 9p; never committed)
 # Leaves CACHE_DIR/bed/vmlinuz and CACHE_DIR/bed/modules/NAME.ko with modules.list in load order.
 set -eu
 cache=${1:?usage: fetch-bed-kernel.sh CACHE_DIR}
 dir="$cache/bed"
-[ -f "$dir/modules.list" ] && exit 0
+grep -q virtio_net "$dir/modules.list" 2>/dev/null && exit 0
 mkdir -p "$dir"
 cd "$dir"
 kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
@@ -26,7 +27,7 @@ dpkg-deb -x dl/*.deb x
 kver=${kpkg#linux-image-}
 # in load order: each after what it depends on (their .modinfo 'depends=')
 mods="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
-netfs fscache 9pnet 9pnet_virtio 9p irqbypass kvm ccp kvm-amd"
+netfs fscache 9pnet 9pnet_virtio 9p irqbypass kvm ccp kvm-amd failover net_failover virtio_net"
 for m in $mods; do
 	ko=$(find "x/lib/modules/$kver/kernel" -name "$m.ko" -o -name "$m.ko.xz" | head -n1)
 	[ -n "$ko" ] || { echo "fetch-bed-kernel: $m missing from $kpkg" >&2; exit 1; }

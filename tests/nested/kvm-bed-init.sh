@@ -17,12 +17,22 @@ mount -o bind /repo-mnt "/host$repo"
 mount -o bind /dev /host/dev
 mount -t devpts devpts /host/dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /host/dev/shm
+[ -d /pylib ] && mount -o bind /pylib /host/usr/lib/python3.11
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 ifconfig lo 127.0.0.1 up
 echo "@@L1-UP $(cut -d' ' -f1 /proc/uptime)"
 cp /bed-cmd.sh /host/tmp/bed-cmd.sh
-chroot /host /bin/sh /tmp/bed-cmd.sh
+if [ -e /forward ]; then # "PORT PATH": a unix socket inside, reached from QEMU's user network
+	read -r port path </forward
+	ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up
+	chroot /host socat "TCP-LISTEN:$port,fork,reuseaddr" "UNIX-CONNECT:$path" &
+fi
+if [ -e /interactive ]; then
+	setsid cttyhack chroot /host /bin/sh /tmp/bed-cmd.sh
+else
+	chroot /host /bin/sh /tmp/bed-cmd.sh
+fi
 echo "@@BED-RC $? $(cut -d' ' -f1 /proc/uptime)"
 sync
 poweroff -f

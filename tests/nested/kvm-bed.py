@@ -3,15 +3,20 @@
 (-cpu qemu64,+svm,+npt) that loads kvm_amd and sees the host's root over 9p, chrooted in it.
 
 usage: kvm-bed.py [--timeout S] --run 'SHELL'        runs SHELL in the repository, inside
-       kvm-bed.py [--timeout S] --rerun-skipped BUILD... [--fuzz SECS]
-           reruns (CI=true) the tests each BUILD's last meson run skipped, with the results in
-           BUILD/meson-logs/kvm-bed.json, and the KVM-needing fuzz target for SECS seconds
+       kvm-bed.py [--forward SOCKET] --console 'SHELL'
+           the same on this terminal (interactive; SHELL's end ends it); the unix socket SHELL
+           serves at SOCKET inside is reachable at SOCKET here too
+       kvm-bed.py [--timeout S] --rerun-skipped BUILD[:SUITE,...]... [--fuzz SECS]
+           reruns (CI=true) the tests each BUILD's last meson run skipped (of those suites only,
+           if given), with the results in BUILD/meson-logs/kvm-bed.json, and the KVM-needing
+           fuzz target for SECS seconds
 Exit status: the command's (1 when the outer guest did not finish it).
 """
 import json
 import os
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -24,6 +29,10 @@ import cpio  # noqa: E402
 QEMU = "qemu-system-x86_64"
 # the outer guest's PATH: the system's own python3 (a pyenv shim costs seconds under TCG)
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+WORK = os.path.join(REPO, "build", "tests", "nested", "work")  # images and initramfs
+CACHE = os.path.join(WORK, "cache")
+BED_PORT = 4444  # the outer guest's end of a forwarded socket
+PYLIB = "/usr/lib/python3.11"  # Debian 12's python3, which tests/meson.build runs the tests with
 
 
 def fetch(cache):
@@ -34,39 +43,90 @@ def fetch(cache):
             sys.exit(f"kvm-bed: {script} failed: {r.stdout.strip()}")
 
 
-def build_initrd(cache, work, script):
-    bed = os.path.join(cache, "bed")
+def prepare(script, interactive, forward=None):
+    """Fetches the images (cached) and writes the outer guest's initramfs; returns its path."""
+    if not shutil.which(QEMU):
+        sys.exit(f"kvm-bed: {QEMU} is not installed (.ci/install-deps installs it)")
+    os.makedirs(WORK, exist_ok=True)
+    fetch(CACHE)
+    return build_initrd(script, interactive, forward)
+
+
+def qemu_command(initrd):
+    return [QEMU, "-accel", "tcg,thread=multi", "-cpu", "qemu64,+svm,+npt", "-m", "4096",
+            "-smp", "2", "-no-reboot", "-display", "none", "-monitor", "none", "-nodefaults",
+            "-kernel", os.path.join(CACHE, "bed", "vmlinuz"), "-initrd", initrd,
+            "-append", "console=ttyS0 quiet panic=-1",
+            "-virtfs", "local,path=/,mount_tag=hostroot,security_model=passthrough,"
+            "multidevs=remap"]
+
+
+def build_initrd(script, interactive, forward):
+    bed = os.path.join(CACHE, "bed")
     mods = open(os.path.join(bed, "modules.list")).read().split()
     files = {
         "init": open(os.path.join(HERE, "kvm-bed-init.sh"), "rb").read(),
         "etc/busybox-init.sh": os.path.join(HERE, "busybox-init.sh"),
-        "bin/busybox": os.path.join(cache, "busybox"),
+        "bin/busybox": os.path.join(CACHE, "busybox"),
         "modules.list": "\n".join(mods).encode(),
         "repo": REPO.encode(),
         "bed-cmd.sh": script.encode(),
     }
+    if interactive:  # the command gets the serial console as its controlling terminal
+        files["interactive"] = b""
+    if forward:  # relayed from BED_PORT on the outer guest's network
+        files["forward"] = f"{BED_PORT} {forward}".encode()
+    # the system python's standard library on the outer guest's tmpfs: over 9p every import's
+    # lookups cost round trips, and python starts for nearly every test
+    skip = {"test", "idlelib", "tkinter", "ensurepip", "lib2to3", "dist-packages"}
+    for d, dirs, names in os.walk(PYLIB):
+        dirs[:] = [x for x in dirs if not (d == PYLIB and (x in skip or x.startswith("config-")))]
+        for n in names:
+            path = os.path.join(d, n)
+            if os.path.isfile(path) and not os.path.islink(path):
+                files["pylib" + path[len(PYLIB):]] = path
     for m in mods:
         files[f"lib/{m}.ko"] = os.path.join(bed, "modules", m + ".ko")
-    path = os.path.join(work, "kvm-bed.cpio")
+    path = os.path.join(WORK, "kvm-bed.cpio")
     cpio.write(path, files, dirs=["proc", "sys", "dev", "tmp"])
     return path
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def console(script, forward):
+    """Boots the outer guest running script on its serial console, which is this terminal.
+    forward: a unix socket path served inside, also reachable at the same path here (through
+    a loopback port of QEMU's user network, which reaches nothing else: restrict=on)."""
+    initrd = prepare(script, interactive=True, forward=forward)
+    cmd = qemu_command(initrd) + ["-chardev", "stdio,id=con,signal=off", "-serial", "chardev:con"]
+    relay = None
+    if forward:
+        port = free_port()
+        cmd += ["-netdev", f"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:{BED_PORT}",
+                "-device", "virtio-net-pci,netdev=n0"]
+        relay = subprocess.Popen(["socat", f"UNIX-LISTEN:{forward},fork,unlink-early",
+                                  f"TCP:127.0.0.1:{port}"])
+    r = subprocess.run(cmd)
+    if relay:
+        relay.kill()
+        relay.wait()
+        try:
+            os.unlink(forward)
+        except OSError:
+            pass
+    os.unlink(initrd)
+    return r.returncode
+
+
 def run(script, timeout):
     """Boots the outer guest running script; streams its console; returns the exit status."""
-    if not shutil.which(QEMU):
-        sys.exit(f"kvm-bed: {QEMU} is not installed (.ci/install-deps installs it)")
-    work = os.path.join(REPO, "build", "tests", "nested", "work")
-    cache = os.path.join(work, "cache")
-    os.makedirs(work, exist_ok=True)
-    fetch(cache)
-    initrd = build_initrd(cache, work, script)
-    cmd = [QEMU, "-accel", "tcg,thread=multi", "-cpu", "qemu64,+svm,+npt", "-m", "4096",
-           "-smp", "2", "-no-reboot", "-display", "none", "-serial", "stdio", "-monitor",
-           "none", "-nodefaults", "-kernel", os.path.join(cache, "bed", "vmlinuz"),
-           "-initrd", initrd, "-append", "console=ttyS0 quiet panic=-1",
-           "-virtfs", "local,path=/,mount_tag=hostroot,security_model=passthrough,"
-           "multidevs=remap"]
+    initrd = prepare(script, interactive=False)
+    cmd = qemu_command(initrd) + ["-serial", "stdio"]
     t0 = time.monotonic()
     rc = None
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -88,14 +148,19 @@ def run(script, timeout):
     return 1 if rc is None else rc
 
 
-def skipped_tests(build):
+def skipped_tests(build, only):
+    """The tests build's last run skipped (but the nested suite), those of the suites in only
+    if it is not empty."""
     log = os.path.join(build, "meson-logs", "testlog.json")
     names = []
     with open(log) as f:
         for line in f:
-            t = json.loads(line)
-            if t["result"] == "SKIP" and not any("nested" in s for s in t["suite"]):
-                names.append(t["name"])
+            t = json.loads(line)  # name: "project:suite[+suite] / test"
+            head, _, name = t["name"].partition(" / ")
+            suites = set(head.partition(":")[2].split("+"))
+            if t["result"] == "SKIP" and "nested" not in suites and \
+                    (not only or suites & only):
+                names.append(name)
     return names
 
 
@@ -103,12 +168,16 @@ def rerun_script(builds, fuzz):
     lines = [f"cd {shlex.quote(REPO)}", f"export PATH={PATH} TMPDIR=/dev/shm CI=true",
              "status=0"]
     for b in builds:
-        names = skipped_tests(b)
+        b, _, only = b.partition(":")
+        names = skipped_tests(b, set(only.split(",")) - {""})
         if not names:
             continue
         lines.append(f"echo '@@ {b}: {len(names)} test(s) skipped on the host, here with KVM'")
-        lines.append(f"meson test -C {shlex.quote(b)} --no-rebuild --print-errorlogs "
-                     f"--num-processes 2 --logbase kvm-bed {shlex.join(names)} || status=1")
+        # through a pipe: on the outer guest's serial console meson would draw progress lines
+        lines.append(f"{{ meson test -C {shlex.quote(b)} --no-rebuild --print-errorlogs "
+                     f"--num-processes 2 --logbase kvm-bed {shlex.join(names)} || "
+                     f"echo fail >/dev/shm/bed-failed; }} 2>&1 | cat")
+    lines.append("[ -e /dev/shm/bed-failed ] && status=1")
     if fuzz:
         lines.append(f"TINYVMM_FUZZ_TARGETS=qmp sh .ci/fuzz {int(fuzz)} || status=1")
     lines.append("exit $status")
@@ -121,8 +190,14 @@ def main():
     if args[:1] == ["--timeout"]:
         timeout = int(args[1])
         args = args[2:]
-    if args[:1] == ["--run"] and len(args) == 2:
+    forward = None
+    if args[:1] == ["--forward"]:
+        forward = os.path.abspath(args[1])
+        args = args[2:]
+    if args[:1] in (["--run"], ["--console"]) and len(args) == 2:
         script = f"cd {shlex.quote(REPO)}\nexport PATH={PATH} TMPDIR=/dev/shm\n{args[1]}\n"
+        if args[0] == "--console":
+            sys.exit(console(script, forward))
     elif args[:1] == ["--rerun-skipped"] and len(args) >= 2:
         fuzz = 0
         if "--fuzz" in args:
@@ -132,7 +207,7 @@ def main():
         builds = [os.path.abspath(b) for b in args[1:]]
         for b in builds:
             try:
-                os.unlink(os.path.join(b, "meson-logs", "kvm-bed.json"))
+                os.unlink(os.path.join(b.partition(":")[0], "meson-logs", "kvm-bed.json"))
             except OSError:
                 pass
         script = rerun_script(builds, fuzz)

@@ -1,6 +1,7 @@
 #!/bin/busybox sh
 # The inner (L2) guest's /init: prints a marker with the CPU count and memory, then does what
-# tvmm.action= on the kernel command line says (poweroff, reboot, powerdown, pattern, wait, shell).
+# tvmm.action= on the kernel command line says (poweroff, reboot, powerdown, pattern, wait, spin,
+# shell).
 . /etc/busybox-init.sh
 action=poweroff
 for arg in $(cat /proc/cmdline); do
@@ -45,6 +46,10 @@ pattern)
 	;;
 wait)
 	while :; do sleep 1; done
+	;;
+spin)
+	echo "TVMM-L2-SPINNING"
+	while :; do :; done # user mode, all the time: test-translate-linux pauses it there
 	;;
 *)
 	echo "TVMM-L2-SHELL (poweroff -f ends the VM)"

@@ -33,16 +33,21 @@ start_vm() {
 
 # waitfor TEXT [COUNT [SECONDS]]: until the serial log holds TEXT COUNT times.
 waitfor() {
+	waitfor_in /tmp/serial.log "$@"
+}
+
+# waitfor_in FILE TEXT [COUNT [SECONDS]]: until FILE holds TEXT (a grep pattern) COUNT times.
+waitfor_in() {
 	i=0
-	while [ "$(grep -c "$1" /tmp/serial.log)" -lt "${2:-1}" ]; do
+	while [ "$(grep -c "$2" "$1")" -lt "${3:-1}" ]; do
 		i=$((i + 1))
-		if [ $i -gt $((${3:-60} * 10)) ] || ! kill -0 $VM_PID 2>/dev/null; then
-			echo "@@TIMEOUT waiting for '$1' x${2:-1}"
+		if [ $i -gt $((${4:-60} * 10)) ] || ! kill -0 $VM_PID 2>/dev/null; then
+			echo "@@TIMEOUT waiting for '$2' x${3:-1} in $1"
 			return 1
 		fi
 		sleep 0.1
 	done
-	echo "@@SEEN $1 $(now)"
+	echo "@@SEEN $2 $(now)"
 }
 
 # qmp COMMAND...: one QMP session (capabilities first); replies and events on stdout.

@@ -57,17 +57,24 @@ def build_images(work, cache, tinyvmm, selected):
         "l2.cpio": l2,
         "tests/lib.sh": open(os.path.join(HERE, "lib.sh"), "rb").read(),
     }
-    # the integration suite's guests and its C test, to run on SVM too
+    # the integration suite's guests, the C tests that need KVM, and their tools
     build = os.path.dirname(os.path.abspath(tinyvmm))
     guests = os.environ.get("TINYVMM_GUESTS") or os.path.join(build, "tests", "guests")
-    for name in ("exit42", "triple", "hlt-cli", "allports"):
+    for name in ("exit42", "triple", "hlt-cli", "allports", "pagetables"):
         if os.path.exists(os.path.join(guests, name + ".bin")):
             files[f"guests/{name}.bin"] = os.path.join(guests, name + ".bin")
     binaries = [tinyvmm]
-    test_pause = os.path.join(build, "tests", "integration", "test-pause")
-    if os.path.exists(test_pause):
-        files["test-pause"] = test_pause
-        binaries.append(test_pause)
+    extras = {
+        "test-pause": os.path.join(build, "tests", "integration", "test-pause"),
+        "test-translate": os.path.join(build, "tests", "introspection", "test-translate"),
+        "test-translate-linux": os.path.join(build, "tests", "introspection",
+                                             "test-translate-linux"),
+        "bin/nc.openbsd": shutil.which("nc.openbsd"),  # nc -U: the readme-demo's QMP client
+    }
+    for name, path in extras.items():
+        if path and os.path.exists(path):
+            files[name] = path
+            binaries.append(path)
     for binary in binaries:
         for lib in shared_libs(binary):
             files[lib.lstrip("/")] = os.path.realpath(lib)
