@@ -1,46 +1,75 @@
 #!/bin/sh
-# Fetches Debian's cloud kernel (+ kvm modules) and busybox-static into a cache directory.
-# Usage: fetch-images.sh CACHE_DIR   (the build directory's tests/nested/cache; never committed)
-# Leaves CACHE_DIR/vmlinuz, CACHE_DIR/busybox and CACHE_DIR/modules/: irqbypass, kvm, kvm-amd (for
-# the outer guest) and button, evdev (the inner guest's ACPI power button).
+# Fetches Debian's kernels, their modules and busybox-static into a cache directory (never committed).
+# Usage: fetch-images.sh CACHE_DIR        the cloud kernel (+ kvm modules) and busybox:
+#            CACHE_DIR/vmlinuz, CACHE_DIR/busybox and CACHE_DIR/modules/: irqbypass, kvm, kvm-amd
+#            (for the outer guest) and button, evdev (the inner guest's ACPI power button)
+#        fetch-images.sh CACHE_DIR bed    the generic kernel for the KVM bed's outer guest (the
+#            cloud one has no 9p): CACHE_DIR/bed/vmlinuz, CACHE_DIR/bed/modules/NAME.ko and
+#            CACHE_DIR/bed/modules.list in load order (9p root, kvm_amd, virtio-net)
 set -eu
-cache=${1:?usage: fetch-images.sh CACHE_DIR}
+cache=${1:?usage: fetch-images.sh CACHE_DIR [bed]}
+mode=${2:-}
 mkdir -p "$cache"
 cd "$cache"
+
+# resolve META: the versioned package a kernel meta-package depends on
+resolve() {
+	pkg=$(apt-cache depends "$1" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1)
+	if [ -z "$pkg" ]; then
+		echo "fetch-images: apt knows no $1; running apt-get update" >&2
+		sudo=""
+		[ "$(id -u)" -eq 0 ] || sudo="sudo"
+		$sudo apt-get update -qq
+		pkg=$(apt-cache depends "$1" |
+			sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1)
+	fi
+	[ -n "$pkg" ] || { echo "fetch-images: cannot resolve $1" >&2; exit 1; }
+	echo "$pkg"
+}
+
+# module DIR NAME OUT: a module of the kernel unpacked in x/ (plain or .xz) to OUT
+module() {
+	ko=$(find "x/lib/modules/$1/kernel" -name "$2.ko" -o -name "$2.ko.xz" | head -n1)
+	[ -n "$ko" ] || { echo "fetch-images: $2 missing from the kernel $1" >&2; exit 1; }
+	case "$ko" in
+	*.xz) xz -dc "$ko" >"$3" ;;
+	*) cp "$ko" "$3" ;;
+	esac
+}
+
+if [ "$mode" = bed ]; then
+	grep -q virtio_net bed/modules.list 2>/dev/null && exit 0
+	kpkg=$(resolve linux-image-amd64)
+	rm -rf dl x bed
+	mkdir -p dl x bed/modules
+	(cd dl && apt-get download -q "$kpkg" >/dev/null)
+	dpkg-deb -x dl/*.deb x
+	# each after what it depends on (their .modinfo 'depends=')
+	mods="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs
+	fscache 9pnet 9pnet_virtio 9p irqbypass kvm ccp kvm-amd failover net_failover virtio_net"
+	for m in $mods; do
+		module "${kpkg#linux-image-}" "$m" "bed/modules/$m.ko"
+	done
+	cp "x/boot/vmlinuz-${kpkg#linux-image-}" bed/vmlinuz
+	rm -rf dl x
+	echo $mods | tr ' ' '\n' >bed/modules.list
+	exit 0
+fi
+
 if [ -f vmlinuz ] && [ -f busybox ] && [ -f modules/evdev.ko ]; then
 	exit 0
 fi
-# the cloud kernel meta-package names the versioned image package
-kpkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
-	sed -n 's/^ *Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -n1)
-if [ -z "$kpkg" ]; then
-	echo "fetch-images: apt knows no linux-image-cloud-amd64; running apt-get update" >&2
-	sudo=""
-	[ "$(id -u)" -eq 0 ] || sudo="sudo"
-	$sudo apt-get update -qq
-	kpkg=$(apt-cache depends linux-image-cloud-amd64 |
-		sed -n 's/^ *Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -n1)
-fi
-[ -n "$kpkg" ] || { echo "fetch-images: cannot resolve the cloud kernel package" >&2; exit 1; }
+kpkg=$(resolve linux-image-cloud-amd64)
 rm -rf dl x
 mkdir -p dl x modules
 (cd dl && apt-get download -q "$kpkg" busybox-static >/dev/null)
 for deb in dl/*.deb; do dpkg-deb -x "$deb" x; done
-kver=${kpkg#linux-image-}
-cp "x/boot/vmlinuz-$kver" vmlinuz.tmp
-mdir="x/lib/modules/$kver/kernel"
-for ko in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko \
-	drivers/acpi/button.ko drivers/input/evdev.ko; do
-	if [ -f "$mdir/$ko" ]; then
-		cp "$mdir/$ko" modules/
-	elif [ -f "$mdir/$ko.xz" ]; then
-		xz -dc "$mdir/$ko.xz" >"modules/$(basename "$ko")"
-	else
-		echo "fetch-images: $ko missing from $kpkg" >&2
-		exit 1
-	fi
+for m in irqbypass kvm kvm-amd button evdev; do
+	module "${kpkg#linux-image-}" "$m" "modules/$m.ko"
 done
 cp x/bin/busybox busybox
 echo "$kpkg" >kernel-package
+cp "x/boot/vmlinuz-${kpkg#linux-image-}" vmlinuz.tmp
 rm -rf dl x
 mv vmlinuz.tmp vmlinuz

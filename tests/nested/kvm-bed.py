@@ -36,11 +36,11 @@ PYLIB = "/usr/lib/python3.11"  # Debian 12's python3, which tests/meson.build ru
 
 
 def fetch(cache):
-    for script in ("fetch-images.sh", "fetch-bed-kernel.sh"):
-        r = subprocess.run([os.path.join(HERE, script), cache], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
+    for mode in ([], ["bed"]):  # busybox (with the cloud kernel), then the bed's kernel
+        r = subprocess.run([os.path.join(HERE, "fetch-images.sh"), cache] + mode,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if r.returncode != 0:
-            sys.exit(f"kvm-bed: {script} failed: {r.stdout.strip()}")
+            sys.exit(f"kvm-bed: fetch-images.sh failed: {r.stdout.strip()}")
 
 
 def prepare(script, interactive, forward=None):
