@@ -133,6 +133,16 @@ CASES = [
                f"waitfor TVMM-L2-UP 2 && qmp '{QUIT}'",
                [r'qmp: .*"event": *"RESET".*"guest": *false', r"^@@RC 0",
                 r"serial: TVMM-L2-UP", r"serial: TVMM-L2-UP"]),
+    # the kernel is read again from its file at reset: one that changed size is refused
+    Case("reset-changed-kernel",
+         "cp /vmlinuz /tmp/k\n"
+         'start_vm -m 256M -kernel /tmp/k -initrd /l2.cpio -append "console=ttyS0 quiet '
+         'tvmm.action=wait"\n'
+         "waitfor TVMM-L2-UP && truncate -s 100000 /tmp/k && "
+         f"qmp '{{\"execute\":\"system_reset\"}}' '{STATUS}' '{QUIT}'\nend_vm 20\n",
+         expect=[r'"status": *"internal-error"', r"^@@RC 0",
+                 r"vmm: tinyvmm: cannot load the kernel or initrd: the file changed size"],
+         forbid=[r"Kernel panic", r"@@TIMEOUT", r"@@KILLED"], budget=40),
     boot_twice("system-powerdown", "powerdown",
                "waitfor TVMM-L2-WAITING-POWER-BUTTON && "
                "qmp_until_exit 20 '{\"execute\":\"system_powerdown\"}'",
