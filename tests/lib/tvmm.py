@@ -9,6 +9,13 @@ import tempfile
 import time
 
 SKIP = 77
+# On a slow machine every timeout here is multiplied by TVMM_TIME_SCALE (the KVM bed sets it: there
+# the machine running KVM is emulated, and a test's processes run 5-10x slower)
+TIME_SCALE = float(os.environ.get("TVMM_TIME_SCALE") or 1)
+
+
+def scaled(seconds):
+    return seconds * TIME_SCALE
 
 
 def require_kvm():
@@ -80,7 +87,7 @@ class VM:
         """Waits until serial output (after offset start) contains text; returns its end offset."""
         if isinstance(text, str):
             text = text.encode()
-        end = time.monotonic() + timeout
+        end = time.monotonic() + scaled(timeout)
         while True:
             i = self.out.find(text, start)
             if i >= 0:
@@ -92,7 +99,7 @@ class VM:
             self._pump(min(left, 0.2))
 
     def wait_exit(self, timeout=20):
-        end = time.monotonic() + timeout
+        end = time.monotonic() + scaled(timeout)
         while self.proc.poll() is None and time.monotonic() < end:
             self._pump(0.05)
         if self.proc.poll() is None:
@@ -116,8 +123,24 @@ class VM:
         self.close()
 
 
+def connect_unix(path, timeout=10):
+    """A connected unix socket, retrying while the path is missing or not listening yet (bound,
+    before listen; or a stale socket file the server is about to replace)."""
+    end = time.monotonic() + scaled(timeout)
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            return s
+        except (ConnectionRefusedError, FileNotFoundError, BlockingIOError):
+            s.close()  # BlockingIOError: the listen backlog is full
+            if time.monotonic() > end:
+                raise Failure(f"cannot connect to {path}")
+            time.sleep(0.002)
+
+
 def wait_for_path(path, timeout=10):
-    end = time.monotonic() + timeout
+    end = time.monotonic() + scaled(timeout)
     while not os.path.exists(path):
         if time.monotonic() > end:
             raise Failure(f"{path} did not appear")
@@ -129,12 +152,10 @@ class QMP:
 
     def __init__(self, path=None, tcp=None, negotiate=True, timeout=10):
         if path:
-            wait_for_path(path)
-            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            self.sock.connect(path)
+            self.sock = connect_unix(path, timeout)
         else:
             self.sock = socket.create_connection(tcp)
-        self.sock.settimeout(timeout)
+        self.sock.settimeout(scaled(timeout))
         self.buf = b""
         self.events = []
         self.greeting = self.recv()
@@ -176,7 +197,7 @@ class QMP:
         return self.reply()
 
     def wait_event(self, name, timeout=10):
-        end = time.monotonic() + timeout
+        end = time.monotonic() + scaled(timeout)
         while True:
             for i, e in enumerate(self.events):
                 if e["event"] == name:
@@ -223,7 +244,7 @@ class HMP:
 
     def __init__(self, path, timeout=20):
         wait_for_path(path)
-        self.timeout = timeout
+        self.timeout = scaled(timeout)
         self.proc = subprocess.Popen(["socat", "-", "UNIX-CONNECT:" + path],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL)

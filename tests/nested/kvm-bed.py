@@ -31,6 +31,7 @@ QEMU = "qemu-system-x86_64"
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 WORK = os.path.join(REPO, "build", "tests", "nested", "work")  # images and initramfs
 CACHE = os.path.join(WORK, "cache")
+TIME_SCALE = 5  # the tests' timeouts, multiplied (tests/lib/tvmm.py): here a test runs 5-10x slower
 BED_PORT = 4444  # the outer guest's end of a forwarded socket
 PYLIB = "/usr/lib/python3.11"  # Debian 12's python3, which tests/meson.build runs the tests with
 
@@ -53,7 +54,7 @@ def prepare(script, interactive, forward=None):
 
 
 def qemu_command(initrd):
-    return [QEMU, "-accel", "tcg,thread=multi", "-cpu", "qemu64,+svm,+npt", "-m", "4096",
+    return [QEMU, "-accel", "tcg,thread=multi", "-cpu", "max", "-m", "4096",
             "-smp", "2", "-no-reboot", "-display", "none", "-monitor", "none", "-nodefaults",
             "-kernel", os.path.join(CACHE, "bed", "vmlinuz"), "-initrd", initrd,
             "-append", "console=ttyS0 quiet panic=-1",
@@ -165,7 +166,8 @@ def skipped_tests(build, only):
 
 
 def rerun_script(builds, fuzz):
-    lines = [f"cd {shlex.quote(REPO)}", f"export PATH={PATH} TMPDIR=/dev/shm CI=true",
+    lines = [f"cd {shlex.quote(REPO)}",
+             f"export PATH={PATH} TMPDIR=/dev/shm CI=true TVMM_TIME_SCALE={TIME_SCALE}",
              "status=0"]
     for b in builds:
         b, _, only = b.partition(":")
@@ -175,6 +177,7 @@ def rerun_script(builds, fuzz):
         lines.append(f"echo '@@ {b}: {len(names)} test(s) skipped on the host, here with KVM'")
         # through a pipe: on the outer guest's serial console meson would draw progress lines
         lines.append(f"{{ meson test -C {shlex.quote(b)} --no-rebuild --print-errorlogs "
+                     f"--timeout-multiplier {TIME_SCALE} "
                      f"--num-processes 2 --logbase kvm-bed {shlex.join(names)} || "
                      f"echo fail >/dev/shm/bed-failed; }} 2>&1 | cat")
     lines.append("[ -e /dev/shm/bed-failed ] && status=1")

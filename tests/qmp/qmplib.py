@@ -6,7 +6,7 @@ import subprocess
 import tempfile
 import time
 
-from tvmm import QMP, VM, Failure, check, wait_for_path
+from tvmm import QMP, VM, Failure, check, scaled
 
 
 class QVM(VM):
@@ -29,21 +29,9 @@ class QVM(VM):
         return os.path.join(self.sockdir, name)
 
 
-def connect(path, timeout=10, **kw):
-    """A QMP client, retrying while the server is not listening yet (e.g. a stale socket file)."""
-    end = time.monotonic() + timeout
-    while True:
-        try:
-            return QMP(path, **kw)
-        except (ConnectionRefusedError, FileNotFoundError):
-            if time.monotonic() > end:
-                raise Failure(f"cannot connect to {path}")
-            time.sleep(0.05)
-
-
 def raw_line(q, timeout=10):
     """Next raw line (bytes, with its CRLF) from a tvmm.QMP connection."""
-    q.sock.settimeout(timeout)
+    q.sock.settimeout(scaled(timeout))
     while b"\n" not in q.buf:
         data = q.sock.recv(65536)
         if not data:
@@ -69,8 +57,8 @@ def expect_error(q, text, desc, cls="GenericError", id=None, what=None):
 
 def expect_eof(q, timeout=10):
     """The server closes the connection (after any pending lines)."""
-    q.sock.settimeout(timeout)
-    end = time.monotonic() + timeout
+    q.sock.settimeout(scaled(timeout))
+    end = time.monotonic() + scaled(timeout)
     while time.monotonic() < end:
         try:
             data = q.sock.recv(65536)
@@ -116,5 +104,5 @@ def wait_status(q, status, timeout=10):
         time.sleep(0.05)
 
 
-__all__ = ["QVM", "connect", "raw_line", "request", "expect_error", "expect_eof", "no_more_data", "socat",
-           "running", "wait_status", "wait_for_path", "QMP", "Failure", "check"]
+__all__ = ["QVM", "raw_line", "request", "expect_error", "expect_eof", "no_more_data", "socat",
+           "running", "wait_status", "QMP", "Failure", "check"]

@@ -9,7 +9,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmplib import QMP, QVM, check, connect, expect_eof, raw_line  # noqa: E402
+from qmplib import QMP, QVM, check, expect_eof, raw_line  # noqa: E402
 from tvmm import binary, run, wait_for_path  # noqa: E402
 
 
@@ -46,7 +46,7 @@ def socket_files():
     p = subprocess.Popen([binary(), "-serial", "none", "-qmp", f"unix:{stale},server=on,wait=off"],
                          stderr=subprocess.PIPE)
     try:
-        q = connect(stale)
+        q = QMP(stale)
         check(q.cmd("query-kvm")["return"]["enabled"], "a stale socket is replaced")
         q.cmd("quit")
         check(p.wait(timeout=20) == 0, "exit 0")

@@ -1,14 +1,13 @@
 """Helpers for the robustness cases: a VM with QMP sockets, raw exchanges, liveness and resource probes."""
 import json
 import os
-import socket
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qmp"))
 import qmplib  # noqa: E402
 from qmplib import expect_eof, no_more_data, raw_line  # noqa: E402,F401
-from tvmm import QMP, Failure, binary, check  # noqa: E402,F401
+from tvmm import QMP, Failure, binary, check, connect_unix, scaled  # noqa: E402,F401
 
 
 def sanitized():
@@ -89,18 +88,9 @@ def rss_kib(pid):
 
 def raw_connect(path, timeout=10):
     """A plain unix socket connection, retrying while the listen backlog is full."""
-    end = time.monotonic() + timeout
-    while True:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(timeout)
-        try:
-            s.connect(path)
-            return s
-        except (BlockingIOError, FileNotFoundError, ConnectionRefusedError):
-            s.close()
-            if time.monotonic() > end:
-                raise Failure(f"cannot connect to {path}")
-            time.sleep(0.001)
+    s = connect_unix(path, timeout)
+    s.settimeout(scaled(timeout))
+    return s
 
 
 def read_lines(q, n, timeout=30):
