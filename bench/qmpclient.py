@@ -135,6 +135,8 @@ class PmemAccess:
     {type, address, length}; a read (type 1) is answered with length bytes + 1 status byte."""
 
     READ = 1
+    WRITE = 2
+    MAX_LEN = 64 << 20  # the server's bound on one request
 
     def __init__(self, path, timeout=30.0):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -184,3 +186,17 @@ class PmemAccess:
             r = self._recv_exact(length + 1)
             ok += r[length] == 1
         return ok
+
+    def write_file(self, addr, path):
+        """Writes the file's bytes into guest RAM from addr on (requests of at most MAX_LEN);
+        returns how many requests came back with status 0."""
+        bad = 0
+        with open(path, "rb") as f:
+            while True:
+                chunk = f.read(self.MAX_LEN)
+                if not chunk:
+                    return bad
+                self.sock.sendall(struct.pack("=QQQ", self.WRITE, addr, len(chunk)))
+                self.sock.sendall(chunk)
+                bad += self._recv_exact(1)[0] != 1
+                addr += len(chunk)

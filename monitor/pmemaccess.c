@@ -2,10 +2,15 @@
 #include "monitor/pmemaccess.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -15,46 +20,47 @@
 #include "vmm/socket.h"
 
 /*
- * Why the main loop and not a thread: a request is a pointer into RAM and one writev, so
- * the work is tiny and the big lock the main loop already holds costs nothing extra (a
- * thread would take and drop it per request, contending with the vCPUs' device exits and
- * the monitor). Every socket is non-blocking; each client is a small state machine:
+ * The listening socket is watched by the main loop; each client it accepts is served by a
+ * thread of its own with blocking I/O, as QEMU's original pmemaccess patch did. LibVMI sends
+ * one request and waits for its answer, so what counts is the round trip: here a request
+ * costs one read() and one sendmsg() straight from guest RAM, with no epoll round and no big
+ * lock. Pipelined requests are read together into a 64 KiB buffer, and the replies to all
+ * the reads among them go out in one sendmsg().
  *
- *   header: one read() per wakeup into a 64 KiB buffer (pipelined headers are served
- *           from it); type 1 queues a reply, type 2 moves to "payload", 0 closes;
- *   payload: bytes go from the buffer, then straight from the socket, into guest RAM
- *           (or are discarded when the range is not RAM or too long), then a status reply;
- *   reply: data straight from guest RAM (or from a zero page) and the status byte, in one
- *           writev; while the socket is full the client waits for EPOLLOUT and is not read,
- *           so a client that does not read its replies costs no memory.
+ * The threads never take the big lock. They only read the RAM region table, which is fixed
+ * once the machine is created, and guest RAM, which stays mapped until introspection_stop()
+ * has joined them (machine_destroy() comes after). Bytes racing with a running vCPU are what
+ * a LibVMI client gets from QEMU too.
  *
- * Unknown types get one status byte 0 and nothing else; reads longer than
- * PMEMACCESS_MAX_LEN get one status byte 0 and no data (they cannot be answered in full).
+ *   read:  len bytes from RAM (zeros when the range is not all RAM) then the status byte;
+ *          longer than PMEMACCESS_MAX_LEN: the status byte 0 alone;
+ *   write: the payload goes from the buffer, then straight from the socket, into RAM (or is
+ *          discarded when the range is not RAM or too long), then the status byte;
+ *   other types: one status byte 0; type 0 (quit) ends the connection.
+ *
+ * Lifetime: a thread that is done (quit, EOF, error) shuts its socket down, so the client
+ * sees the end at once, and marks itself done; the main thread joins it and closes the
+ * socket at the next accept or when everything stops. Stopping shuts every client socket
+ * down, which wakes its thread (read() returns 0, sendmsg() fails), then joins it. Only the
+ * main thread (or the exit handler) touches the lists, and a socket is closed only after
+ * its thread has ended, so a descriptor number is never reused under a thread.
  */
 
 #define INBUF_SIZE  (64 * 1024)
 #define MAX_CLIENTS 64
+#define MAX_BATCH   64 /* replies sent in one sendmsg */
 
 struct pma_server;
 
 struct pma_client {
-	struct pma_server *srv;
 	struct pma_client *next;
+	const struct guest_mem *mem;
 	int fd;
-	struct watch *watch;
-	uint32_t events;
+	pthread_t thread;
+	atomic_bool done;
 	/* input buffer: bytes [in_pos, in_len) are unread */
-	uint8_t *in;
 	size_t in_pos, in_len;
-	/* a write request's payload still to come: into wr_dst, or discarded if NULL */
-	uint64_t wr_left;
-	uint8_t *wr_dst;
-	uint8_t wr_status;
-	/* the reply being sent: out_left bytes of out_data (zeros if NULL), then the status */
-	const uint8_t *out_data;
-	uint64_t out_left;
-	bool out_status_pending;
-	uint8_t out_status;
+	uint8_t in[INBUF_SIZE];
 };
 
 struct pma_server {
@@ -71,205 +77,216 @@ static struct pma_server *servers;
 static bool atexit_done;
 static const uint8_t zeros[64 * 1024];
 
-static void client_free(struct pma_client *c, bool unwatch)
+/* Sends every byte of iov[0..cnt) (which it advances); false when the socket failed. */
+static bool send_all(int fd, struct iovec *iov, int cnt)
 {
-	struct pma_client **pp;
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)cnt };
+	ssize_t n;
 
-	for (pp = &c->srv->clients; *pp; pp = &(*pp)->next) {
-		if (*pp == c) {
-			*pp = c->next;
-			break;
+	while (mh.msg_iovlen > 0) {
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		while (mh.msg_iovlen > 0 && (size_t)n >= mh.msg_iov->iov_len) {
+			n -= (ssize_t)mh.msg_iov->iov_len;
+			mh.msg_iov++;
+			mh.msg_iovlen--;
+		}
+		if (mh.msg_iovlen > 0) {
+			mh.msg_iov->iov_base = (uint8_t *)mh.msg_iov->iov_base + n;
+			mh.msg_iov->iov_len -= (size_t)n;
 		}
 	}
-	c->srv->nr_clients--;
-	if (unwatch && c->watch)
-		mainloop_remove(c->srv->m->loop, c->watch);
-	close(c->fd);
-	free(c->in);
-	free(c);
+	return true;
 }
 
-/* Sends what the socket takes of the pending reply; false when it must wait (or failed). */
-static bool flush_reply(struct pma_client *c, bool *dead)
+/* Sends len bytes of data (zeros if NULL) and the status byte, in one sendmsg when it can. */
+static bool reply(int fd, const uint8_t *data, uint64_t len, uint8_t status)
 {
 	struct iovec iov[2];
-	ssize_t n;
-	int cnt;
+	size_t n;
 
-	while (c->out_left || c->out_status_pending) {
-		cnt = 0;
-		if (c->out_left) {
-			size_t len = c->out_data ? c->out_left : sizeof(zeros);
-
-			if (len > c->out_left)
-				len = c->out_left;
-			iov[cnt].iov_base = (void *)(c->out_data ? c->out_data : zeros);
-			iov[cnt++].iov_len = len;
-		}
-		if (c->out_status_pending &&
-		    (!c->out_left || c->out_data || c->out_left <= sizeof(zeros))) {
-			iov[cnt].iov_base = &c->out_status;
-			iov[cnt++].iov_len = 1;
-		}
-		n = writev(c->fd, iov, cnt);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				*dead = true;
+	do {
+		n = data || len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
+		iov[0].iov_base = (void *)(data ? data : zeros);
+		iov[0].iov_len = n;
+		len -= n;
+		if (data)
+			data += n;
+		iov[1].iov_base = &status;
+		iov[1].iov_len = 1;
+		if (!send_all(fd, iov, len ? 1 : 2))
 			return false;
-		}
-		if ((uint64_t)n >= c->out_left) {
-			n -= (ssize_t)c->out_left;
-			c->out_left = 0;
-			if (n > 0)
-				c->out_status_pending = false;
-		} else {
-			c->out_left -= (uint64_t)n;
-			if (c->out_data)
-				c->out_data += n;
-		}
-	}
+	} while (len);
 	return true;
 }
 
-static void queue_reply(struct pma_client *c, const uint8_t *data, uint64_t len, uint8_t status)
-{
-	c->out_data = data;
-	c->out_left = len;
-	c->out_status = status;
-	c->out_status_pending = true;
-}
-
-/* Starts serving one request header; false when the client asked to quit. */
-static bool start_request(struct pma_client *c, const struct pmemaccess_request *req)
-{
-	const struct guest_mem *gm = &c->srv->m->mem;
-	uint8_t *p;
-
-	switch (req->type) {
-	case PMEMACCESS_QUIT:
-		return false;
-	case PMEMACCESS_READ:
-		if (req->length > PMEMACCESS_MAX_LEN) {
-			queue_reply(c, NULL, 0, 0);
-			break;
-		}
-		p = guest_mem_ptr(gm, req->address, req->length);
-		queue_reply(c, p, req->length, p != NULL);
-		break;
-	case PMEMACCESS_WRITE:
-		p = NULL;
-		if (req->length <= PMEMACCESS_MAX_LEN)
-			p = guest_mem_ptr(gm, req->address, req->length);
-		c->wr_dst = p;
-		c->wr_left = req->length;
-		c->wr_status = p != NULL;
-		if (!c->wr_left)
-			queue_reply(c, NULL, 0, c->wr_status);
-		break;
-	default:
-		queue_reply(c, NULL, 0, 0);
-		break;
-	}
-	return true;
-}
-
-/* Consumes write payload bytes from buf; returns how many were used. */
-static size_t take_payload(struct pma_client *c, const uint8_t *buf, size_t len)
-{
-	size_t n = len < c->wr_left ? len : (size_t)c->wr_left;
-
-	if (c->wr_dst) {
-		memcpy(c->wr_dst, buf, n);
-		c->wr_dst += n;
-	}
-	c->wr_left -= n;
-	if (!c->wr_left)
-		queue_reply(c, NULL, 0, c->wr_status);
-	return n;
-}
-
-/* Serves buffered input until a reply blocks or the buffer runs dry; false to close. */
-static bool serve_buffered(struct pma_client *c, bool *dead)
-{
-	struct pmemaccess_request req;
-
-	for (;;) {
-		if ((c->out_left || c->out_status_pending) && !flush_reply(c, dead))
-			return !*dead;
-		if (c->wr_left) {
-			if (c->in_pos == c->in_len)
-				return true;
-			c->in_pos += take_payload(c, c->in + c->in_pos, c->in_len - c->in_pos);
-			continue;
-		}
-		if (c->in_len - c->in_pos < sizeof(req))
-			return true;
-		memcpy(&req, c->in + c->in_pos, sizeof(req));
-		c->in_pos += sizeof(req);
-		if (!start_request(c, &req))
-			return false;
-	}
-}
-
-/* One read() from the socket: into guest RAM for a long payload, else into the buffer. */
-static ssize_t read_input(struct pma_client *c)
+/* One read() into the buffer (compacted first when little room is left); false at EOF/error. */
+static bool fill(struct pma_client *c)
 {
 	ssize_t n;
 
-	if (c->in_pos == c->in_len)
+	if (c->in_pos == c->in_len) {
 		c->in_pos = c->in_len = 0;
-	if (c->wr_left && c->in_pos == c->in_len && c->wr_left >= INBUF_SIZE && c->wr_dst) {
-		size_t want = c->wr_left > (1 << 30) ? (1 << 30) : (size_t)c->wr_left;
-
-		n = read(c->fd, c->wr_dst, want);
-		if (n > 0) {
-			c->wr_dst += n;
-			c->wr_left -= (uint64_t)n;
-			if (!c->wr_left)
-				queue_reply(c, NULL, 0, c->wr_status);
-		}
-		return n;
-	}
-	if (c->in_pos > 0 && INBUF_SIZE - c->in_len < sizeof(struct pmemaccess_request)) {
+	} else if (INBUF_SIZE - c->in_len < sizeof(struct pmemaccess_request)) {
 		memmove(c->in, c->in + c->in_pos, c->in_len - c->in_pos);
 		c->in_len -= c->in_pos;
 		c->in_pos = 0;
 	}
-	n = read(c->fd, c->in + c->in_len, INBUF_SIZE - c->in_len);
-	if (n > 0)
-		c->in_len += (size_t)n;
-	return n;
+	do
+		n = read(c->fd, c->in + c->in_len, INBUF_SIZE - c->in_len);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return false;
+	c->in_len += (size_t)n;
+	return true;
 }
 
-static void set_events(struct pma_client *c, uint32_t events)
+/* Takes a write's left payload bytes: into dst, or discarded if NULL; false at EOF/error. */
+static bool take_payload(struct pma_client *c, uint8_t *dst, uint64_t left)
 {
-	if (c->events != events && mainloop_modify(c->srv->m->loop, c->watch, events) == 0)
-		c->events = events;
+	size_t n;
+	ssize_t r;
+
+	while (left > 0) {
+		if (c->in_pos == c->in_len && dst && left >= INBUF_SIZE) {
+			/* a long payload: straight from the socket into RAM */
+			r = read(c->fd, dst, left > (1 << 30) ? (1 << 30) : (size_t)left);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return false;
+			dst += r;
+			left -= (uint64_t)r;
+			continue;
+		}
+		if (c->in_pos == c->in_len && !fill(c))
+			return false;
+		n = c->in_len - c->in_pos;
+		if (n > left)
+			n = (size_t)left;
+		if (dst) {
+			memcpy(dst, c->in + c->in_pos, n);
+			dst += n;
+		}
+		c->in_pos += n;
+		left -= n;
+	}
+	return true;
 }
 
-static void on_client(int fd, uint32_t events, void *opaque)
+/*
+ * Adds the reply to a read of RAM (or one too long, or of an unknown type: the status byte 0
+ * alone) to iov[*cnt...], its status byte in *status. False for what batch_reply() leaves to
+ * serve(): quit, writes and reads of what is not RAM (answered with zeros).
+ */
+static bool batch_reply(struct pma_client *c, const struct pmemaccess_request *req,
+			struct iovec *iov, int *cnt, uint8_t *status)
+{
+	uint8_t *p = NULL;
+
+	if (req->type == PMEMACCESS_QUIT || req->type == PMEMACCESS_WRITE)
+		return false;
+	if (req->type == PMEMACCESS_READ && req->length <= PMEMACCESS_MAX_LEN) {
+		p = guest_mem_ptr(c->mem, req->address, req->length);
+		if (!p && req->length)
+			return false;
+		if (req->length)
+			iov[(*cnt)++] = (struct iovec){ p, (size_t)req->length };
+	}
+	*status = p != NULL;
+	iov[(*cnt)++] = (struct iovec){ status, 1 };
+	return true;
+}
+
+/* Serves a request batch_reply() does not; false when the connection ends (quit, EOF, error). */
+static bool serve(struct pma_client *c, const struct pmemaccess_request *req)
+{
+	uint8_t *p = NULL;
+
+	if (req->type == PMEMACCESS_READ)
+		return reply(c->fd, NULL, req->length, 0);
+	if (req->type != PMEMACCESS_WRITE)
+		return false;
+	if (req->length <= PMEMACCESS_MAX_LEN)
+		p = guest_mem_ptr(c->mem, req->address, req->length);
+	return take_payload(c, p, req->length) && reply(c->fd, NULL, 0, p != NULL);
+}
+
+static void *client_thread(void *opaque)
 {
 	struct pma_client *c = opaque;
-	bool dead = false;
-	ssize_t n;
+	struct pmemaccess_request req;
+	struct iovec iov[2 * MAX_BATCH];
+	uint8_t status[MAX_BATCH];
+	int cnt, n;
 
-	if (c->out_left || c->out_status_pending) {
-		/* EPOLLOUT: finish the reply, then serve what is already buffered */
-		if (!serve_buffered(c, &dead))
-			goto close;
-	} else if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		n = read_input(c);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-			goto close;
-		if (!serve_buffered(c, &dead))
-			goto close;
+	for (;;) {
+		while (c->in_len - c->in_pos < sizeof(req)) {
+			if (!fill(c))
+				goto out;
+		}
+		/* the replies to all the reads already buffered go in one sendmsg */
+		for (cnt = 0, n = 0; n < MAX_BATCH && c->in_len - c->in_pos >= sizeof(req); n++) {
+			memcpy(&req, c->in + c->in_pos, sizeof(req));
+			if (!batch_reply(c, &req, iov, &cnt, &status[n]))
+				break;
+			c->in_pos += sizeof(req);
+		}
+		if (cnt) {
+			if (!send_all(c->fd, iov, cnt))
+				break;
+			continue;
+		}
+		c->in_pos += sizeof(req);
+		if (!serve(c, &req))
+			break;
 	}
-	set_events(c, (c->out_left || c->out_status_pending) ? EPOLLOUT : EPOLLIN);
-	return;
-close:
-	client_free(c, true);
+out:
+	shutdown(c->fd, SHUT_RDWR); /* the client sees the end now, not when we are joined */
+	atomic_store(&c->done, true);
+	return NULL;
+}
+
+/* Ends one client: wakes its thread (if it still runs), joins it, closes the socket. */
+static void client_free(struct pma_server *s, struct pma_client **pp)
+{
+	struct pma_client *c = *pp;
+
+	*pp = c->next;
+	s->nr_clients--;
+	shutdown(c->fd, SHUT_RDWR);
+	pthread_join(c->thread, NULL);
+	close(c->fd);
+	free(c);
+}
+
+/* Joins the threads whose clients have gone. */
+static void reap(struct pma_server *s)
+{
+	struct pma_client **pp = &s->clients;
+
+	while (*pp) {
+		if (atomic_load(&(*pp)->done))
+			client_free(s, pp);
+		else
+			pp = &(*pp)->next;
+	}
+}
+
+/* Starts the thread with every signal blocked: they are the main thread's and the vCPUs'. */
+static bool start_thread(struct pma_client *c)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&c->thread, NULL, client_thread, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err == 0;
 }
 
 static void on_accept(int fd, uint32_t events, void *opaque)
@@ -280,25 +297,16 @@ static void on_accept(int fd, uint32_t events, void *opaque)
 
 	if (cfd < 0)
 		return;
-	if (s->nr_clients >= MAX_CLIENTS) {
+	reap(s);
+	c = s->nr_clients < MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
+	if (!c || fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		free(c);
 		close(cfd);
 		return;
 	}
-	c = calloc(1, sizeof(*c));
-	if (c)
-		c->in = malloc(INBUF_SIZE);
-	if (!c || !c->in) {
-		if (c)
-			free(c);
-		close(cfd);
-		return;
-	}
-	c->srv = s;
+	c->mem = &s->m->mem;
 	c->fd = cfd;
-	c->events = EPOLLIN;
-	c->watch = mainloop_add_fd(s->m->loop, cfd, EPOLLIN, on_client, c);
-	if (!c->watch) {
-		free(c->in);
+	if (!start_thread(c)) {
 		free(c);
 		close(cfd);
 		return;
@@ -316,7 +324,7 @@ static void stop_all(bool unwatch)
 	while ((s = servers)) {
 		servers = s->next;
 		while (s->clients)
-			client_free(s->clients, unwatch);
+			client_free(s, &s->clients);
 		if (unwatch)
 			mainloop_remove(s->m->loop, s->watch);
 		close(s->fd);

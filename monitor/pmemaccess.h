@@ -22,12 +22,14 @@ enum { PMEMACCESS_QUIT = 0, PMEMACCESS_READ = 1, PMEMACCESS_WRITE = 2 };
 #define PMEMACCESS_MAX_LEN (64ULL << 20)
 
 /*
- * Listens on the unix socket at path (a stale socket there is replaced) and serves
- * clients on m's main loop. With the big lock held. False with errp set.
+ * Listens on the unix socket at path (a stale socket there is replaced) on m's main loop and
+ * serves each client on a thread of its own (blocking I/O straight from guest RAM, without
+ * the big lock). With the big lock held. False with errp set.
  */
 bool pmemaccess_start(struct machine *m, const char *path, Error **errp);
-/* Closes every server and client and removes the sockets, before the main loop is freed
- * (a handler run at exit does the same without touching the loop). Idempotent. */
+/* Closes every server and client (their threads woken and joined) and removes the sockets,
+ * before the main loop is freed and RAM unmapped (a handler run at exit does the same without
+ * touching the loop). Idempotent. */
 void pmemaccess_stop_all(void);
 
 #endif

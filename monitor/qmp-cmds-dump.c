@@ -21,7 +21,8 @@
 #include "vmm/mainloop.h"
 #include "vmm/vcpu.h"
 
-/* Writes go straight from guest RAM, in chunks so that progress and cancelling stay live. */
+/* Writes go straight from guest RAM (all-zero pages become holes: guest_mem_save), in chunks so
+ * that progress and cancelling stay live. */
 #define WRITE_CHUNK (32ULL << 20)
 
 /*
@@ -56,37 +57,26 @@ static struct {
 	struct dump_job *job;
 } dump;
 
-static int write_full(int fd, const void *buf, uint64_t len)
-{
-	const uint8_t *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len > (1ULL << 30) ? (1ULL << 30) : (size_t)len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (uint64_t)n;
-	}
-	return 0;
-}
-
 /* The file: headers and notes, then each segment from RAM. 0 or -errno. */
 static int write_core(struct dump_job *j)
 {
-	uint64_t off, len;
-	int i, err = write_full(j->fd, j->hdr, j->hdr_len);
+	uint64_t off, len, pos = j->hdr_len;
+	int i, err = 0;
 
+	/* the final size first, then the data with holes where RAM pages are all zero */
+	if (ftruncate(j->fd, (off_t)(j->hdr_len + j->total)) < 0)
+		err = -errno;
+	if (!err)
+		err = guest_mem_save(j->fd, 0, j->hdr, j->hdr_len);
 	for (i = 0; i < j->nr_segs && !err; i++) {
-		for (off = 0; off < j->segs[i].size && !err; off += len) {
+		for (off = 0; off < j->segs[i].size && !err; off += len, pos += len) {
 			if (atomic_load(&j->cancel))
 				return -ECANCELED;
 			len = j->segs[i].size - off;
 			if (len > WRITE_CHUNK)
 				len = WRITE_CHUNK;
-			err = write_full(j->fd, (const uint8_t *)j->segs[i].hva + off, len);
+			err = guest_mem_save(j->fd, pos, (const uint8_t *)j->segs[i].hva + off,
+					     len);
 			if (!err)
 				atomic_fetch_add(&j->completed, len);
 		}

@@ -63,38 +63,29 @@ static int open_temp(const char *filename, char **tmp, Error **errp)
 	return fd;
 }
 
-static bool write_all(int fd, const uint8_t *p, uint64_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len > (1u << 30) ? (1u << 30) : (size_t)len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return false;
-		}
-		p += n;
-		len -= (uint64_t)n;
-	}
-	return true;
-}
-
-/* Writes the spans into filename through a temporary file renamed over it. */
+/* Writes the spans into filename (sparse) through a temporary file renamed over it. */
 static void save(struct machine *m, const char *filename, const struct span *spans, size_t nr,
 		 Error **errp)
 {
+	uint64_t size = 0, off;
 	char *tmp;
 	size_t i;
-	int fd = open_temp(filename, &tmp, errp);
+	int err, fd = open_temp(filename, &tmp, errp);
 
 	if (fd < 0)
 		return;
-	for (i = 0; i < nr; i++) {
-		if (!write_all(fd, guest_mem_ptr(&m->mem, spans[i].gpa, spans[i].len),
-			       spans[i].len))
+	for (i = 0; i < nr; i++)
+		size += spans[i].len;
+	/* the final size first, then the data with holes where RAM pages are all zero */
+	if (ftruncate(fd, (off_t)size) < 0)
+		goto fail;
+	for (off = 0, i = 0; i < nr; off += spans[i++].len) {
+		err = guest_mem_save(fd, off, guest_mem_ptr(&m->mem, spans[i].gpa, spans[i].len),
+				     spans[i].len);
+		if (err) {
+			errno = -err;
 			goto fail;
+		}
 	}
 	if (close(fd) < 0) {
 		fd = -1;

@@ -6,8 +6,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define HUGE_SKIP (2ULL << 20)
+#define PAGE	  4096u
+#define MAX_WRITE (1u << 30) /* one pwrite at most (Linux caps one at 2 GiB - 4 KiB) */
+
+static const uint8_t zero_page[PAGE];
 
 int guest_mem_init(struct guest_mem *gm, int vm_fd, uint64_t ram_size)
 {
@@ -107,4 +112,57 @@ bool guest_mem_gpa(const struct guest_mem *gm, const void *hva, uint64_t *gpa)
 		}
 	}
 	return false;
+}
+
+/* Bytes from p to the end of its 4 KiB page, at most left. */
+static size_t page_part(const uint8_t *p, uint64_t left)
+{
+	size_t n = PAGE - (size_t)((uintptr_t)p % PAGE);
+
+	return n < left ? n : (size_t)left;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	return p[0] == 0 && memcmp(p, zero_page, n) == 0;
+}
+
+static int pwrite_full(int fd, const uint8_t *p, uint64_t len, uint64_t off)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = pwrite(fd, p, len > MAX_WRITE ? MAX_WRITE : (size_t)len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+int guest_mem_save(int fd, uint64_t off, const void *hva, uint64_t len)
+{
+	const uint8_t *base = hva, *end = base + len, *p, *run = NULL;
+	size_t n;
+	int err;
+
+	for (p = base; p < end; p += n) {
+		n = page_part(p, (uint64_t)(end - p));
+		if (!all_zero(p, n)) {
+			run = run ? run : p;
+			continue;
+		}
+		if (run) {
+			err = pwrite_full(fd, run, (uint64_t)(p - run),
+					  off + (uint64_t)(run - base));
+			if (err)
+				return err;
+			run = NULL;
+		}
+	}
+	return run ? pwrite_full(fd, run, (uint64_t)(end - run), off + (uint64_t)(run - base)) : 0;
 }

@@ -15,6 +15,11 @@ struct mem_region {
 	uint8_t *hva;
 };
 
+/*
+ * The mapping and the region table are fixed from guest_mem_init() to guest_mem_destroy()
+ * (a reset reloads RAM's contents, never remaps it): pmemaccess threads and a detached dump
+ * read them without the big lock, and are joined before guest_mem_destroy().
+ */
 struct guest_mem {
 	uint8_t *base; /* one mapping for all of RAM */
 	uint64_t ram_size;
@@ -30,6 +35,13 @@ void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
 /* Reads or writes guest-physical memory; false (nothing copied) unless all of it is RAM. */
 bool guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *buf, uint64_t len);
 bool guest_mem_write(const struct guest_mem *gm, uint64_t gpa, const void *buf, uint64_t len);
+/*
+ * Writes [hva, hva+len) of RAM (or any buffer) into fd at file offset off (pwrite: the file
+ * position is not used) as a sparse file: 4 KiB pages (aligned in memory) that are all zero are
+ * skipped, leaving holes that read back as zeros, the rest goes in one write per run. The file must
+ * already reach off+len (ftruncate it first) for a zero tail to read back. 0 or -errno.
+ */
+int guest_mem_save(int fd, uint64_t off, const void *hva, uint64_t len);
 /* Guest-physical address of a host pointer into RAM; false if it is not in RAM. */
 bool guest_mem_gpa(const struct guest_mem *gm, const void *hva, uint64_t *gpa);
 

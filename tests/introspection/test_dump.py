@@ -117,6 +117,69 @@ def dump_elf():
         ok(q, "cont")
 
 
+def holes_supported(d):
+    """Whether the filesystem of directory d reports holes (SEEK_HOLE) in a sparse file."""
+    probe = os.path.join(d, "hole-probe")
+    with open(probe, "wb") as f:
+        f.truncate(1 << 20)
+    fd = os.open(probe, os.O_RDONLY)
+    try:
+        return os.lseek(fd, 0, os.SEEK_HOLE) == 0
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+        os.unlink(probe)
+
+
+def has_hole(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.lseek(fd, 0, os.SEEK_HOLE) < os.fstat(fd).st_size
+    finally:
+        os.close(fd)
+
+
+def dump_sparse():
+    """All-zero pages are left out as holes: cores and pmemsave files read back byte for byte
+    the same as RAM (zero pages, the guest's own pages, a zero tail, unaligned ranges)."""
+    vm, q = start("sparse")
+    with vm:
+        core = os.path.join(tmp, "sparse.elf")
+        saved = os.path.join(tmp, "sparse.bin")
+        ok(q, "stop")
+        ok(q, "dump-guest-memory", {"paging": False, "protocol": "file:" + core})
+        ok(q, "pmemsave", {"val": 0, "size": RAM, "filename": saved})
+        ram = open(saved, "rb").read()
+        check(len(ram) == RAM, "pmemsave of all RAM: its size", RAM, len(ram))
+        check(any(ram[:0x10000]) and not any(ram[-0x100000:]),
+              "the demo guest's pages are non-zero, RAM's end is zero")
+        off = segments(core)[0][0]
+        with open(core, "rb") as f:
+            f.seek(off)
+            check(f.read() == ram, "the core's PT_LOAD data equals pmemsave's bytes")
+        check(os.path.getsize(core) == off + RAM, "core size: headers + RAM", off + RAM,
+              os.path.getsize(core))
+        if holes_supported(tmp):
+            check(has_hole(core) and has_hole(saved), "the core and the pmemsave file are sparse")
+            used = os.stat(core).st_blocks * 512
+            check(used < RAM // 4, "a mostly-zero guest's core takes little disk", "< RAM / 4",
+                  used)
+        # unaligned ranges with a zero page inside and a zero tail
+        for val, size in [(0x4ff, 0x3003), (0xfff, 0x2002), (0x1ffff0, 0x2010),
+                          (RAM - 0x1001, 0x1001)]:
+            ok(q, "pmemsave", {"val": val, "size": size, "filename": saved})
+            got = open(saved, "rb").read()
+            check(got == ram[val:val + size], f"pmemsave 0x{val:x}+0x{size:x} reads back", size,
+                  len(got))
+            ok(q, "dump-guest-memory", {"paging": False, "protocol": "file:" + core,
+                                        "begin": val, "length": size})
+            check(core_bytes(core, val, size) == ram[val:val + size],
+                  f"filtered dump 0x{val:x}+0x{size:x} reads back")
+        readelf(core)
+        ok(q, "cont")
+
+
 def dump_detached():
     vm, q = start("det")
     with vm:
@@ -253,4 +316,4 @@ def dump_hmp():
 
 if __name__ == "__main__":
     main({"dump-elf": dump_elf, "dump-detached": dump_detached, "dump-filter": dump_filter,
-          "dump-errors": dump_errors, "dump-hmp": dump_hmp})
+          "dump-errors": dump_errors, "dump-hmp": dump_hmp, "dump-sparse": dump_sparse})

@@ -5,6 +5,8 @@ import shutil
 import socket
 import struct
 import tempfile
+import threading
+import time
 
 from tvmm import VM, QMP, Failure, check, main
 
@@ -190,6 +192,61 @@ def clients():
             c.close()
 
 
+def threads():
+    """Each client has a thread of its own: clients at once while the guest runs, many in a
+    row (more than the 64 at a time), and quit with clients idle, mid-header and blocked in a
+    reply they do not read."""
+    vm, q, pma = start("th")
+    with vm:
+        errors = []
+
+        def worker(i):
+            try:
+                c = Client(pma)
+                page = 0x600000 + i * 4096
+                pattern = bytes((i * 13 + k) & 0xff for k in range(4096))
+                for k in range(100):
+                    if c.write(page, pattern) != 1 or c.read(page, 4096) != (pattern, 1):
+                        errors.append(f"client {i}: its page read back wrong at round {k}")
+                        break
+                    data, st = c.read(0x500, 4)
+                    if st != 1 or struct.unpack("<I", data)[0] < 1:
+                        errors.append(f"client {i}: heartbeat counter {data!r}, status {st}")
+                        break
+                c.close()
+            except Exception as e:  # noqa: BLE001 (reported below)
+                errors.append(f"client {i}: {e!r}")
+
+        ts = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+        check(not errors and not any(t.is_alive() for t in ts), "8 clients at once", [], errors)
+        for i in range(100):
+            c = Client(pma)
+            data, st = c.read(0x600000 + (i % 8) * 4096, 1)
+            check(st == 1 and data == bytes([(i % 8) * 13 & 0xff]), f"client {i} of 100 in a row",
+                  1, (data, st))
+            if i % 2:
+                c.send(0, 0, 0)
+            c.close()
+        idle = Client(pma)
+        half = Client(pma)
+        half.s.sendall(struct.pack("=QQ", 1, 0))
+        big = Client(pma)
+        big.send(1, 0, 64 << 20)  # never read: its thread blocks in the reply
+        check(idle.read(0x500, 4)[1] == 1, "a read before quit")
+        time.sleep(0.2)
+        q.cmd("quit")
+        code = vm.wait_exit()
+        check(code == 0, "tinyvmm exits cleanly with clients blocked", 0,
+              (code, vm.err[-3000:].decode(errors="replace")))
+        check(not os.path.exists(pma), "socket removed after quit", False, True)
+        for c in (idle, half, big):
+            c.close()
+
+
 def cleanup():
     """The socket is removed when tinyvmm exits (quit, and SIGTERM)."""
     for how in ("quit", "sigterm"):
@@ -209,4 +266,4 @@ def cleanup():
 if __name__ == "__main__":
     main({"pmemaccess-roundtrip": roundtrip, "pmemaccess-mailbox": mailbox,
           "pmemaccess-bad-requests": bad_requests, "pmemaccess-clients": clients,
-          "pmemaccess-cleanup": cleanup})
+          "pmemaccess-cleanup": cleanup, "pmemaccess-threads": threads})
