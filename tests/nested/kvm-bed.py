@@ -60,7 +60,7 @@ def qemu_command(initrd):
     # x86-64-v2 and SVM: clang's fuzzer runtime needs SSE4 (with TCG's 'max' CPU the outer
     # kernel once panicked under the ASan tests)
     cpu = "qemu64,+svm,+npt,+ssse3,+sse4.1,+sse4.2,+popcnt"
-    return [QEMU, "-accel", "tcg,thread=multi", "-cpu", cpu, "-m", "4096",
+    return [QEMU, "-accel", "tcg,thread=multi", "-cpu", cpu, "-m", "6144",
             "-smp", "2", "-no-reboot", "-display", "none", "-monitor", "none", "-nodefaults",
             "-kernel", os.path.join(CACHE, "bed", "vmlinuz"), "-initrd", initrd,
             "-append", "console=ttyS0 quiet panic=-1",
