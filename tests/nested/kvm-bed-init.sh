@@ -16,7 +16,7 @@ mkdir -p "/host$repo"
 mount -o bind /repo-mnt "/host$repo"
 mount -o bind /dev /host/dev
 mount -t devpts devpts /host/dev/pts
-mount -t tmpfs -o mode=1777,size=75% tmpfs /host/dev/shm # room for 1 GiB dumps (bench/run)
+mount -t tmpfs -o mode=1777 tmpfs /host/dev/shm
 [ -d /pylib ] && mount -o bind /pylib /host/usr/lib/python3.11
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys

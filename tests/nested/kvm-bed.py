@@ -34,7 +34,7 @@ PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 WORK = os.path.join(REPO, "build", "tests", "nested", "work")  # images and initramfs
 CACHE = os.path.join(WORK, "cache")
 TIME_SCALE = 5  # the tests' timeouts, multiplied (tests/lib/tvmm.py): here a test runs 5-10x slower
-QUIET_LIMIT = 600  # seconds without console output: the outer guest is stuck
+QUIET_LIMIT = 300  # seconds without console output: the outer guest is stuck
 BED_PORT = 4444  # the outer guest's end of a forwarded socket
 PYLIB = "/usr/lib/python3.11"  # Debian 12's python3, which tests/meson.build runs the tests with
 
@@ -60,7 +60,7 @@ def qemu_command(initrd):
     # x86-64-v2 and SVM: clang's fuzzer runtime needs SSE4 (with TCG's 'max' CPU the outer
     # kernel once panicked under the ASan tests)
     cpu = "qemu64,+svm,+npt,+ssse3,+sse4.1,+sse4.2,+popcnt"
-    return [QEMU, "-accel", "tcg,thread=multi", "-cpu", cpu, "-m", "6144",
+    return [QEMU, "-accel", "tcg,thread=multi", "-cpu", cpu, "-m", "4096",
             "-smp", "2", "-no-reboot", "-display", "none", "-monitor", "none", "-nodefaults",
             "-kernel", os.path.join(CACHE, "bed", "vmlinuz"), "-initrd", initrd,
             "-append", "console=ttyS0 quiet panic=-1",
