@@ -15,6 +15,7 @@ Exit status: the command's (1 when the outer guest did not finish it).
 import fcntl
 import json
 import os
+import re
 import select
 import shlex
 import shutil
@@ -130,9 +131,9 @@ def console(script, forward):
     return r.returncode
 
 
-def run(script, timeout):
-    """Boots the outer guest running script; streams its console; returns the exit status
-    (None when the outer guest ended without finishing the script)."""
+def run(script, timeout, seen=None):
+    """Boots the outer guest running script; streams its console (each line also appended to
+    seen, if given); returns the exit status (None when the outer guest did not finish)."""
     initrd = prepare(script, interactive=False)
     cmd = qemu_command(initrd) + ["-serial", "stdio"]
     t0 = time.monotonic()
@@ -156,6 +157,8 @@ def run(script, timeout):
             for raw in lines:
                 line = raw.decode(errors="replace").rstrip("\r")
                 print(line, flush=True)
+                if seen is not None:
+                    seen.append(line)
                 if line.startswith("@@BED-RC "):
                     rc = int(line.split()[1])
             if now - t0 > timeout or now - last > QUIET_LIMIT:
@@ -186,20 +189,63 @@ def skipped_tests(build, only):
     return names
 
 
-def rerun_script(builds, fuzz):
+RESULT = re.compile(r"^\s*\d+/\d+ (\S+ / \S+)\s+(OK|FAIL|SKIP|TIMEOUT|ERROR|EXPECTEDFAIL|"
+                    r"UNEXPECTEDPASS|INTERRUPT)\s")
+
+
+def results(lines):
+    """{build: {test name: result}} from the console, and whether the fuzz target finished."""
+    got, build, fuzzed = {}, None, False
+    for line in lines:
+        if line.startswith("@@ "):
+            build = line.split()[1].rstrip(":")
+        m = RESULT.match(line)
+        if m and build:
+            got.setdefault(build, {})[m.group(1)] = m.group(2)
+        fuzzed |= line.startswith("fuzz-qmp: ")
+    return got, fuzzed
+
+
+def rerun(builds, fuzz, timeout):
+    """Reruns the skipped tests in the bed; an outer guest that dies mid-way (rarely, under
+    TCG) is replaced, up to twice, and runs only what had not finished. Each build's results
+    go to BUILD/meson-logs/kvm-bed.json (as meson's own log does, a JSON object a line)."""
+    done, fuzzed, rc = {}, False, None
+    for attempt in range(3):
+        if attempt:
+            print("kvm-bed: the outer guest did not finish: the rest in a new one", flush=True)
+        lines = []
+        rc = run(rerun_script(builds, 0 if fuzzed else fuzz, done), timeout, lines)
+        got, f = results(lines)
+        fuzzed |= f
+        for b, r in got.items():
+            done.setdefault(b, {}).update(r)
+        if rc is not None:
+            break
+    failed = False
+    for b, r in done.items():
+        with open(os.path.join(b, "meson-logs", "kvm-bed.json"), "w") as f:
+            for name, result in r.items():
+                f.write(json.dumps({"name": name, "result": result}) + "\n")
+                failed |= result not in ("OK", "SKIP", "EXPECTEDFAIL")
+    return 1 if rc is None or failed else rc
+
+
+def rerun_script(builds, fuzz, done):
     lines = [f"cd {shlex.quote(REPO)}",
              f"export PATH={PATH} TMPDIR=/dev/shm CI=true TVMM_TIME_SCALE={TIME_SCALE}",
              "status=0"]
     for b in builds:
         b, _, only = b.partition(":")
-        names = skipped_tests(b, set(only.split(",")) - {""})
+        names = [n for n in skipped_tests(b, set(only.split(",")) - {""})
+                 if not any(k.endswith(" / " + n) for k in done.get(b, {}))]
         if not names:
             continue
         lines.append(f"echo '@@ {b}: {len(names)} test(s) skipped on the host, here with KVM'")
         # through a pipe: on the outer guest's serial console meson would draw progress lines
         lines.append(f"{{ meson test -C {shlex.quote(b)} --no-rebuild --print-errorlogs "
                      f"--timeout-multiplier {TIME_SCALE} "
-                     f"--num-processes 2 --logbase kvm-bed {shlex.join(names)} || "
+                     f"--num-processes 2 --logbase kvm-bed-meson {shlex.join(names)} || "
                      f"echo fail >/dev/shm/bed-failed; }} 2>&1 | cat")
     lines.append("[ -e /dev/shm/bed-failed ] && status=1")
     if fuzz:
@@ -234,14 +280,10 @@ def main():
                 os.unlink(os.path.join(b.partition(":")[0], "meson-logs", "kvm-bed.json"))
             except OSError:
                 pass
-        script = rerun_script(builds, fuzz)
+        sys.exit(rerun(builds, fuzz, timeout))
     else:
         sys.exit(__doc__)
     rc = run(script, timeout)
-    if rc is None and "--rerun-skipped" in sys.argv:
-        # the outer guest itself died (seen once: a kernel panic in it under TCG): once more
-        print("kvm-bed: the outer guest did not finish: running the tests again in a new one")
-        rc = run(script, timeout)
     sys.exit(1 if rc is None else rc)
 
 
