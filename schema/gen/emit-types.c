@@ -159,7 +159,7 @@ bool emit_types(const struct schema *s, const char *dir, const char *prefix)
 		return false;
 	fprintf(h, "#ifndef QAPI_TYPES_H\n#define QAPI_TYPES_H\n\n#include <json-c/json.h>\n"
 		   "#include <stdbool.h>\n#include <stdint.h>\n\n#include \"monitor/error.h\"\n"
-		   "#include \"schema/qapi-runtime.h\"\n");
+		   "#include \"schema/runtime.h\"\n");
 	fprintf(c,
 		"#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
 		"#include \"%sqapi-types.h\"\n",

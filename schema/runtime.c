@@ -1,5 +1,5 @@
 /* Helpers the generated QAPI code calls: JSON <-> C for built-in types, QEMU's error texts. */
-#include "schema/qapi-runtime.h"
+#include "schema/runtime.h"
 
 #include <stdio.h>
 #include <stdlib.h>

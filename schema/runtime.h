@@ -1,6 +1,6 @@
 /* Helpers the generated QAPI code calls: JSON <-> C for built-in types, QEMU's error texts. */
-#ifndef SCHEMA_QAPI_RUNTIME_H
-#define SCHEMA_QAPI_RUNTIME_H
+#ifndef SCHEMA_RUNTIME_H
+#define SCHEMA_RUNTIME_H
 
 #include <json-c/json.h>
 #include <stdbool.h>
