@@ -2,54 +2,15 @@
 #ifndef TINYVMM_TEST_GUEST_H
 #define TINYVMM_TEST_GUEST_H
 
-#define HEARTBEAT       0x500   /* u32 the spin guest counts in */
-#define NMI_COUNT       0x50c   /* u32 counted by the real-mode NMI handler */
+#include "guest-abi.h" /* vmm/guest/: HEARTBEAT, NMI_COUNT, UART_*, STACK_TOP, GUEST_ENTRY */
 
-#define UART_THR        0x3f8
-#define UART_LSR        0x3fd
-#define LSR_THRE        0x20
 #define DEBUG_PORT      0xe9
 #define EXIT_PORT       0x501
-
-#define STACK_TOP       0x9000
 
 /* Flat GDT selectors used by the guests that leave real mode. */
 #define SEL_CODE32      0x08
 #define SEL_DATA        0x10
 #define SEL_CODE64      0x18
-
-/*
- * Real-mode entry shared by every test guest: segments 0, SP = STACK_TOP -
- * index * 0x100, IVT[2] -> a handler counting NMIs at NMI_COUNT.  Leaves the
- * vCPU index (initial APIC ID from CPUID leaf 1) in bx, ZF set for vCPU 0.
- */
-.macro GUEST_ENTRY
-	.code16
-	.section .text.entry, "ax"
-	.globl _start
-_start:
-	cli
-	cld
-	xorw %ax, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw $guest_nmi, 2 * 4
-	movw $0, 2 * 4 + 2
-	movl $1, %eax
-	cpuid
-	shrl $24, %ebx
-	movw %bx, %ax
-	shlw $8, %ax
-	movw $STACK_TOP, %sp
-	subw %ax, %sp
-	testw %bx, %bx
-	jmp .Lentry_done\@
-guest_nmi:
-	lock incl %cs:NMI_COUNT
-	iret
-.Lentry_done\@:
-.endm
 
 /* Park every vCPU but 0: cli; hlt forever.  Real mode, right after GUEST_ENTRY. */
 .macro PARK_APS

@@ -5,7 +5,7 @@
  * (CS:IP = 0000:1000) at the same time.  See docs/guest-abi.md.
  *
  * Memory it uses, all guest-physical:
- *   0x0008  IVT[2]  -> nmi    (every vCPU writes the same value)
+ *   0x0008  IVT[2]  -> GUEST_ENTRY's NMI counter (every vCPU writes the same value)
  *   0x0020  IVT[8]  -> tick   (IRQ0 once the master PIC's base is 0x08)
  *   0x0500  u32 heartbeat counter, zeroed at boot, +1 every 20 ticks
  *   0x0504  u32 mailbox: when non-zero, printed and cleared by vCPU 0
@@ -15,14 +15,10 @@
  *   0x5100..0x9000  stacks: vCPU i uses SP = 0x9000 - i * 0x100 (i < 64)
  */
 
-#define HEARTBEAT       0x500
+#include "guest-abi.h"
+
 #define MAILBOX         0x504
 #define LINE_LOCK       0x508
-#define NMI_COUNT       0x50c
-
-#define UART_THR        0x3f8
-#define UART_LSR        0x3fd
-#define LSR_THRE        0x20
 
 #define PIC1_CMD        0x20
 #define PIC1_DATA       0x21
@@ -35,29 +31,9 @@
 #define PIT_DIVISOR     11932   /* 1193182 Hz / 11932 = 100 Hz */
 #define TICKS_PER_BEAT  20      /* 200 ms */
 
-#define STACK_TOP       0x9000
 #define IVT(v)          ((v) * 4)
 
-	.code16
-	.section .text.entry, "ax"
-	.globl _start
-_start:
-	cli
-	cld
-	xorw %ax, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movl $1, %eax
-	cpuid
-	shrl $24, %ebx                  /* bx = initial APIC ID = vCPU index */
-	movw %bx, %ax
-	shlw $8, %ax
-	movw $STACK_TOP, %sp
-	subw %ax, %sp
-	movw $nmi, IVT(2)
-	movw $0, IVT(2) + 2
-	testw %bx, %bx
+	GUEST_ENTRY                     /* bx = vCPU index, ZF set on vCPU 0 */
 	jnz ap
 
 	/* vCPU 0: reset the shared words, announce, let the APs go. */
@@ -151,11 +127,6 @@ tick:
 	movb $PIC_EOI, %al
 	outb %al, $PIC1_CMD
 	popw %ax
-	iret
-
-/* NMI: count it and carry on. */
-nmi:
-	lock incl %cs:NMI_COUNT
 	iret
 
 /* Print "cpu <bx> online\r\n". */
