@@ -25,22 +25,23 @@ for dir in build build-asan; do
 		meson test -C "$dir" --print-errorlogs --num-processes 2 || status=1
 	fi
 done
-fuzz=0
+fuzz=0 # 1: a fuzz target failed on the host
+bed_rc=0 # the KVM bed's exit status: a failed test, a failed fuzz target, or an outer guest that never finished
 secs="${TINYVMM_FUZZ_SECONDS:-60}"
 if [ -n "$bed" ]; then
 	TINYVMM_FUZZ_TARGETS="hmp-parse schema" sh .ci/fuzz "$secs" || fuzz=1
 	# the ASan build's longest suites (robustness, examples) stay on the host's skip list:
 	# under emulation they would double the bed's time; the QMP fuzz target runs with ASan
 	python3 tests/nested/kvm-bed.py --rerun-skipped build \
-		build-asan:integration,qmp,hmp,introspection --fuzz "$secs" || fuzz=1
+		build-asan:integration,qmp,hmp,introspection --fuzz "$secs" || bed_rc=$?
 else
 	sh .ci/fuzz "$secs" || fuzz=1
 fi
-status=$((status | fuzz))
+[ "$fuzz" = 0 ] && [ "$bed_rc" = 0 ] || status=1
 # one closing line over both builds (meson's own summaries are above; a test the KVM bed reran
-# counts with its result there) and the fuzz run
-python3 - "$fuzz" <<'PY'
-import json, os, sys
+# counts with its result there) and the fuzz run, after the name of everything that failed
+python3 - "$fuzz" "$bed_rc" <<'PY'
+import json, os, re, sys
 passed = failed = skipped = 0
 for d in ("build", "build-asan"):
     results = {}
@@ -50,11 +51,24 @@ for d in ("build", "build-asan"):
             for line in open(path):
                 t = json.loads(line)
                 results[t["name"]] = t["result"]
-    for r in results.values():
+    for name, r in results.items():
         passed += r == "OK"
         skipped += r == "SKIP"
-        failed += r not in ("OK", "SKIP", "EXPECTEDFAIL")
-fuzz_failed = sys.argv[1] == "1"  # the fuzz run (and the KVM bed) count as one test
+        if r not in ("OK", "SKIP", "EXPECTEDFAIL"):
+            failed += 1
+            print(f"FAILED: {d}: {name} ({r})")
+fuzz_failed, bed_rc = sys.argv[1] == "1", int(sys.argv[2])
+if fuzz_failed:  # the bed's output came after it: repeat what the failing target's log says
+    print("FAILED: fuzzing on the host (its fuzz-*: lines above say which target)")
+    for t in ("qmp", "hmp-parse", "schema"):
+        path = f"build-fuzz/fuzz-{t}.log"
+        if os.path.exists(path):
+            for line in open(path, errors="replace"):
+                if re.search(r"ERROR|SUMMARY|Test unit written|^\s+#\d+ ", line):
+                    print(f"fuzz-{t}: {line.rstrip()}")
+if bed_rc:  # a test that failed there is named above
+    print(f"FAILED: the KVM bed (exit status {bed_rc}; its fuzz-qmp: line and kvm-bed: lines above)")
+fuzz_failed |= bed_rc != 0  # the fuzz run (and the KVM bed) count as one test
 passed += not fuzz_failed
 failed += fuzz_failed
 print(f"{passed} passed, {failed} failed, {skipped} skipped")

@@ -31,7 +31,13 @@ fi
 if [ -e /interactive ]; then
 	setsid cttyhack chroot /host /bin/sh /tmp/bed-cmd.sh
 else
+	# a beat every 20 s from outside the chroot: the host tells a frozen outer guest from a long test
+	(while sleep 20; do echo "@@BED-BEAT"; done) &
+	beat=$!
 	chroot /host /bin/sh /tmp/bed-cmd.sh
+	rc=$?
+	kill "$beat"
+	(exit "$rc")
 fi
 echo "@@BED-RC $? $(cut -d' ' -f1 /proc/uptime)"
 sync

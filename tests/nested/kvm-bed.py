@@ -35,7 +35,8 @@ PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 WORK = os.path.join(REPO, "build", "tests", "nested", "work")  # images and initramfs
 CACHE = os.path.join(WORK, "cache")
 TIME_SCALE = 5  # the tests' timeouts, multiplied (tests/lib/tvmm.py): here a test runs 5-10x slower
-QUIET_LIMIT = 300  # seconds without console output: the outer guest is stuck
+QUIET_LIMIT = 300  # seconds without console output but beats: a test or the outer guest is stuck
+BEAT_LIMIT = 90  # seconds without any line, not even a beat (every 20 s): the outer guest is frozen
 BED_PORT = 4444  # the outer guest's end of a forwarded socket
 PYLIB = "/usr/lib/python3.11"  # Debian 12's python3, which tests/meson.build runs the tests with
 
@@ -142,27 +143,32 @@ def run(script, timeout, seen=None):
                          stderr=subprocess.STDOUT)
     fl = fcntl.fcntl(p.stdout, fcntl.F_GETFL)
     fcntl.fcntl(p.stdout, fcntl.F_SETFL, fl | os.O_NONBLOCK)
-    last, buf = t0, b""
+    last = alive = t0  # last: the last line but beats; alive: the last output of any kind
+    buf = b""
     try:
         while p.poll() is None or buf:
             select.select([p.stdout], [], [], 1)
             data = p.stdout.read() or b""
             now = time.monotonic()
             if data:
-                last = now
-            buf += data
+                alive = now
+            # a beat, written by another process, may land in the middle of a line
+            buf = (buf + data).replace(b"@@BED-BEAT\r\n", b"").replace(b"@@BED-BEAT\n", b"")
             *lines, buf = buf.split(b"\n")
             if not data and p.poll() is not None and buf:
                 lines, buf = lines + [buf], b""
             for raw in lines:
                 line = raw.decode(errors="replace").rstrip("\r")
+                last = now
                 print(line, flush=True)
                 if seen is not None:
                     seen.append(line)
                 if line.startswith("@@BED-RC "):
                     rc = int(line.split()[1])
-            if now - t0 > timeout or now - last > QUIET_LIMIT:
-                why = f"over {timeout} s" if now - t0 > timeout else f"silent {QUIET_LIMIT} s"
+            why = (f"over {timeout} s" if now - t0 > timeout else
+                   f"no beat for {BEAT_LIMIT} s" if now - alive > BEAT_LIMIT else
+                   f"silent {QUIET_LIMIT} s" if now - last > QUIET_LIMIT else None)
+            if why:
                 print(f"kvm-bed: {why}: the outer guest is killed", flush=True)
                 break
     finally:
