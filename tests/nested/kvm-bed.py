@@ -35,8 +35,10 @@ PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 WORK = os.path.join(REPO, "build", "tests", "nested", "work")  # images and initramfs
 CACHE = os.path.join(WORK, "cache")
 TIME_SCALE = 5  # the tests' timeouts, multiplied (tests/lib/tvmm.py): here a test runs 5-10x slower
-QUIET_LIMIT = 300  # seconds without console output but beats: a test or the outer guest is stuck
-BEAT_LIMIT = 90  # seconds without any line, not even a beat (every 20 s): the outer guest is frozen
+QUIET_LIMIT = 300  # seconds with beats but no other line from user space: a test is stuck
+BEAT_LIMIT = 90  # seconds without a line from user space, not even a beat (every 20 s): the outer
+# guest is frozen (its kernel may still print, e.g. soft lockups: those lines do not count)
+KERNEL_LINE = re.compile(r"^\[\s*\d+\.\d+\] ")
 BED_PORT = 4444  # the outer guest's end of a forwarded socket
 PYLIB = "/usr/lib/python3.11"  # Debian 12's python3, which tests/meson.build runs the tests with
 
@@ -143,23 +145,25 @@ def run(script, timeout, seen=None):
                          stderr=subprocess.STDOUT)
     fl = fcntl.fcntl(p.stdout, fcntl.F_GETFL)
     fcntl.fcntl(p.stdout, fcntl.F_SETFL, fl | os.O_NONBLOCK)
-    last = alive = t0  # last: the last line but beats; alive: the last output of any kind
+    last = alive = t0  # last: the last line from user space but beats; alive: the same, or a beat
     buf = b""
     try:
         while p.poll() is None or buf:
             select.select([p.stdout], [], [], 1)
             data = p.stdout.read() or b""
             now = time.monotonic()
-            if data:
-                alive = now
             # a beat, written by another process, may land in the middle of a line
-            buf = (buf + data).replace(b"@@BED-BEAT\r\n", b"").replace(b"@@BED-BEAT\n", b"")
+            got = buf + data
+            buf = got.replace(b"@@BED-BEAT\r\n", b"").replace(b"@@BED-BEAT\n", b"")
+            if len(buf) < len(got):
+                alive = now
             *lines, buf = buf.split(b"\n")
             if not data and p.poll() is not None and buf:
                 lines, buf = lines + [buf], b""
             for raw in lines:
                 line = raw.decode(errors="replace").rstrip("\r")
-                last = now
+                if not KERNEL_LINE.match(line):
+                    last = alive = now
                 print(line, flush=True)
                 if seen is not None:
                     seen.append(line)
