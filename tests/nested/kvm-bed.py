@@ -38,6 +38,10 @@ TIME_SCALE = 5  # the tests' timeouts, multiplied (tests/lib/tvmm.py): here a te
 QUIET_LIMIT = 300  # seconds with beats but no other line from user space: a test is stuck
 BEAT_LIMIT = 90  # seconds without a line from user space, not even a beat (every 20 s): the outer
 # guest is frozen (its kernel may still print, e.g. soft lockups: those lines do not count)
+# outer guests a rerun may use: a freeze (both vCPUs in soft lockup: a lost IPI under multi-threaded
+# TCG, it seems; a run with -smp 1 did not freeze but took 3.3x as long) came once per 5-8 minutes
+# of bed time
+ATTEMPTS = 5
 KERNEL_LINE = re.compile(r"^\[\s*\d+\.\d+\] ")
 BED_PORT = 4444  # the outer guest's end of a forwarded socket
 PYLIB = "/usr/lib/python3.11"  # Debian 12's python3, which tests/meson.build runs the tests with
@@ -218,10 +222,10 @@ def results(lines):
 
 def rerun(builds, fuzz, timeout):
     """Reruns the skipped tests in the bed; an outer guest that dies mid-way (rarely, under
-    TCG) is replaced, up to twice, and runs only what had not finished. Each build's results
+    TCG) is replaced, up to ATTEMPTS - 1 times, and runs only what had not finished. Each build's results
     go to BUILD/meson-logs/kvm-bed.json (as meson's own log does, a JSON object a line)."""
     done, fuzzed, rc = {}, False, None
-    for attempt in range(3):
+    for attempt in range(ATTEMPTS):
         if attempt:
             print("kvm-bed: the outer guest did not finish: the rest in a new one", flush=True)
         lines = []
