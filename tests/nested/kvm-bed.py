@@ -38,9 +38,8 @@ TIME_SCALE = 5  # the tests' timeouts, multiplied (tests/lib/tvmm.py): here a te
 QUIET_LIMIT = 300  # seconds with beats but no other line from user space: a test is stuck
 BEAT_LIMIT = 90  # seconds without a line from user space, not even a beat (every 20 s): the outer
 # guest is frozen (its kernel may still print, e.g. soft lockups: those lines do not count)
-# outer guests a rerun may use: a freeze (both vCPUs in soft lockup: a lost IPI under multi-threaded
-# TCG, it seems; a run with -smp 1 did not freeze but took 3.3x as long) came once per 5-8 minutes
-# of bed time
+# outer guests a rerun may use: without idle=poll (below) a freeze came once per 2-8 minutes of
+# bed time; a run with -smp 1 did not freeze either, but took 3.3x as long
 ATTEMPTS = 5
 KERNEL_LINE = re.compile(r"^\[\s*\d+\.\d+\] ")
 BED_PORT = 4444  # the outer guest's end of a forwarded socket
@@ -71,7 +70,11 @@ def qemu_command(initrd):
     return [QEMU, "-accel", "tcg,thread=multi", "-cpu", cpu, "-m", "4096",
             "-smp", "2", "-no-reboot", "-display", "none", "-monitor", "none", "-nodefaults",
             "-kernel", os.path.join(CACHE, "bed", "vmlinuz"), "-initrd", initrd,
-            "-append", "console=ttyS0 quiet panic=-1",
+            # idle=poll: its vCPUs never halt. Under multi-threaded TCG a halted one sometimes
+            # missed its wake-up (frozen soft-lockup guests, or a serial line that stopped): 4
+            # freezes in one 10-minute run, none with idle=poll, for ~2x the time of a run
+            # that does not freeze
+            "-append", "console=ttyS0 quiet panic=-1 idle=poll",
             "-virtfs", "local,path=/,mount_tag=hostroot,security_model=passthrough,"
             "multidevs=remap"]
 
