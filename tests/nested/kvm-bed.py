@@ -38,9 +38,11 @@ TIME_SCALE = 5  # the tests' timeouts, multiplied (tests/lib/tvmm.py): here a te
 QUIET_LIMIT = 300  # seconds with beats but no other line from user space: a test is stuck
 BEAT_LIMIT = 90  # seconds without a line from user space, not even a beat (every 20 s): the outer
 # guest is frozen (its kernel may still print, e.g. soft lockups: those lines do not count)
-# outer guests a rerun may use: without idle=poll (below) a freeze came once per 2-8 minutes of
-# bed time; a run with -smp 1 did not freeze either, but took 3.3x as long
-ATTEMPTS = 5
+# a rerun's outer guests: under TCG one may freeze (without idle=poll, below) or panic ("corrupted
+# stack end detected inside scheduler", with it), up to once per 1-8 minutes of bed time; each
+# new guest runs only what had not finished, and none starts after BED_BUDGET seconds
+ATTEMPTS = 12
+BED_BUDGET = 660
 KERNEL_LINE = re.compile(r"^\[\s*\d+\.\d+\] ")
 BED_PORT = 4444  # the outer guest's end of a forwarded socket
 PYLIB = "/usr/lib/python3.11"  # Debian 12's python3, which tests/meson.build runs the tests with
@@ -224,11 +226,15 @@ def results(lines):
 
 
 def rerun(builds, fuzz, timeout):
-    """Reruns the skipped tests in the bed; an outer guest that dies mid-way (rarely, under
-    TCG) is replaced, up to ATTEMPTS - 1 times, and runs only what had not finished. Each build's results
-    go to BUILD/meson-logs/kvm-bed.json (as meson's own log does, a JSON object a line)."""
+    """Reruns the skipped tests in the bed; an outer guest that dies mid-way (under TCG) is
+    replaced (see ATTEMPTS) and the new one runs only what had not finished. Each build's
+    results go to BUILD/meson-logs/kvm-bed.json (as meson's own log does, a JSON object a line)."""
     done, fuzzed, rc = {}, False, None
+    t0 = time.monotonic()
     for attempt in range(ATTEMPTS):
+        if attempt and time.monotonic() - t0 > BED_BUDGET:
+            print(f"kvm-bed: {BED_BUDGET} s spent: no new outer guest", flush=True)
+            break
         if attempt:
             print("kvm-bed: the outer guest did not finish: the rest in a new one", flush=True)
         lines = []
