@@ -73,9 +73,9 @@ def qemu_command(initrd):
             "-smp", "2", "-no-reboot", "-display", "none", "-monitor", "none", "-nodefaults",
             "-kernel", os.path.join(CACHE, "bed", "vmlinuz"), "-initrd", initrd,
             # idle=poll: its vCPUs never halt. Under multi-threaded TCG a halted one sometimes
-            # missed its wake-up (frozen soft-lockup guests, or a serial line that stopped): 4
-            # freezes in one 10-minute run, none with idle=poll, for ~2x the time of a run
-            # that does not freeze
+            # missed its wake-up (frozen soft-lockup guests, or a serial line that stopped);
+            # with idle=poll no freeze was seen, but panics came instead (see ATTEMPTS), which
+            # cost seconds where a freeze costs BEAT_LIMIT
             "-append", "console=ttyS0 quiet panic=-1 idle=poll",
             "-virtfs", "local,path=/,mount_tag=hostroot,security_model=passthrough,"
             "multidevs=remap"]
