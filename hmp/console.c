@@ -1,125 +1,66 @@
-/* Socket consoles (-monitor unix:/tcp:): plain text lines, several clients at once, bounded. */
-#include <errno.h>
-#include <fcntl.h>
+/* Socket consoles (-monitor unix:/tcp:): plain text lines, several clients at once, each a stream.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "hmp/hmp-int.h"
-#include "vmm/chardev.h"
-#include "vmm/mainloop.h"
-#include "vmm/socket.h"
+#include "vmm/listener.h"
+#include "vmm/stream.h"
 
 #define CONSOLE_MAX_CLIENTS 16
+#define CONSOLE_OUT_PAUSE   (1u << 20)	/* stop reading lines while this much output is unsent */
 #define CONSOLE_OUT_MAX	    (16u << 20) /* a client that lets more pile up is dropped */
 
 struct client {
+	struct client *next;
 	struct hmp_server *srv;
-	int fd;
-	struct watch *watch;
+	struct stream *st;
 	struct hmp_session session;
 	char line[HMP_LINE_MAX + 1];
 	size_t len;
 	bool too_long; /* discarding up to the next newline */
 	bool skip_lf;  /* the last byte was '\r' */
-	char *out;
-	size_t out_len, out_cap;
 };
 
 struct hmp_server {
-	struct chardev_spec spec;
 	struct mainloop *loop;
-	int listen_fd;
-	struct watch *listen_watch;
-	struct client *clients[CONSOLE_MAX_CLIENTS];
+	struct listener *l;
+	struct client *clients;
 };
 
-static void client_close(struct client *c)
+static void puts_client(struct client *c, const char *s)
 {
-	struct hmp_server *srv = c->srv;
-	int i;
-
-	for (i = 0; i < CONSOLE_MAX_CLIENTS; i++)
-		if (srv->clients[i] == c)
-			srv->clients[i] = NULL;
-	mainloop_remove(srv->loop, c->watch);
-	close(c->fd);
-	free(c->out);
-	free(c);
+	stream_write(c->st, s, strlen(s));
 }
 
-/* Sends what it can; false when the client is gone. */
-static bool client_flush(struct client *c)
-{
-	while (c->out_len) {
-		ssize_t n = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (n <= 0)
-			return false;
-		memmove(c->out, c->out + n, c->out_len - (size_t)n);
-		c->out_len -= (size_t)n;
-	}
-	mainloop_modify(c->srv->loop, c->watch, EPOLLIN | (c->out_len ? EPOLLOUT : 0));
-	return true;
-}
-
-static bool client_queue(struct client *c, const char *s, size_t n)
-{
-	if (c->out_len + n > CONSOLE_OUT_MAX)
-		return false;
-	if (c->out_len + n > c->out_cap) {
-		size_t cap = c->out_cap ? c->out_cap : 4096;
-		char *nb;
-
-		while (cap < c->out_len + n)
-			cap *= 2;
-		nb = realloc(c->out, cap);
-		if (!nb)
-			return false;
-		c->out = nb;
-		c->out_cap = cap;
-	}
-	memcpy(c->out + c->out_len, s, n);
-	c->out_len += n;
-	return true;
-}
-
-static bool client_puts(struct client *c, const char *s)
-{
-	return client_queue(c, s, strlen(s));
-}
-
-static bool run_line(struct client *c)
+static void run_line(struct client *c)
 {
 	char *text;
-	bool ok;
 
 	if (c->too_long) {
 		c->too_long = false;
-		return client_puts(c, HMP_TOO_LONG) && client_puts(c, HMP_PROMPT);
+		puts_client(c, HMP_TOO_LONG HMP_PROMPT);
+		return;
 	}
 	c->line[c->len] = '\0';
 	c->len = 0;
 	text = hmp_session_run(&c->session, c->line);
-	ok = (!text || client_puts(c, text)) && client_puts(c, HMP_PROMPT);
+	if (text)
+		puts_client(c, text);
+	puts_client(c, HMP_PROMPT);
 	free(text);
-	return ok;
 }
 
-/* Feeds input bytes; false when the client must be dropped. */
-static bool client_input(struct client *c, const char *buf, size_t n)
+/* Takes bytes up to the end of the first complete line (the next waits for room). */
+static size_t client_input(void *opaque, const uint8_t *buf, size_t n)
 {
+	struct client *c = opaque;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		char ch = buf[i];
+		char ch = (char)buf[i];
 
 		if (ch == '\n' && c->skip_lf) {
 			c->skip_lf = false;
@@ -127,8 +68,8 @@ static bool client_input(struct client *c, const char *buf, size_t n)
 		}
 		c->skip_lf = ch == '\r';
 		if (ch == '\n' || ch == '\r') {
-			if (!run_line(c))
-				return false;
+			run_line(c);
+			return i + 1;
 		} else if (c->too_long) {
 			continue; /* the rest of an over-long line */
 		} else if (c->len < HMP_LINE_MAX) {
@@ -138,113 +79,112 @@ static bool client_input(struct client *c, const char *buf, size_t n)
 			c->len = 0;
 		}
 	}
-	return true;
+	return n;
 }
 
-static void on_client(int fd, uint32_t events, void *opaque)
+static size_t client_room(void *opaque)
 {
 	struct client *c = opaque;
-	char buf[4096];
-	ssize_t n;
 
-	if (events & EPOLLOUT && !client_flush(c)) {
-		client_close(c);
-		return;
-	}
-	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-		return;
-	n = read(fd, buf, sizeof(buf));
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0 || !client_input(c, buf, (size_t)n) || !client_flush(c))
-		client_close(c);
+	return stream_queued(c->st) < CONSOLE_OUT_PAUSE ? HMP_LINE_MAX + 1 : 0;
 }
 
-static void add_client(struct hmp_server *srv, int fd)
+static void client_free(struct client *c)
 {
-	struct client *c = NULL;
-	int i;
+	struct client **p;
 
-	for (i = 0; i < CONSOLE_MAX_CLIENTS && srv->clients[i]; i++)
-		;
-	if (i < CONSOLE_MAX_CLIENTS)
-		c = calloc(1, sizeof(*c));
-	if (!c) {
-		static const char busy[] = "too many monitor clients\r\n";
+	for (p = &c->srv->clients; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
+	stream_free(c->st);
+	listener_client_gone(c->srv->l);
+	free(c);
+}
 
-		send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+static void client_closed(void *opaque, const char *why)
+{
+	struct client *c = opaque;
+
+	if (why)
+		fprintf(stderr, "tinyvmm: monitor client on %s dropped: %s\n",
+			c->srv->l ? listener_name(c->srv->l) : "a closed listener", why);
+	client_free(c);
+}
+
+static const struct stream_ops client_ops = { .input = client_input,
+					      .input_room = client_room,
+					      .closed = client_closed };
+static const struct stream_config client_cfg = { .in_size = 4096, .out_max = CONSOLE_OUT_MAX };
+
+static bool on_accept(void *opaque, int fd)
+{
+	struct hmp_server *srv = opaque;
+	struct client *c = calloc(1, sizeof(*c));
+
+	if (c)
+		c->st = stream_new(srv->loop, fd, fd, &client_cfg, &client_ops, c);
+	if (!c || !c->st) {
+		fprintf(stderr, "tinyvmm: monitor client refused: out of memory\n");
+		free(c);
 		close(fd);
-		return;
+		return false;
 	}
 	c->srv = srv;
-	c->fd = fd;
-	c->watch = mainloop_add_fd(srv->loop, fd, EPOLLIN, on_client, c);
-	if (!c->watch) {
-		close(fd);
-		free(c);
-		return;
-	}
-	srv->clients[i] = c;
-	if (!client_puts(c, HMP_BANNER HMP_PROMPT) || !client_flush(c))
-		client_close(c);
-}
-
-static void on_listen(int fd, uint32_t events, void *opaque)
-{
-	int cfd = socket_accept(fd);
-
-	if (cfd >= 0)
-		add_client(opaque, cfd);
+	c->next = srv->clients;
+	srv->clients = c;
+	puts_client(c, HMP_BANNER HMP_PROMPT);
+	return true;
 }
 
 struct hmp_server *hmp_server_new(const struct chardev_spec *spec, struct mainloop *loop)
 {
+	static const struct listener_config lcfg = { .what = "HMP",
+						     .max_clients = CONSOLE_MAX_CLIENTS };
 	struct hmp_server *srv = calloc(1, sizeof(*srv));
 	char err[256];
 
 	if (!srv)
 		return NULL;
-	srv->spec = *spec;
 	srv->loop = loop;
-	srv->listen_fd = socket_listen(spec, err, sizeof(err));
-	if (srv->listen_fd < 0) {
+	srv->l = listener_open(loop, spec, &lcfg, on_accept, srv, err, sizeof(err));
+	if (!srv->l) {
 		fprintf(stderr, "tinyvmm: -monitor: %s\n", err);
 		free(srv);
 		return NULL;
 	}
-	srv->listen_watch = mainloop_add_fd(loop, srv->listen_fd, EPOLLIN, on_listen, srv);
-	if (!srv->listen_watch) {
-		fprintf(stderr, "tinyvmm: -monitor: %s\n", strerror(errno));
-		close(srv->listen_fd);
-		socket_cleanup(spec);
-		free(srv);
+	if (spec->wait && !listener_wait(srv->l)) { /* as QEMU without wait=off */
+		hmp_server_free(srv);
 		return NULL;
-	}
-	if (spec->wait) { /* as QEMU without wait=off: start once the first client is there */
-		int flags = fcntl(srv->listen_fd, F_GETFL), cfd;
-
-		socket_describe(spec, err, sizeof(err));
-		fprintf(stderr, "tinyvmm: waiting for connection on %s\n", err);
-		fcntl(srv->listen_fd, F_SETFL, flags & ~O_NONBLOCK);
-		cfd = socket_accept(srv->listen_fd);
-		fcntl(srv->listen_fd, F_SETFL, flags);
-		if (cfd >= 0)
-			add_client(srv, cfd);
 	}
 	return srv;
 }
 
-void hmp_server_free(struct hmp_server *srv)
+void hmp_server_shutdown(struct hmp_server *srv)
 {
-	int i;
+	struct client *c;
 
 	if (!srv)
 		return;
-	for (i = 0; i < CONSOLE_MAX_CLIENTS; i++)
-		if (srv->clients[i])
-			client_close(srv->clients[i]);
-	mainloop_remove(srv->loop, srv->listen_watch);
-	close(srv->listen_fd);
-	socket_cleanup(&srv->spec);
+	listener_close(srv->l); /* no new client now */
+	srv->l = NULL;
+	for (c = srv->clients; c; c = c->next)
+		stream_shutdown(c->st);
+}
+
+bool hmp_server_flushed(const struct hmp_server *srv)
+{
+	return !srv || !srv->clients;
+}
+
+void hmp_server_free(struct hmp_server *srv)
+{
+	if (!srv)
+		return;
+	while (srv->clients)
+		client_free(srv->clients);
+	listener_close(srv->l);
 	free(srv);
 }

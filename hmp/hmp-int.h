@@ -106,7 +106,11 @@ void hmp_term_free(struct hmp_term *t);
 struct mainloop;
 struct chardev_spec;
 struct hmp_server;
+/* Listens (wait=on: until the first client); NULL with a message printed. */
 struct hmp_server *hmp_server_new(const struct chardev_spec *spec, struct mainloop *loop);
+/* At exit: each client gets what is queued, then EOF; flushed once every client is gone. */
+void hmp_server_shutdown(struct hmp_server *srv);
+bool hmp_server_flushed(const struct hmp_server *srv);
 void hmp_server_free(struct hmp_server *srv);
 
 /* The mux of mon:stdio (hmp/mux.c). */

@@ -20,6 +20,8 @@ static void on_stdio(void *opaque, const uint8_t *buf, size_t len)
 	hmp_term_input(opaque, buf, len);
 }
 
+static const struct chardev_frontend stdio_frontend = { .input = on_stdio };
+
 static bool start_stdio(const struct chardev_spec *spec, struct mainloop *loop,
 			const struct hmp_editor *ed)
 {
@@ -35,7 +37,7 @@ static bool start_stdio(const struct chardev_spec *spec, struct mainloop *loop,
 	hmp.term = hmp_term_new(hmp.stdio_chr, ed, true);
 	if (!hmp.term)
 		return false;
-	chardev_set_input(hmp.stdio_chr, on_stdio, hmp.term);
+	chardev_set_frontend(hmp.stdio_chr, &stdio_frontend, hmp.term);
 	return true;
 }
 
@@ -63,6 +65,24 @@ bool hmp_start(struct machine *m, const struct vm_config *cfg, struct mainloop *
 		if (!hmp.mux)
 			return false;
 	}
+	return true;
+}
+
+void hmp_shutdown(void)
+{
+	int i;
+
+	for (i = 0; i < hmp.nr_servers; i++)
+		hmp_server_shutdown(hmp.servers[i]);
+}
+
+bool hmp_flushed(void)
+{
+	int i;
+
+	for (i = 0; i < hmp.nr_servers; i++)
+		if (!hmp_server_flushed(hmp.servers[i]))
+			return false;
 	return true;
 }
 

@@ -17,6 +17,9 @@ struct hmp_editor;
  */
 bool hmp_start(struct machine *m, const struct vm_config *cfg, struct mainloop *loop,
 	       const struct hmp_editor *ed);
+/* After the main loop: socket consoles get their queued output, then EOF (hmp_flushed()). */
+void hmp_shutdown(void);
+bool hmp_flushed(void);
 /* Closes every console; the terminal is restored. */
 void hmp_stop(void);
 

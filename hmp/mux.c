@@ -7,7 +7,6 @@
 #include "vmm/chardev.h"
 
 #define ESCAPE_CHAR  0x01	/* Ctrl-a */
-#define MUX_IN_MAX   4096	/* typed for the guest, waiting for its FIFO */
 #define MUX_HELD_MAX (64 << 10) /* guest output held while the monitor has the terminal */
 
 struct hmp_mux {
@@ -16,9 +15,6 @@ struct hmp_mux {
 	struct hmp_term *term;
 	bool monitor; /* the monitor has the terminal */
 	bool escape;  /* Ctrl-a was typed */
-	bool fe_accepting;
-	uint8_t in[MUX_IN_MAX];
-	size_t in_len;
 	char *held;
 	size_t held_len;
 };
@@ -29,24 +25,6 @@ static const char *const help_lines[] = {
 	"C-a c    switch between console and monitor\n\r",
 	"C-a C-a  sends C-a\n\r",
 };
-
-/* Gives the guest what it can take, oldest first. */
-static void feed_guest(struct hmp_mux *mux)
-{
-	size_t done = 0;
-
-	while (done < mux->in_len && mux->fe_accepting)
-		chardev_frontend_input(mux->chr, &mux->in[done++], 1);
-	memmove(mux->in, mux->in + done, mux->in_len - done);
-	mux->in_len -= done;
-}
-
-static void to_guest(struct hmp_mux *mux, uint8_t b)
-{
-	if (mux->in_len < MUX_IN_MAX) /* beyond: dropped, as a UART overrun would */
-		mux->in[mux->in_len++] = b;
-	feed_guest(mux);
-}
 
 static void release_held(struct hmp_mux *mux)
 {
@@ -90,7 +68,9 @@ static void escape_command(struct hmp_mux *mux, uint8_t b)
 	}
 }
 
-static void mux_input(void *opaque, const uint8_t *buf, size_t len)
+/* Takes the terminal's bytes; stops (returning how many it took) when the guest cannot take more:
+ * the rest waits in the backend until the guest's FIFO drains. */
+static size_t mux_input(void *opaque, const uint8_t *buf, size_t len)
 {
 	struct hmp_mux *mux = opaque;
 	uint8_t mon[256];
@@ -99,7 +79,10 @@ static void mux_input(void *opaque, const uint8_t *buf, size_t len)
 	for (i = 0; i < len; i++) {
 		uint8_t b = buf[i];
 		bool escape = mux->escape;
+		bool guest_byte = !mux->monitor && (escape ? b == ESCAPE_CHAR : b != ESCAPE_CHAR);
 
+		if (guest_byte && !chardev_frontend_room(mux->chr))
+			break;
 		mux->escape = false;
 		if (!escape && b == ESCAPE_CHAR) {
 			mux->escape = true;
@@ -113,7 +96,7 @@ static void mux_input(void *opaque, const uint8_t *buf, size_t len)
 			continue;
 		}
 		if (!mux->monitor) {
-			to_guest(mux, b);
+			chardev_frontend_input(mux->chr, &b, 1);
 			continue;
 		}
 		mon[n++] = b;
@@ -124,6 +107,7 @@ static void mux_input(void *opaque, const uint8_t *buf, size_t len)
 	}
 	if (n)
 		hmp_term_input(mux->term, mon, n);
+	return i;
 }
 
 static void mux_output(void *opaque, const void *buf, size_t len)
@@ -143,13 +127,11 @@ static void mux_output(void *opaque, const void *buf, size_t len)
 	mux->held_len += len;
 }
 
-static void mux_accept(void *opaque, bool on)
+static void mux_accept(void *opaque)
 {
 	struct hmp_mux *mux = opaque;
 
-	mux->fe_accepting = on;
-	if (on)
-		feed_guest(mux);
+	chardev_backend_kick(mux->chr);
 }
 
 struct hmp_mux *hmp_mux_new(struct chardev *chr, const struct hmp_editor *ed)
@@ -164,7 +146,6 @@ struct hmp_mux *hmp_mux_new(struct chardev *chr, const struct hmp_editor *ed)
 		return NULL;
 	}
 	mux->chr = chr;
-	mux->fe_accepting = true;
 	mux->ops = (struct chardev_mux){
 		.input = mux_input, .output = mux_output, .accept = mux_accept, .opaque = mux
 	};

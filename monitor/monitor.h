@@ -10,11 +10,17 @@ struct mainloop;
 
 /*
  * Opens every -qmp listener of cfg on loop and hooks the machine's run-state
- * events; a wait=on listener blocks until its first client connects. Call
- * before machine_start(), without the big lock. False with a message printed.
+ * events; a wait=on listener serves the main loop until its first client connects.
+ * Call before machine_start(), with the big lock. False with a message printed.
  */
 bool monitor_start(struct machine *m, const struct vm_config *cfg, struct mainloop *loop);
-/* After the main loop: flushes replies (bounded time), closes clients, removes sockets. */
+/*
+ * After the main loop, big lock held: closes the listeners (their sockets are removed) and lets
+ * each client have its queued replies and EOF; monitor_flushed() once all have gone.
+ */
+void monitor_shutdown(void);
+bool monitor_flushed(void);
+/* Closes whatever is left. */
 void monitor_stop(void);
 /* The machine the qmp_* handlers act on (NULL before monitor_start). */
 struct machine *monitor_machine(void);

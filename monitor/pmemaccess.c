@@ -3,21 +3,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "vmm/guest-mem.h"
 #include "vmm/machine.h"
-#include "vmm/mainloop.h"
-#include "vmm/socket.h"
+#include "vmm/listener.h"
 
 /*
  * The listening socket is watched by the main loop; each client it accepts is served by a
@@ -66,15 +65,12 @@ struct pma_client {
 struct pma_server {
 	struct pma_server *next;
 	struct machine *m;
-	struct chardev_spec spec;
-	int fd;
-	struct watch *watch;
+	struct listener *l;
 	struct pma_client *clients;
 	int nr_clients;
 };
 
 static struct pma_server *servers;
-static bool atexit_done;
 static const uint8_t zeros[64 * 1024];
 
 /* Sends every byte of iov[0..cnt) (which it advances); false when the socket failed. */
@@ -289,61 +285,41 @@ static bool start_thread(struct pma_client *c)
 	return err == 0;
 }
 
-static void on_accept(int fd, uint32_t events, void *opaque)
+/* A client is refused (and closed) when MAX_CLIENTS are served, counting only live ones. */
+static bool on_accept(void *opaque, int cfd)
 {
 	struct pma_server *s = opaque;
 	struct pma_client *c;
-	int cfd = socket_accept(fd);
 
-	if (cfd < 0)
-		return;
 	reap(s);
 	c = s->nr_clients < MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
 	if (!c || fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) & ~O_NONBLOCK) < 0) {
 		free(c);
 		close(cfd);
-		return;
+		return false;
 	}
 	c->mem = &s->m->mem;
 	c->fd = cfd;
 	if (!start_thread(c)) {
 		free(c);
 		close(cfd);
-		return;
+		return false;
 	}
 	c->next = s->clients;
 	s->clients = c;
 	s->nr_clients++;
-}
-
-/* Closes everything; unwatch is false at exit, when the main loop (and its watches) is gone. */
-static void stop_all(bool unwatch)
-{
-	struct pma_server *s;
-
-	while ((s = servers)) {
-		servers = s->next;
-		while (s->clients)
-			client_free(s, &s->clients);
-		if (unwatch)
-			mainloop_remove(s->m->loop, s->watch);
-		close(s->fd);
-		socket_cleanup(&s->spec);
-		free(s);
-	}
-}
-
-static void at_exit(void)
-{
-	stop_all(false);
+	return true;
 }
 
 bool pmemaccess_start(struct machine *m, const char *path, Error **errp)
 {
+	/* the count that matters is MAX_CLIENTS of live ones, kept above */
+	static const struct listener_config lcfg = { .what = "pmemaccess", .max_clients = INT_MAX };
+	struct chardev_spec spec = { .kind = CHR_UNIX, .server = true };
 	struct pma_server *s;
 	char err[256];
 
-	if (!path[0] || strlen(path) >= sizeof(s->spec.path)) {
+	if (!path[0] || strlen(path) >= sizeof(spec.path)) {
 		error_setg(errp, "Invalid socket path '%s'", path);
 		return false;
 	}
@@ -353,25 +329,13 @@ bool pmemaccess_start(struct machine *m, const char *path, Error **errp)
 		return false;
 	}
 	s->m = m;
-	s->spec.kind = CHR_UNIX;
-	s->spec.server = true;
-	memcpy(s->spec.path, path, strlen(path) + 1);
-	s->fd = socket_listen(&s->spec, err, sizeof(err));
-	if (s->fd < 0) {
+	memcpy(spec.path, path, strlen(path) + 1);
+	s->l = listener_open(m->loop, &spec, &lcfg, on_accept, s, err, sizeof(err));
+	if (!s->l) {
 		error_setg(errp, "pmemaccess: %s", err);
 		free(s);
 		return false;
 	}
-	s->watch = mainloop_add_fd(m->loop, s->fd, EPOLLIN, on_accept, s);
-	if (!s->watch) {
-		error_setg_errno(errp, errno, "pmemaccess: cannot watch '%s'", path);
-		close(s->fd);
-		socket_cleanup(&s->spec);
-		free(s);
-		return false;
-	}
-	if (!atexit_done && atexit(at_exit) == 0)
-		atexit_done = true;
 	s->next = servers;
 	servers = s;
 	return true;
@@ -379,5 +343,13 @@ bool pmemaccess_start(struct machine *m, const char *path, Error **errp)
 
 void pmemaccess_stop_all(void)
 {
-	stop_all(true);
+	struct pma_server *s;
+
+	while ((s = servers)) {
+		servers = s->next;
+		while (s->clients)
+			client_free(s, &s->clients);
+		listener_close(s->l);
+		free(s);
+	}
 }

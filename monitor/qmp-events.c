@@ -57,7 +57,6 @@ void qmp_events_on_vm_event(void *opaque, enum vm_event ev, bool guest, enum vm_
 		break;
 	case VM_EVENT_SHUTDOWN:
 		event_send_shutdown(guest, shutdown_cause(cause));
-		qmp_server_quitting(); /* vm_shutdown() ends the main loop */
 		break;
 	case VM_EVENT_POWERDOWN:
 		event_send_powerdown();

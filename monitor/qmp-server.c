@@ -1,14 +1,8 @@
-/* The QMP server: listeners and clients on the main loop, per-client reader and bounded output
- * queue. */
-#include <errno.h>
-#include <poll.h>
-#include <signal.h>
+/* The QMP server: listeners and clients on the main loop, each client a stream with its JSON
+ * reader. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "monitor/json-out.h"
@@ -16,46 +10,30 @@
 #include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
 #include "vmm/config.h"
+#include "vmm/listener.h"
 #include "vmm/mainloop.h"
-#include "vmm/socket.h"
+#include "vmm/stream.h"
 
-#define IN_SIZE	      (256u << 10) /* one read() */
-#define OUT_PAUSE     (1u << 20)   /* stop reading a client's requests while this much is unsent */
-#define OUT_LIMIT     (16u << 20)  /* past this much unsent output a client is dropped */
-#define ACCEPT_BATCH  16	   /* accept()s per wake-up of a listener */
-#define STOP_FLUSH_MS 2000	   /* how long monitor_stop() tries to deliver the last replies */
-
-struct listener {
-	const struct chardev_spec *spec;
-	int fd;
-	struct watch *w;
-	bool paused; /* out of file descriptors: accept later */
-	char name[160];
-};
+#define IN_SIZE	    (256u << 10) /* one read() */
+#define OUT_PAUSE   (1u << 20)	 /* stop reading a client's requests while this much is unsent */
+#define OUT_LIMIT   (16u << 20)	 /* past this much unsent output a client is dropped */
+#define MAX_CLIENTS 256		 /* per listener; more are refused (logged) */
+#define IN_BUDGET   (128u << 20) /* unfinished requests held by all clients together */
 
 struct client {
 	struct client *next;
 	struct listener *l;
-	int fd;
-	struct watch *w;
-	uint32_t events;
+	struct stream *st;
 	struct json_reader rd;
 	struct qmp_session s;
-	char *in;
-	size_t in_pos, in_len;
-	struct outbuf out;
-	size_t out_head;
-	bool eof, dead, batching;
 };
 
 static struct {
 	struct machine *m;
 	struct mainloop *loop;
-	struct listener listeners[CONFIG_MAX_MONITORS];
+	struct listener *listeners[CONFIG_MAX_MONITORS];
 	int nr_listeners;
 	struct client *clients;
-	int busy; /* inside a callback: dead clients are freed on the way out */
-	bool quitting;
 	char *greeting;
 	size_t greeting_len;
 } mon;
@@ -65,103 +43,9 @@ struct machine *monitor_machine(void)
 	return mon.m;
 }
 
-static size_t queued(const struct client *c)
-{
-	return c->out.len - c->out_head;
-}
-
-static void client_kill(struct client *c, const char *why)
-{
-	struct listener *l;
-
-	if (c->dead)
-		return;
-	if (why)
-		fprintf(stderr, "tinyvmm: QMP client on %s dropped: %s\n", c->l->name, why);
-	c->dead = true;
-	mainloop_remove(mon.loop, c->w);
-	close(c->fd);
-	c->fd = -1;
-	for (l = mon.listeners; l < mon.listeners + mon.nr_listeners; l++) {
-		if (l->paused && mainloop_modify(mon.loop, l->w, EPOLLIN) == 0)
-			l->paused = false;
-	}
-}
-
-static void reap(void)
-{
-	struct client **p = &mon.clients;
-
-	if (mon.busy)
-		return;
-	while (*p) {
-		struct client *c = *p;
-
-		if (!c->dead) {
-			p = &c->next;
-			continue;
-		}
-		*p = c->next;
-		json_reader_destroy(&c->rd);
-		outbuf_free(&c->out);
-		free(c->in);
-		free(c);
-	}
-}
-
-/* Writes what the socket takes now; never blocks. */
-static void flush(struct client *c)
-{
-	while (!c->dead && queued(c)) {
-		ssize_t n = send(c->fd, c->out.data + c->out_head, queued(c), MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (n <= 0) {
-			client_kill(c, NULL); /* the peer went away */
-			return;
-		}
-		c->out_head += (size_t)n;
-	}
-	if (c->out_head == c->out.len) {
-		c->out_head = c->out.len = 0;
-	} else if (c->out_head > c->out.len / 2) {
-		memmove(c->out.data, c->out.data + c->out_head, queued(c));
-		c->out.len -= c->out_head;
-		c->out_head = 0;
-	}
-}
-
 static void send_line(struct client *c, const char *line, size_t len)
 {
-	if (c->dead)
-		return;
-	if (queued(c) + len > OUT_LIMIT) {
-		client_kill(c, "more than 16 MiB of output unread");
-		return;
-	}
-	outbuf_append(&c->out, line, len);
-	if (c->out.failed) {
-		client_kill(c, "out of memory");
-		return;
-	}
-	if (!c->batching)
-		flush(c);
-}
-
-static void send_obj(struct client *c, json_object *o)
-{
-	size_t len;
-	char *line = json_out_line(o, &len);
-
-	if (!line) {
-		client_kill(c, "out of memory");
-		return;
-	}
-	send_line(c, line, len);
-	free(line);
+	stream_write(c->st, line, len); /* past OUT_LIMIT the stream ends, logged */
 }
 
 void qmp_server_broadcast(const char *line, size_t len)
@@ -172,27 +56,6 @@ void qmp_server_broadcast(const char *line, size_t len)
 		if (c->s.negotiated)
 			send_line(c, line, len);
 	}
-	reap();
-}
-
-void qmp_server_quitting(void)
-{
-	mon.quitting = true;
-}
-
-/* Epoll interest: input while requests may be read, output while replies wait. */
-static void update_events(struct client *c)
-{
-	uint32_t want = 0;
-
-	if (c->dead)
-		return;
-	if (!c->eof && !mon.quitting && c->in_pos == c->in_len && queued(c) < OUT_PAUSE)
-		want |= EPOLLIN;
-	if (queued(c))
-		want |= EPOLLOUT;
-	if (want != c->events && mainloop_modify(mon.loop, c->w, want) == 0)
-		c->events = want;
 }
 
 static bool on_value(void *opaque, json_object *obj, const char *error)
@@ -200,144 +63,112 @@ static bool on_value(void *opaque, json_object *obj, const char *error)
 	struct client *c = opaque;
 	json_object *rsp;
 
-	if (c->dead || mon.quitting) {
-		json_object_put(obj);
-		return false;
-	}
 	if (error)
 		rsp = qmp_error_response(ERROR_CLASS_GENERIC_ERROR, error);
 	else
 		rsp = qmp_dispatch(&c->s, obj);
 	json_object_put(obj);
-	if (rsp)
-		send_obj(c, rsp);
+	if (rsp) {
+		size_t len;
+		char *line = json_out_line(rsp, &len);
+
+		if (line)
+			send_line(c, line, len);
+		else
+			stream_close(c->st, "out of memory");
+		free(line);
+	}
 	json_object_put(rsp);
-	return !c->dead && !mon.quitting && queued(c) < OUT_PAUSE;
+	/* one request at a time: the stream offers the rest when there is room for replies */
+	return false;
 }
 
-/* Runs the buffered requests, as far as the output queue allows. */
-static void process_input(struct client *c)
+/* What all clients hold of requests not yet complete. */
+static size_t pending_input(void)
 {
-	c->batching = true;
-	while (!c->dead && !mon.quitting && c->in_pos < c->in_len && queued(c) < OUT_PAUSE)
-		c->in_pos += json_reader_feed(&c->rd, c->in + c->in_pos, c->in_len - c->in_pos,
-					      on_value, c);
-	c->batching = false;
-	if (mon.quitting)
-		c->in_pos = c->in_len;
-	flush(c);
+	const struct client *c;
+	size_t n = 0;
+
+	for (c = mon.clients; c; c = c->next)
+		n += c->rd.in_value ? c->rd.bytes : 0;
+	return n;
 }
 
-static void on_client(int fd, uint32_t events, void *opaque)
+static size_t client_input(void *opaque, const uint8_t *buf, size_t len)
 {
 	struct client *c = opaque;
-	ssize_t n;
+	size_t n;
 
-	mon.busy++;
-	if ((events & EPOLLOUT) && !c->dead) {
-		flush(c);
-		if (queued(c) < OUT_PAUSE)
-			process_input(c);
+	if (pending_input() + len > IN_BUDGET) {
+		stream_close(c->st, "the clients' unfinished requests exceed 128 MiB");
+		return 0;
 	}
-	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !c->dead && c->in_pos == c->in_len &&
-	    !c->eof) {
-		n = read(fd, c->in, IN_SIZE);
-		if (n > 0) {
-			c->in_pos = 0;
-			c->in_len = (size_t)n;
-			process_input(c);
-		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			c->eof = true;
-		}
-	} else if ((events & (EPOLLHUP | EPOLLERR)) && !c->dead) {
-		flush(c); /* fails if the peer is gone for good */
-	}
-	/* at EOF: the replies already due still go out (socat waits for them), then close */
-	if (!c->dead && c->eof && (c->in_pos == c->in_len || mon.quitting) && !queued(c))
-		client_kill(c, NULL);
-	update_events(c);
-	mon.busy--;
-	reap();
+	n = json_reader_feed(&c->rd, (const char *)buf, len, on_value, c);
+	if (!n) /* a number or keyword that the chunk's first byte ended: now past it */
+		n = json_reader_feed(&c->rd, (const char *)buf, len, on_value, c);
+	return n;
 }
 
-static void client_new(struct listener *l, int fd)
+static size_t client_room(void *opaque)
+{
+	struct client *c = opaque;
+
+	return stream_queued(c->st) < OUT_PAUSE ? IN_SIZE : 0;
+}
+
+static void client_free(struct client *c)
+{
+	struct client **p;
+
+	for (p = &mon.clients; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
+	stream_free(c->st);
+	json_reader_destroy(&c->rd);
+	listener_client_gone(c->l);
+	free(c);
+}
+
+static void client_closed(void *opaque, const char *why)
+{
+	struct client *c = opaque;
+
+	if (why)
+		fprintf(stderr, "tinyvmm: QMP client on %s dropped: %s\n",
+			c->l ? listener_name(c->l) : "a closed listener", why);
+	client_free(c);
+}
+
+static const struct stream_ops client_ops = { .input = client_input,
+					      .input_room = client_room,
+					      .closed = client_closed };
+static const struct stream_config client_cfg = { .in_size = IN_SIZE, .out_max = OUT_LIMIT };
+
+static bool on_accept(void *opaque, int fd)
 {
 	struct client *c = calloc(1, sizeof(*c));
 
-	if (!c || !(c->in = malloc(IN_SIZE)) || !json_reader_init(&c->rd)) {
-		fprintf(stderr, "tinyvmm: QMP client on %s refused: out of memory\n", l->name);
-		goto fail;
+	if (!c || !json_reader_init(&c->rd)) {
+		free(c);
+		c = NULL;
+	} else if (!(c->st = stream_new(mon.loop, fd, fd, &client_cfg, &client_ops, c))) {
+		json_reader_destroy(&c->rd);
+		free(c);
+		c = NULL;
 	}
-	c->l = l;
-	c->fd = fd;
-	c->events = EPOLLIN;
-	c->w = mainloop_add_fd(mon.loop, fd, EPOLLIN, on_client, c);
-	if (!c->w) {
-		fprintf(stderr, "tinyvmm: QMP client on %s refused: %s\n", l->name,
-			strerror(errno));
-		goto fail;
+	if (!c) {
+		fprintf(stderr, "tinyvmm: QMP client refused: out of memory\n");
+		close(fd);
+		return false;
 	}
+	c->l = *(struct listener **)opaque;
 	c->next = mon.clients;
 	mon.clients = c;
 	send_line(c, mon.greeting, mon.greeting_len);
-	update_events(c);
-	return;
-fail:
-	if (c) {
-		json_reader_destroy(&c->rd);
-		free(c->in);
-	}
-	free(c);
-	close(fd);
-}
-
-static void on_listener(int fd, uint32_t events, void *opaque)
-{
-	struct listener *l = opaque;
-	int cfd = -1, n;
-
-	mon.busy++;
-	/* a few at a time: clients that connect and vanish are reaped between batches */
-	for (n = 0; n < ACCEPT_BATCH && (cfd = socket_accept(fd)) >= 0; n++)
-		client_new(l, cfd);
-	if (n < ACCEPT_BATCH &&
-	    (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)) {
-		fprintf(stderr,
-			"tinyvmm: QMP on %s: cannot accept: %s (retrying when a client leaves)\n",
-			l->name, strerror(errno));
-		if (mainloop_modify(mon.loop, l->w, 0) == 0)
-			l->paused = true;
-	}
-	mon.busy--;
-	reap();
-}
-
-/* wait=on: blocks start-up until a client connects, as QEMU does. */
-static bool wait_for_client(struct listener *l)
-{
-	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
-	sigset_t pending;
-	int cfd;
-
-	fprintf(stderr, "tinyvmm: waiting for a QMP connection on %s\n", l->name);
-	for (;;) {
-		if (poll(&pfd, 1, 100) > 0) {
-			cfd = socket_accept(l->fd);
-			if (cfd >= 0) {
-				client_new(l, cfd);
-				return true;
-			}
-		}
-		/* signals go to the main loop's signalfd, which is not running yet */
-		sigemptyset(&pending);
-		if (sigpending(&pending) == 0 &&
-		    (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
-		     sigismember(&pending, SIGHUP))) {
-			fprintf(stderr,
-				"tinyvmm: terminating on signal while waiting for a client\n");
-			return false;
-		}
-	}
+	return true;
 }
 
 static bool make_greeting(void)
@@ -354,6 +185,7 @@ static bool make_greeting(void)
 
 bool monitor_start(struct machine *m, const struct vm_config *cfg, struct mainloop *loop)
 {
+	static const struct listener_config lcfg = { .what = "QMP", .max_clients = MAX_CLIENTS };
 	char err[256];
 	int i;
 
@@ -366,84 +198,54 @@ bool monitor_start(struct machine *m, const struct vm_config *cfg, struct mainlo
 		return false;
 	}
 	for (i = 0; i < cfg->nr_qmp; i++) {
-		struct listener *l = &mon.listeners[mon.nr_listeners];
+		const struct chardev_spec *spec = &cfg->qmp[i];
+		struct listener *l;
 
-		l->spec = &cfg->qmp[i];
-		socket_describe(l->spec, l->name, sizeof(l->name));
-		if ((l->spec->kind != CHR_UNIX && l->spec->kind != CHR_TCP) || !l->spec->server) {
-			fprintf(stderr,
-				"tinyvmm: -qmp %s: only unix and tcp servers (server=on) "
-				"are supported\n",
-				l->name);
+		if ((spec->kind != CHR_UNIX && spec->kind != CHR_TCP) || !spec->server) {
+			fprintf(stderr, "tinyvmm: -qmp: only unix and tcp servers (server=on) "
+					"are supported\n");
 			return false;
 		}
-		l->fd = socket_listen(l->spec, err, sizeof(err));
-		if (l->fd < 0) {
+		/* clients find their listener in its slot */
+		l = listener_open(loop, spec, &lcfg, on_accept, &mon.listeners[mon.nr_listeners],
+				  err, sizeof(err));
+		if (!l) {
 			fprintf(stderr, "tinyvmm: -qmp: %s\n", err);
 			return false;
 		}
-		mon.nr_listeners++;
-		l->w = mainloop_add_fd(loop, l->fd, EPOLLIN, on_listener, l);
-		if (!l->w) {
-			fprintf(stderr, "tinyvmm: -qmp %s: %s\n", l->name, strerror(errno));
-			return false;
-		}
-		if (l->spec->wait && !wait_for_client(l))
+		mon.listeners[mon.nr_listeners++] = l;
+		if (spec->wait && !listener_wait(l))
 			return false;
 	}
 	return true;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-/* Delivers what is queued, waiting at most STOP_FLUSH_MS in all. */
-static void flush_all(void)
-{
-	long long end = now_ms() + STOP_FLUSH_MS;
-	struct pollfd pfd;
-	struct client *c;
-
-	for (c = mon.clients; c; c = c->next) {
-		while (!c->dead && queued(c) && now_ms() < end) {
-			pfd.fd = c->fd;
-			pfd.events = POLLOUT;
-			if (poll(&pfd, 1, (int)(end - now_ms())) > 0)
-				flush(c);
-		}
-	}
-}
-
-void monitor_stop(void)
+void monitor_shutdown(void)
 {
 	struct client *c;
-	char junk[4096];
 	int i;
 
 	if (mon.m)
 		mon.m->on_event = NULL;
-	flush_all();
-	for (c = mon.clients; c; c = c->next) {
-		if (c->dead)
-			continue;
-		/* EOF for the client; unread input would make close() reset the connection */
-		shutdown(c->fd, SHUT_WR);
-		while (read(c->fd, junk, sizeof(junk)) > 0)
-			;
-		client_kill(c, NULL);
-	}
-	reap();
-	for (i = 0; i < mon.nr_listeners; i++) {
-		mainloop_remove(mon.loop, mon.listeners[i].w);
-		close(mon.listeners[i].fd);
-		socket_cleanup(mon.listeners[i].spec);
-	}
+	for (i = 0; i < mon.nr_listeners; i++)
+		listener_close(mon.listeners[i]);
 	mon.nr_listeners = 0;
+	for (c = mon.clients; c; c = c->next) {
+		c->l = NULL;
+		stream_shutdown(c->st);
+	}
+}
+
+bool monitor_flushed(void)
+{
+	return !mon.clients;
+}
+
+void monitor_stop(void)
+{
+	monitor_shutdown();
+	while (mon.clients)
+		client_free(mon.clients);
 	free(mon.greeting);
 	mon.greeting = NULL;
 	mon.m = NULL;

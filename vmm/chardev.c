@@ -1,4 +1,5 @@
-/* Character backends (stdio, file, unix/tcp server, none) behind the serial port and consoles. */
+/* Character backends (stdio, file, unix/tcp server, none) behind the serial port and consoles,
+ * each a stream: output never blocks the guest, input goes as fast as the frontend takes it. */
 #include "vmm/chardev.h"
 
 #include <errno.h>
@@ -8,27 +9,25 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
-#include "vmm/mainloop.h"
-#include "vmm/socket.h"
+#include "vmm/listener.h"
+#include "vmm/stream.h"
 
-#define CHR_MAX_CLIENTS 16
+#define CHR_OUT_MAX (64u << 10) /* guest output queued for a slow reader; the rest is dropped */
+#define CHR_IN_SIZE 4096
 
 struct chardev {
 	struct chardev_spec spec;
 	struct mainloop *loop;
-	int out_fd;    /* stdio or file; -1 otherwise */
-	int in_fd;     /* stdio; -1 otherwise */
-	int listen_fd; /* socket servers */
-	struct watch *in_watch, *listen_watch;
-	int client_fd[CHR_MAX_CLIENTS];
-	struct watch *client_watch[CHR_MAX_CLIENTS];
-	chardev_input_fn input;
+	struct stream *st;    /* stdio, file, or the connected socket client */
+	struct listener *srv; /* socket servers: one client at a time, as QEMU */
+	const struct chardev_frontend *fe;
 	void *opaque;
-	bool accepting;
 	const struct chardev_mux *mux;
+	uint64_t dropped; /* output dropped before this stream */
 };
 
 static struct termios saved_tty;
@@ -192,82 +191,99 @@ bool chardev_parse(const char *s, struct chardev_spec *spec, char *err, size_t e
 	return false;
 }
 
-static void close_client(struct chardev *c, int i)
-{
-	mainloop_remove(c->loop, c->client_watch[i]);
-	close(c->client_fd[i]);
-	c->client_fd[i] = -1;
-	c->client_watch[i] = NULL;
-}
-
-static void deliver(struct chardev *c, int fd, int client)
-{
-	uint8_t buf[256];
-	ssize_t n = read(fd, buf, sizeof(buf));
-
-	if (n > 0) {
-		if (c->mux)
-			c->mux->input(c->mux->opaque, buf, (size_t)n);
-		else if (c->input)
-			c->input(c->opaque, buf, (size_t)n);
-		return;
-	}
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (client >= 0) {
-		close_client(c, client);
-	} else { /* stdin closed: stop watching it */
-		mainloop_remove(c->loop, c->in_watch);
-		c->in_watch = NULL;
-	}
-}
-
-static void on_client(int fd, uint32_t events, void *opaque)
+static size_t stream_input(void *opaque, const uint8_t *buf, size_t len)
 {
 	struct chardev *c = opaque;
-	int i;
 
-	for (i = 0; i < CHR_MAX_CLIENTS; i++)
-		if (c->client_fd[i] == fd)
-			break;
-	if (i < CHR_MAX_CLIENTS)
-		deliver(c, fd, i);
+	if (c->mux)
+		return c->mux->input(c->mux->opaque, buf, len);
+	chardev_frontend_input(c, buf, len);
+	return len;
 }
 
-static void on_stdin(int fd, uint32_t events, void *opaque)
+static size_t stream_room(void *opaque)
 {
-	deliver(opaque, fd, -1);
+	struct chardev *c = opaque;
+
+	if (c->mux)
+		return CHR_IN_SIZE; /* the mux takes what belongs to the frontend as it can */
+	return chardev_frontend_room(c);
 }
 
-static void add_client(struct chardev *c, int fd)
+static void drop_stream(struct chardev *c)
 {
-	int i;
+	c->dropped += stream_dropped(c->st);
+	stream_free(c->st);
+	c->st = NULL;
+}
 
-	for (i = 0; i < CHR_MAX_CLIENTS; i++) {
-		if (c->client_fd[i] < 0) {
-			c->client_watch[i] = mainloop_add_fd(c->loop, fd, EPOLLIN, on_client, c);
-			if (!c->client_watch[i])
-				break;
-			c->client_fd[i] = fd;
-			return;
-		}
+static void stream_closed(void *opaque, const char *why)
+{
+	struct chardev *c = opaque;
+
+	drop_stream(c);
+	if (c->srv)
+		listener_client_gone(c->srv); /* the next client may come */
+}
+
+static void stream_writable(void *opaque)
+{
+	struct chardev *c = opaque;
+
+	if (c->fe && c->fe->writable)
+		c->fe->writable(c->opaque);
+}
+
+static const struct stream_ops chr_ops = { .input = stream_input,
+					   .input_room = stream_room,
+					   .writable = stream_writable,
+					   .closed = stream_closed };
+static const struct stream_config chr_cfg = { .in_size = CHR_IN_SIZE,
+					      .out_max = CHR_OUT_MAX,
+					      .drop_excess = true };
+
+static bool on_client(void *opaque, int fd)
+{
+	struct chardev *c = opaque;
+
+	c->st = stream_new(c->loop, fd, fd, &chr_cfg, &chr_ops, c);
+	if (!c->st)
+		close(fd);
+	return c->st != NULL;
+}
+
+/* stdout in a file description of our own, so that O_NONBLOCK does not reach the shell's. */
+static int stdout_fd(void)
+{
+	struct stat st;
+	int fd;
+
+	if (fstat(1, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISSOCK(st.st_mode)) {
+		fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
 	}
-	close(fd);
+	return fcntl(1, F_DUPFD_CLOEXEC, 3); /* a socket (written with MSG_DONTWAIT) or a file */
 }
 
-static void on_listen(int fd, uint32_t events, void *opaque)
+/* file: a FIFO without a reader is refused at once, never waited for. */
+static int open_file(const char *path, char *err, size_t errlen)
 {
-	int cfd = socket_accept(fd);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0644);
 
-	if (cfd >= 0)
-		add_client(opaque, cfd);
+	if (fd < 0)
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+	return fd;
 }
 
 struct chardev *chardev_open(const struct chardev_spec *spec, struct mainloop *loop, char *err,
 			     size_t errlen)
 {
+	static const struct listener_config lcfg = { .what = "chardev",
+						     .max_clients = 1,
+						     .hold_when_full = true };
 	struct chardev *c = calloc(1, sizeof(*c));
-	int i;
+	int in = -1, out = -1;
 
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
@@ -275,150 +291,139 @@ struct chardev *chardev_open(const struct chardev_spec *spec, struct mainloop *l
 	}
 	c->spec = *spec;
 	c->loop = loop;
-	c->out_fd = c->in_fd = c->listen_fd = -1;
-	c->accepting = true;
-	for (i = 0; i < CHR_MAX_CLIENTS; i++)
-		c->client_fd[i] = -1;
 	switch (spec->kind) {
 	case CHR_NONE:
-		break;
+		return c;
 	case CHR_STDIO:
 	case CHR_MON_STDIO:
-		c->out_fd = 1;
-		c->in_fd = 0;
 		stdio_raw();
-		c->in_watch = mainloop_add_fd(loop, 0, EPOLLIN, on_stdin, c);
-		/* stdin may be a regular file or /dev/null, which epoll refuses */
+		in = fcntl(0, F_DUPFD_CLOEXEC, 3);
+		out = stdout_fd();
 		break;
 	case CHR_FILE:
-		c->out_fd = open(spec->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (c->out_fd < 0) {
-			snprintf(err, errlen, "cannot open '%s': %s", spec->path, strerror(errno));
-			free(c);
-			return NULL;
-		}
+		out = open_file(spec->path, err, errlen);
+		if (out < 0)
+			goto fail;
 		break;
 	case CHR_UNIX:
 	case CHR_TCP:
-		c->listen_fd = socket_listen(spec, err, errlen);
-		if (c->listen_fd < 0) {
-			free(c);
-			return NULL;
-		}
-		if (spec->wait) {
-			char where[300];
-			int flags = fcntl(c->listen_fd, F_GETFL);
-			int cfd;
-
-			socket_describe(spec, where, sizeof(where));
-			fprintf(stderr, "tinyvmm: waiting for connection on %s\n", where);
-			fcntl(c->listen_fd, F_SETFL, flags & ~O_NONBLOCK);
-			cfd = socket_accept(c->listen_fd);
-			fcntl(c->listen_fd, F_SETFL, flags);
-			if (cfd >= 0)
-				add_client(c, cfd);
-		}
-		c->listen_watch = mainloop_add_fd(loop, c->listen_fd, EPOLLIN, on_listen, c);
-		break;
+		c->srv = listener_open(loop, spec, &lcfg, on_client, c, err, errlen);
+		if (!c->srv)
+			goto fail;
+		return c;
 	}
-	return c;
+	c->st = stream_new(loop, in, out, &chr_cfg, &chr_ops, c);
+	if (c->st)
+		return c;
+	snprintf(err, errlen, "cannot watch the backend: %s", strerror(errno));
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+fail:
+	chardev_close(c);
+	return NULL;
 }
 
-void chardev_set_input(struct chardev *c, chardev_input_fn fn, void *opaque)
+bool chardev_wait(struct chardev *c)
 {
-	c->input = fn;
+	if (!c || !c->srv || !c->spec.wait || c->st)
+		return true;
+	return listener_wait(c->srv);
+}
+
+void chardev_set_frontend(struct chardev *c, const struct chardev_frontend *fe, void *opaque)
+{
+	c->fe = fe;
 	c->opaque = opaque;
+	stream_kick(c->st);
 }
 
-void chardev_accept_input(struct chardev *c, bool on)
+void chardev_accept_input(struct chardev *c)
 {
-	int i;
-
-	if (c->mux) {
-		c->mux->accept(c->mux->opaque, on);
+	if (!c)
 		return;
-	}
-	if (c->accepting == on)
-		return;
-	c->accepting = on;
-	if (c->in_watch)
-		mainloop_modify(c->loop, c->in_watch, on ? EPOLLIN : 0);
-	for (i = 0; i < CHR_MAX_CLIENTS; i++)
-		if (c->client_watch[i])
-			mainloop_modify(c->loop, c->client_watch[i], on ? EPOLLIN : 0);
-}
-
-void chardev_write(struct chardev *c, const void *buf, size_t len)
-{
-	if (c && c->mux)
-		c->mux->output(c->mux->opaque, buf, len);
+	if (c->mux)
+		c->mux->accept(c->mux->opaque);
 	else
-		chardev_backend_write(c, buf, len);
+		stream_kick(c->st);
+}
+
+size_t chardev_write(struct chardev *c, const void *buf, size_t len)
+{
+	if (c && c->mux) {
+		c->mux->output(c->mux->opaque, buf, len);
+		return len;
+	}
+	return chardev_backend_write(c, buf, len);
+}
+
+size_t chardev_write_room(const struct chardev *c)
+{
+	if (!c || !c->st)
+		return CHR_OUT_MAX; /* nobody listening: output is dropped at once, as QEMU does */
+	return stream_write_room(c->st);
+}
+
+uint64_t chardev_dropped(const struct chardev *c)
+{
+	return c ? c->dropped + stream_dropped(c->st) : 0;
 }
 
 void chardev_set_mux(struct chardev *c, const struct chardev_mux *mux)
 {
-	c->mux = NULL;
-	chardev_accept_input(c, true); /* under a mux the backend always reads; the mux buffers */
 	c->mux = mux;
+	stream_kick(c->st);
 }
 
 void chardev_frontend_input(struct chardev *c, const uint8_t *buf, size_t len)
 {
-	if (c->input)
-		c->input(c->opaque, buf, len);
+	if (c->fe)
+		c->fe->input(c->opaque, buf, len);
 }
 
-void chardev_backend_write(struct chardev *c, const void *buf, size_t len)
+size_t chardev_frontend_room(const struct chardev *c)
 {
-	int i;
+	if (!c->fe || !c->fe->room)
+		return CHR_IN_SIZE; /* no frontend: input is read and dropped */
+	return c->fe->room(c->opaque);
+}
 
+size_t chardev_backend_write(struct chardev *c, const void *buf, size_t len)
+{
 	if (!c)
-		return;
-	if (c->out_fd >= 0) {
-		const char *p = buf;
-
-		while (len) {
-			ssize_t n = write(c->out_fd, p, len);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				return;
-			p += n;
-			len -= (size_t)n;
-		}
-		return;
+		return 0;
+	if (!c->st) {
+		c->dropped += len;
+		return 0;
 	}
-	for (i = 0; i < CHR_MAX_CLIENTS; i++) {
-		if (c->client_fd[i] < 0)
-			continue;
-		/* a client that does not read loses output; it never stalls the guest */
-		if (send(c->client_fd[i], buf, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
-		    errno != EAGAIN && errno != EWOULDBLOCK)
-			close_client(c, i);
-	}
+	return stream_write(c->st, buf, len);
+}
+
+void chardev_flush(struct chardev *c)
+{
+	if (c && c->st)
+		stream_shutdown(c->st);
+}
+
+bool chardev_flushed(const struct chardev *c)
+{
+	return !c || !c->st || !stream_queued(c->st);
 }
 
 void chardev_close(struct chardev *c)
 {
-	int i;
-
 	if (!c)
 		return;
-	for (i = 0; i < CHR_MAX_CLIENTS; i++)
-		if (c->client_fd[i] >= 0)
-			close_client(c, i);
-	if (c->in_watch)
-		mainloop_remove(c->loop, c->in_watch);
-	if (c->listen_fd >= 0) {
-		mainloop_remove(c->loop, c->listen_watch);
-		close(c->listen_fd);
-		socket_cleanup(&c->spec);
-	}
-	if (c->out_fd > 2)
-		close(c->out_fd);
+	drop_stream(c);
+	listener_close(c->srv);
 	if (c->spec.kind == CHR_STDIO || c->spec.kind == CHR_MON_STDIO)
 		restore_tty();
 	free(c);
+}
+
+void chardev_backend_kick(struct chardev *c)
+{
+	if (c)
+		stream_kick(c->st);
 }

@@ -29,35 +29,63 @@ struct chardev_spec {
 bool chardev_parse(const char *s, struct chardev_spec *spec, char *err, size_t errlen);
 
 struct chardev;
-typedef void (*chardev_input_fn)(void *opaque, const uint8_t *buf, size_t len);
+/* The frontend of a backend (a device, a console): called on the main thread, big lock held. */
+struct chardev_frontend {
+	/* Input: at most what room() said (any amount when room is NULL). */
+	void (*input)(void *opaque, const uint8_t *buf, size_t len);
+	size_t (*room)(void *opaque);
+	/* Output that did not fit (chardev_write_room() was 0) has room again; may be NULL. */
+	void (*writable)(void *opaque);
+};
 
-/* Opens the backend; stdio is put in raw mode (signals kept) when it is a terminal. */
+/*
+ * Opens the backend; stdio is put in raw mode (signals kept) when it is a terminal. A socket
+ * server serves one client at a time (the next waits in the backlog, as QEMU's).
+ */
 struct chardev *chardev_open(const struct chardev_spec *spec, struct mainloop *loop, char *err,
 			     size_t errlen);
-/* Guest (or monitor) output; never blocks on a socket client, drops when none is connected. */
-void chardev_write(struct chardev *c, const void *buf, size_t len);
-/* Input from the backend is delivered on the main loop thread. */
-void chardev_set_input(struct chardev *c, chardev_input_fn fn, void *opaque);
-/* Stops (or restarts) reading input; used when the receiver's buffer is full. */
-void chardev_accept_input(struct chardev *c, bool on);
+/*
+ * wait=on: serves the main loop (big lock held) until the first client connects; false when a
+ * signal ended the wait. True at once for every other backend.
+ */
+bool chardev_wait(struct chardev *c);
+/* Attaches the frontend (fe is kept; NULL detaches). */
+void chardev_set_frontend(struct chardev *c, const struct chardev_frontend *fe, void *opaque);
+/* The frontend can take input again: the backend reads on. Any thread with the big lock. */
+void chardev_accept_input(struct chardev *c);
+/*
+ * Output; never blocks. Queued up to a bound and written by the main loop; past the bound, or
+ * with no client connected, bytes are dropped and counted. Returns the bytes queued.
+ */
+size_t chardev_write(struct chardev *c, const void *buf, size_t len);
+/* Bytes chardev_write() would queue now (a UART's THRE). */
+size_t chardev_write_room(const struct chardev *c);
+/* Output dropped so far. */
+uint64_t chardev_dropped(const struct chardev *c);
+/* At exit: queued output is written, then the backend closes (see chardev_flushed()). */
+void chardev_flush(struct chardev *c);
+bool chardev_flushed(const struct chardev *c);
 void chardev_close(struct chardev *c);
 
 /*
- * A mux in front of a backend (hmp/mux.c, for mon:stdio): it receives the
- * backend's input, the frontend's output and the frontend's flow control, and
- * passes on what belongs to the frontend with the two calls after it.
+ * A mux in front of a backend (hmp/mux.c, for mon:stdio): it receives the backend's input
+ * (returning how much it took), the frontend's output and the frontend's "room again", and
+ * passes on what belongs to the frontend with the calls after it.
  */
 struct chardev_mux {
-	void (*input)(void *opaque, const uint8_t *buf, size_t len);
+	size_t (*input)(void *opaque, const uint8_t *buf, size_t len);
 	void (*output)(void *opaque, const void *buf, size_t len);
-	void (*accept)(void *opaque, bool on);
+	void (*accept)(void *opaque);
 	void *opaque;
 };
-/* Installs mux (NULL: removes it); the backend then keeps reading whatever the frontend says. */
+/* Installs mux (NULL: removes it). */
 void chardev_set_mux(struct chardev *c, const struct chardev_mux *mux);
-/* Input to the frontend (the serial port), as if read from the backend without a mux. */
+/* Input to the frontend, past the mux: at most chardev_frontend_room() bytes. */
 void chardev_frontend_input(struct chardev *c, const uint8_t *buf, size_t len);
-/* Output to the backend, past the mux. */
-void chardev_backend_write(struct chardev *c, const void *buf, size_t len);
+size_t chardev_frontend_room(const struct chardev *c);
+/* Output to the backend, past the mux; returns the bytes queued. */
+size_t chardev_backend_write(struct chardev *c, const void *buf, size_t len);
+/* The mux's backend has room for input again (the frontend drained). */
+void chardev_backend_kick(struct chardev *c);
 
 #endif

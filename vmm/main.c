@@ -1,4 +1,4 @@
-/* tinyvmm's entry point: command line, machine, monitors, main loop, clean exit. */
+/* tinyvmm's entry point: command line, machine, monitors, main loop, and one teardown ladder. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,13 +6,17 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "vmm/chardev.h"
 #include "vmm/cli.h"
 #include "vmm/machine.h"
 #include "vmm/mainloop.h"
+#include "vmm/vcpu.h"
 #include "hmp/hmp.h"
 #include "hmp/readline.h"
 #include "monitor/introspection.h"
 #include "monitor/monitor.h"
+
+#define FLUSH_MS 2000 /* how long the last replies and guest output may take at exit */
 
 static void on_signal(int fd, uint32_t events, void *opaque)
 {
@@ -38,14 +42,45 @@ static int block_signals(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+static bool flush_done;
+
+static void on_flush_timeout(int fd, uint32_t events, void *opaque)
+{
+	flush_done = true;
+}
+
+static void check_flushed(struct mainloop_soon *soon)
+{
+	struct machine *m = monitor_machine();
+
+	flush_done |= monitor_flushed() && hmp_flushed() && (!m || chardev_flushed(m->serial_chr));
+}
+
+/* Lets clients have their last replies and the guest's last output, for FLUSH_MS at most. */
+static void flush_outputs(struct machine *m)
+{
+	static struct mainloop_soon check = { .fn = check_flushed };
+	struct watch *timer = mainloop_add_timer(m->loop, FLUSH_MS, on_flush_timeout, NULL);
+
+	monitor_shutdown();
+	hmp_shutdown();
+	flush_done = !timer;
+	while (!flush_done) {
+		mainloop_soon(m->loop, &check); /* after every round of events */
+		mainloop_run_until(m->loop, &flush_done);
+	}
+	mainloop_soon_cancel(m->loop, &check);
+	mainloop_remove(m->loop, timer);
+}
+
 int main(int argc, char **argv)
 {
 	static struct vm_config cfg;
 	static struct machine m;
 	struct mainloop *loop;
-	struct watch *sig_watch;
+	struct watch *sig_watch = NULL;
 	char err[512];
-	int sfd, code;
+	int sfd, code = 1;
 
 	switch (cli_parse(argc, (const char *const *)argv, &cfg, err, sizeof(err))) {
 	case CLI_EXIT_OK:
@@ -64,37 +99,33 @@ int main(int argc, char **argv)
 	}
 	if (!machine_create(&m, &cfg, loop)) {
 		machine_destroy(&m);
-		return 1;
-	}
-	m.stay_on_error = cfg.nr_qmp > 0 || cfg.nr_monitor > 0;
-	sig_watch = mainloop_add_fd(loop, sfd, EPOLLIN, on_signal, &m);
-	if (!monitor_start(&m, &cfg, loop)) {
-		monitor_stop();
-		machine_destroy(&m);
-		mainloop_remove(loop, sig_watch);
 		mainloop_free(loop);
 		return 1;
 	}
-	if (!hmp_start(&m, &cfg, loop, hmp_readline_editor())) {
-		hmp_stop();
-		monitor_stop();
-		machine_destroy(&m);
-		return 1;
-	}
-
+	m.stay_on_error = cfg.nr_qmp > 0 || cfg.nr_monitor > 0;
+	/* The big lock is held from here on, but while the loop sleeps: a wait=on socket serves the
+	 * loop at start-up, so that a signal ends that wait too. */
 	pthread_mutex_lock(&m.lock);
-	if (machine_start(&m))
+	sig_watch = mainloop_add_fd(loop, sfd, EPOLLIN, on_signal, &m);
+	if (sig_watch && chardev_wait(m.serial_chr) && chardev_wait(m.debugcon_chr) &&
+	    monitor_start(&m, &cfg, loop) && hmp_start(&m, &cfg, loop, hmp_readline_editor()) &&
+	    !mainloop_quitting(loop) && machine_start(&m)) {
 		mainloop_run(loop);
-	else
-		m.exit_code = 1;
-	hmp_stop(); /* with the lock: vCPUs may still write to a muxed serial port */
+		code = m.exit_code;
+	} else if (mainloop_quitting(loop)) {
+		code = m.exit_code; /* a signal while waiting for a client */
+	}
+	/* The teardown ladder: vCPUs end first, so only this thread touches devices afterwards. */
 	pthread_mutex_unlock(&m.lock);
-	introspection_stop(); /* joins a detached dump before RAM goes */
+	vcpu_join_all(&m);
+	pthread_mutex_lock(&m.lock);
+	introspection_stop(); /* cancels a detached dump, joins it and the pmemaccess threads */
+	flush_outputs(&m);
+	hmp_stop();
 	monitor_stop();
-
-	code = m.exit_code;
+	mainloop_remove(loop, sig_watch);
+	pthread_mutex_unlock(&m.lock);
 	machine_destroy(&m);
-	mainloop_remove(loop, sig_watch); /* freed by mainloop_free (LeakSanitizer) */
 	mainloop_free(loop);
 	close(sfd);
 	return code;

@@ -65,6 +65,12 @@ static void rx_push(struct serial *s, uint8_t c)
 	s->rx_count++;
 }
 
+/* The transmitter takes a byte when the backend can queue one (loopback: always). */
+static bool thr_empty(const struct serial *s)
+{
+	return (s->mcr & MCR_LOOP) || chardev_write_room(s->chr) > 0;
+}
+
 static uint8_t msr(const struct serial *s)
 {
 	uint8_t m = s->mcr;
@@ -88,8 +94,8 @@ static uint64_t serial_read(void *opaque, uint64_t off, unsigned size)
 			v = s->rx[s->rx_head];
 			s->rx_head = (s->rx_head + 1) % RX_FIFO;
 			s->rx_count--;
-			if (s->rx_count == RX_FIFO / 2 && s->chr)
-				chardev_accept_input(s->chr, true);
+			if (s->rx_count == RX_FIFO / 2 || !s->rx_count)
+				chardev_accept_input(s->chr); /* the host's input flows again */
 		}
 		update_irq(s);
 		return v;
@@ -107,7 +113,7 @@ static uint64_t serial_read(void *opaque, uint64_t off, unsigned size)
 	case REG_MCR:
 		return s->mcr;
 	case REG_LSR:
-		return LSR_THRE | LSR_TEMT | (s->rx_count ? LSR_DR : 0);
+		return (thr_empty(s) ? LSR_THRE | LSR_TEMT : 0) | (s->rx_count ? LSR_DR : 0);
 	case REG_MSR:
 		return msr(s);
 	default:
@@ -129,8 +135,9 @@ static void serial_write(void *opaque, uint64_t off, uint64_t value, unsigned si
 		if (s->mcr & MCR_LOOP)
 			rx_push(s, v);
 		else
-			chardev_write(s->chr, &v, 1);
-		s->thr_ipending = 1; /* transmission is instantaneous */
+			chardev_write(s->chr, &v,
+				      1);	/* dropped (and counted) when it does not fit */
+		s->thr_ipending = thr_empty(s); /* else serial_writable() raises it */
 		update_irq(s);
 		break;
 	case REG_IER:
@@ -139,14 +146,16 @@ static void serial_write(void *opaque, uint64_t off, uint64_t value, unsigned si
 			break;
 		}
 		if ((v & IER_THRI) && !(s->ier & IER_THRI))
-			s->thr_ipending = 1; /* THR is always empty: enabling THRI fires at once */
+			s->thr_ipending = thr_empty(s); /* an empty THR fires at once */
 		s->ier = v & 0x0f;
 		update_irq(s);
 		break;
 	case REG_IIR: /* FCR */
 		s->fcr = v & 0xc9;
-		if (v & FCR_CLEAR_RX)
+		if (v & FCR_CLEAR_RX) {
 			s->rx_count = 0;
+			chardev_accept_input(s->chr); /* Linux clears it on open: typing goes on */
+		}
 		update_irq(s);
 		break;
 	case REG_LCR:
@@ -163,6 +172,7 @@ static void serial_write(void *opaque, uint64_t off, uint64_t value, unsigned si
 	}
 }
 
+/* Host input, no more than serial_room() said: nothing typed is lost. */
 static void serial_input(void *opaque, const uint8_t *buf, size_t len)
 {
 	struct serial *s = opaque;
@@ -170,10 +180,28 @@ static void serial_input(void *opaque, const uint8_t *buf, size_t len)
 
 	for (i = 0; i < len; i++)
 		rx_push(s, buf[i]);
-	if (s->rx_count == RX_FIFO && s->chr)
-		chardev_accept_input(s->chr, false);
 	update_irq(s);
 }
+
+static size_t serial_room(void *opaque)
+{
+	const struct serial *s = opaque;
+
+	return RX_FIFO - s->rx_count;
+}
+
+/* Output that did not fit has room again: THR is empty. */
+static void serial_writable(void *opaque)
+{
+	struct serial *s = opaque;
+
+	s->thr_ipending = 1;
+	update_irq(s);
+}
+
+static const struct chardev_frontend serial_frontend = { .input = serial_input,
+							 .room = serial_room,
+							 .writable = serial_writable };
 
 void serial_reset(struct serial *s)
 {
@@ -182,8 +210,7 @@ void serial_reset(struct serial *s)
 	s->thr_ipending = 0;
 	s->rx_head = s->rx_count = 0;
 	update_irq(s);
-	if (s->chr)
-		chardev_accept_input(s->chr, true);
+	chardev_accept_input(s->chr);
 }
 
 struct serial *serial_init(struct machine *m, uint16_t base, int irq, struct chardev *chr)
@@ -201,7 +228,7 @@ struct serial *serial_init(struct machine *m, uint16_t base, int irq, struct cha
 		return NULL;
 	}
 	if (chr)
-		chardev_set_input(chr, serial_input, s);
+		chardev_set_frontend(chr, &serial_frontend, s);
 	serial_reset(s);
 	return s;
 }
