@@ -11,7 +11,9 @@
  * limits, refuses what json-c's lenient mode would accept but JSON does not
  * (comments, control characters, NaN, 01, TRUE ...), and after an error eats
  * the rest of the broken value so that the next request reads cleanly.
- * json-c then parses exactly the bytes of one value at a time.
+ * json-c then parses exactly the bytes of one value at a time. It has QEMU's
+ * single-quoted strings but not their \' escape (valid in both quotes): that
+ * one escape reaches json-c rewritten as \u0027.
  */
 
 enum bare_state {
@@ -29,12 +31,13 @@ enum bare_state {
 };
 
 enum action {
-	A_NONE,	 /* byte taken, nothing to do */
-	A_SPACE, /* whitespace between values */
-	A_END,	 /* the value ends with this byte */
-	A_RESET, /* a control character: report, forget the value (the QMP spec's resync) */
-	A_STRAY, /* a byte that is not JSON: report, skip the rest of the value */
-	A_LIMIT, /* a limit is exceeded: report, skip the rest of the value */
+	A_NONE,	  /* byte taken, nothing to do */
+	A_SPACE,  /* whitespace between values */
+	A_END,	  /* the value ends with this byte */
+	A_RESET,  /* a control character: report, forget the value (the QMP spec's resync) */
+	A_STRAY,  /* a byte that is not JSON: report, skip the rest of the value */
+	A_LIMIT,  /* a limit is exceeded: report, skip the rest of the value */
+	A_SQUOTE, /* the ' of a \' escape, which json-c lacks: it gets u0027 instead */
 };
 
 bool json_reader_init(struct json_reader *r)
@@ -282,6 +285,8 @@ static enum action step(struct json_reader *r, unsigned char c, const char **err
 		r->bytes++;
 	if (r->quote) {
 		const char *bad = c < 0x20 || c >= 0xfe ? NULL : string_byte(r, c);
+		bool squote = r->escape && c == '\'';
+		enum action a;
 
 		if (r->escape)
 			r->escape = false;
@@ -303,7 +308,8 @@ static enum action step(struct json_reader *r, unsigned char c, const char **err
 			*err = bad;
 			return A_LIMIT;
 		}
-		return limit(r, err);
+		a = limit(r, err);
+		return a == A_NONE && squote && !r->skipping ? A_SQUOTE : a;
 	}
 	switch (c) {
 	case ' ':
@@ -511,6 +517,12 @@ size_t json_reader_feed(struct json_reader *r, const char *buf, size_t len, json
 			i++;
 			break;
 		case A_SPACE:
+			start = ++i;
+			break;
+		case A_SQUOTE: /* the backslash before it went (or goes now) to json-c */
+			go = feed(r, buf + start, i - start, false, fn, opaque);
+			if (go && !r->skipping)
+				go = feed(r, "u0027", 5, false, fn, opaque);
 			start = ++i;
 			break;
 		case A_END:

@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "monitor/atomic-file.h"
 #include "monitor/introspection.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
@@ -33,8 +34,7 @@
  */
 struct dump_job {
 	struct machine *m;
-	char *path, *tmp;
-	int fd;
+	struct atomic_file file;
 	void *hdr;
 	size_t hdr_len;
 	struct elf_core_seg
@@ -63,11 +63,7 @@ static int write_core(struct dump_job *j)
 	uint64_t off, len, pos = j->hdr_len;
 	int i, err = 0;
 
-	/* the final size first, then the data with holes where RAM pages are all zero */
-	if (ftruncate(j->fd, (off_t)(j->hdr_len + j->total)) < 0)
-		err = -errno;
-	if (!err)
-		err = guest_mem_save(j->fd, 0, j->hdr, j->hdr_len);
+	err = atomic_file_write(&j->file, 0, j->hdr, j->hdr_len);
 	for (i = 0; i < j->nr_segs && !err; i++) {
 		for (off = 0; off < j->segs[i].size && !err; off += len, pos += len) {
 			if (atomic_load(&j->cancel))
@@ -75,28 +71,18 @@ static int write_core(struct dump_job *j)
 			len = j->segs[i].size - off;
 			if (len > WRITE_CHUNK)
 				len = WRITE_CHUNK;
-			err = guest_mem_save(j->fd, pos, (const uint8_t *)j->segs[i].hva + off,
-					     len);
+			err = atomic_file_write(&j->file, pos,
+						(const uint8_t *)j->segs[i].hva + off, len);
 			if (!err)
 				atomic_fetch_add(&j->completed, len);
 		}
 	}
-	if (!err && close(j->fd) < 0)
-		err = -errno;
-	else if (err)
-		close(j->fd);
-	j->fd = -1;
 	return err;
 }
 
 static void job_free(struct dump_job *j)
 {
-	if (j->fd >= 0)
-		close(j->fd);
-	if (j->tmp)
-		unlink(j->tmp);
-	free(j->tmp);
-	free(j->path);
+	atomic_file_abort(&j->file);
 	free(j->hdr);
 	free(j);
 }
@@ -113,19 +99,15 @@ static DumpQueryResult *query_result(void)
 	return r;
 }
 
-/* On the main thread with the big lock: rename or remove the file, report, resume. */
+/* On the main thread with the big lock: finish or remove the file, report, resume. */
 static void job_finish(struct dump_job *j, int err, Error **errp)
 {
 	struct machine *m = j->m;
 	Error *local = NULL;
 	DumpQueryResult *r;
 
-	if (!err && rename(j->tmp, j->path) < 0)
-		err = -errno;
-	if (!err) {
-		free(j->tmp); /* renamed: nothing to remove */
-		j->tmp = NULL;
-	}
+	if (!err)
+		err = atomic_file_commit(&j->file);
 	if (err)
 		error_setg_errno(&local, -err, "dump: failed to save memory");
 	dump.status = err ? DUMP_STATUS_FAILED : DUMP_STATUS_COMPLETED;
@@ -224,10 +206,8 @@ static bool build_header(struct dump_job *j, Error **errp)
 }
 
 /* Parses "file:PATH" (QEMU's other protocol, "fd:NAME", needs getfd, which we lack). */
-static char *protocol_path(const char *protocol, Error **errp)
+static const char *protocol_path(const char *protocol, Error **errp)
 {
-	char *p;
-
 	if (!strncmp(protocol, "fd:", 3)) {
 		error_setg(errp, "File descriptor named '%s' has not been found", protocol + 3);
 		return NULL;
@@ -236,27 +216,7 @@ static char *protocol_path(const char *protocol, Error **errp)
 		error_setg(errp, "Parameter 'protocol' expects file or fd");
 		return NULL;
 	}
-	p = strdup(protocol + 5);
-	if (!p)
-		error_setg(errp, "Out of memory");
-	return p;
-}
-
-static bool open_temp(struct dump_job *j, Error **errp)
-{
-	if (asprintf(&j->tmp, "%s.XXXXXX", j->path) < 0) {
-		j->tmp = NULL;
-		error_setg(errp, "Out of memory");
-		return false;
-	}
-	j->fd = mkostemp(j->tmp, O_CLOEXEC);
-	if (j->fd < 0) {
-		error_setg(errp, "Could not open '%s': %s", j->path, strerror(errno));
-		free(j->tmp);
-		j->tmp = NULL;
-		return false;
-	}
-	return true;
+	return protocol + 5;
 }
 
 static bool start_thread(struct dump_job *j, Error **errp)
@@ -300,23 +260,22 @@ static bool check_args(bool paging, bool has_begin, int64_t length, bool has_len
 	return true;
 }
 
-/* Starts a dump into path (taken); it is finished before returning unless detached. */
-static void dump_start(char *path, bool detach, bool filter, uint64_t begin, uint64_t length,
+/* Starts a dump into path; it is finished before returning unless detached. */
+static void dump_start(const char *path, bool detach, bool filter, uint64_t begin, uint64_t length,
 		       Error **errp)
 {
 	struct machine *m = monitor_machine();
 	struct dump_job *j = calloc(1, sizeof(*j));
 
 	if (!j) {
-		free(path);
 		error_setg(errp, "Out of memory");
 		return;
 	}
 	j->m = m;
-	j->fd = -1;
-	j->path = path;
+	j->file.fd = -1;
 	j->detached = detach;
-	if (!collect_segments(j, filter, begin, length, errp) || !open_temp(j, errp)) {
+	if (!collect_segments(j, filter, begin, length, errp) ||
+	    !atomic_file_open(&j->file, path, 0600, errp)) {
 		job_free(j);
 		return;
 	}
@@ -349,7 +308,7 @@ void qmp_dump_guest_memory(bool paging, const char *protocol, bool has_detach, b
 			   bool has_begin, int64_t begin, bool has_length, int64_t length,
 			   bool has_format, DumpGuestMemoryFormat format, Error **errp)
 {
-	char *path;
+	const char *path;
 
 	if (dump.job) {
 		error_setg(errp, "There is a dump in process, please wait.");
@@ -372,16 +331,9 @@ void qmp_x_hmp_dump_guest_memory(const char *filename, bool has_paging, bool pag
 				 bool has_detach, bool detach, bool has_begin, int64_t begin,
 				 bool has_length, int64_t length, Error **errp)
 {
-	char *path;
-
-	if (!check_args(has_paging && paging, has_begin, length, has_length, errp))
-		return;
-	path = strdup(filename);
-	if (!path)
-		error_setg(errp, "Out of memory");
-	else
-		dump_start(path, has_detach && detach, has_begin, (uint64_t)begin, (uint64_t)length,
-			   errp);
+	if (check_args(has_paging && paging, has_begin, length, has_length, errp))
+		dump_start(filename, has_detach && detach, has_begin, (uint64_t)begin,
+			   (uint64_t)length, errp);
 }
 
 DumpGuestMemoryCapability *qmp_query_dump_guest_memory_capability(Error **errp)

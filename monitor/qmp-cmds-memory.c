@@ -1,14 +1,11 @@
-/* QMP memory commands: memsave (guest-virtual) and pmemsave (guest-physical) into files,
- * atomically. */
-#include <errno.h>
-#include <fcntl.h>
+/* QMP memory commands: memsave (guest-virtual) and pmemsave (guest-physical) into files
+ * (monitor/atomic-file.h). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "monitor/atomic-file.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
 #include "qapi-commands.h"
@@ -30,78 +27,26 @@ static void invalid_range(int64_t val, int64_t size, Error **errp)
 		   size);
 }
 
-/* Creates FILE.XXXXXX beside the file, with the mode fopen() would give. */
-static int open_temp(const char *filename, char **tmp, Error **errp)
-{
-	mode_t mask = umask(0);
-	struct stat st;
-	int fd;
-
-	umask(mask);
-	*tmp = NULL;
-	/* what fopen(filename, "wb") refuses at once, before anything is created */
-	if (!*filename || (stat(filename, &st) == 0 && S_ISDIR(st.st_mode))) {
-		error_setg(errp, "Could not open '%s': %s", filename,
-			   strerror(*filename ? EISDIR : ENOENT));
-		return -1;
-	}
-	if (asprintf(tmp, "%s.XXXXXX", filename) < 0) {
-		*tmp = NULL;
-		error_setg(errp, "Could not open '%s': %s", filename, strerror(ENOMEM));
-		return -1;
-	}
-	fd = mkostemp(*tmp, O_CLOEXEC);
-	if (fd < 0) {
-		error_setg(errp, "Could not open '%s': %s", filename, strerror(errno));
-		free(*tmp);
-		*tmp = NULL;
-		return -1;
-	}
-	if (fchmod(fd, 0666 & ~mask) < 0) {
-		/* keep 0600: still a usable file */
-	}
-	return fd;
-}
-
-/* Writes the spans into filename (sparse) through a temporary file renamed over it. */
+/* Writes the spans into filename, one after the other (atomic_file's rules). */
 static void save(struct machine *m, const char *filename, const struct span *spans, size_t nr,
 		 Error **errp)
 {
-	uint64_t size = 0, off;
-	char *tmp;
+	struct atomic_file f;
+	uint64_t off = 0;
 	size_t i;
-	int err, fd = open_temp(filename, &tmp, errp);
+	int err = 0;
 
-	if (fd < 0)
+	if (!atomic_file_open(&f, filename, 0666, errp))
 		return;
-	for (i = 0; i < nr; i++)
-		size += spans[i].len;
-	/* the final size first, then the data with holes where RAM pages are all zero */
-	if (ftruncate(fd, (off_t)size) < 0)
-		goto fail;
-	for (off = 0, i = 0; i < nr; off += spans[i++].len) {
-		err = guest_mem_save(fd, off, guest_mem_ptr(&m->mem, spans[i].gpa, spans[i].len),
-				     spans[i].len);
-		if (err) {
-			errno = -err;
-			goto fail;
-		}
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, filename) < 0)
-		goto fail;
-	free(tmp);
-	return;
-fail:
-	error_setg(errp, "Could not write '%s': %s", filename, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
+	for (i = 0; i < nr && !err; off += spans[i++].len)
+		err = atomic_file_write(&f, off, guest_mem_ptr(&m->mem, spans[i].gpa, spans[i].len),
+					spans[i].len);
+	if (err)
+		atomic_file_abort(&f);
+	else
+		err = atomic_file_commit(&f);
+	if (err)
+		error_setg(errp, "Could not write '%s': %s", filename, strerror(-err));
 }
 
 static bool range_ok(int64_t val, int64_t size)

@@ -271,7 +271,7 @@ static int read_at(int fd, uint8_t *buf, size_t size, uint64_t offset)
 /* Opens a regular file of 1 to max bytes; its fd and *size, or -1 with a message. */
 static int open_file(const char *opt, const char *path, uint64_t max, uint64_t *size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO: no wait for a writer */
 	struct stat st;
 
 	if (fd < 0 || fstat(fd, &st) < 0) {

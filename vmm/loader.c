@@ -32,7 +32,7 @@ static void *read_image(const char *path, size_t *size)
 {
 	struct stat st;
 	void *buf = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO: no wait for a writer */
 
 	if (fd < 0) {
 		fprintf(stderr, "tinyvmm: cannot open '%s': %s\n", path, strerror(errno));

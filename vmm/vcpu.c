@@ -18,6 +18,8 @@
 #define APIC_MODE_NMI	 0x400
 #define APIC_MODE_EXTINT 0x700
 #define APIC_LVT_MASKED	 0x10000
+/* exits one instruction may still need once a pause is asked (a rep string op: 1024 a run) */
+#define MAX_COMPLETING_RUNS 4096
 
 static void kick_handler(int sig)
 {
@@ -274,14 +276,23 @@ static void handle_exit(struct vcpu *v)
 	}
 }
 
-/* Finishes a pending I/O exit without running guest code, so registers are consistent. */
+/*
+ * Finishes a pending I/O exit without running guest code, so registers are consistent. The
+ * completing KVM_RUN can itself exit for the next fragment of the same instruction (an MMIO
+ * access split at a page boundary or into 8-byte pieces, a string instruction): that exit is
+ * emulated too, until KVM_RUN stops at the instruction boundary (EINTR). Past the bound the
+ * last exit stays pending, and the next KVM_RUN completes it: nothing is dropped.
+ */
 static void complete_pending_io(struct vcpu *v)
 {
-	if (!v->io_pending)
-		return;
-	v->run->immediate_exit = 1;
-	ioctl(v->fd, KVM_RUN, 0);
-	v->io_pending = false;
+	int i;
+
+	for (i = 0; v->io_pending && i < MAX_COMPLETING_RUNS; i++) {
+		v->run->immediate_exit = 1;
+		v->io_pending = false;
+		if (ioctl(v->fd, KVM_RUN, 0) == 0)
+			handle_exit(v);
+	}
 }
 
 static void *vcpu_thread(void *arg)

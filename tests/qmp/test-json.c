@@ -80,6 +80,13 @@ static void test_reader(void)
 	T("{\"a\":/**/1}{}", "E:JSON parse error, stray '/'\n{}\n");
 	T("{\"a\":[1,]}{}", "E:JSON parse error, expecting value\n{}\n");
 	T("{'a':'b'}", "{\"a\": \"b\"}\n");
+	/* QEMU's escapes: \' in both quotes, " bare inside single quotes */
+	T("{'a':'sq\\'x','b':\"d\\'q\",'c':'\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u0041'}",
+	  "{\"a\": \"sq'x\", \"b\": \"d'q\", \"c\": \"\\\"\\\"\\\\/\\b\\f\\n\\r\\tA\"}\n");
+	T("{'a\\'':1}{'b':'\\'\\''}", "{\"a'\": 1}\n{\"b\": \"''\"}\n");
+	T("{'a':'\\x'}{}", "E:JSON parse error, invalid escape sequence in string\n{}\n");
+	T("{'a':'\\ud800\\''}{}",
+	  "E:JSON parse error, \\ud800 is not a valid Unicode character\n{}\n");
 	T("{\"a\":18446744073709551615,\"b\":-9223372036854775808}",
 	  "{\"a\": 18446744073709551615, \"b\": -9223372036854775808}\n");
 	T("{\"a\":123456789012345678901234567890,\"b\":-9223372036854775809}",

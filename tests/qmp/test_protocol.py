@@ -84,6 +84,12 @@ def id_echoes(q):
                        ('"a\\u0000b"', "a\x00b")):
         r = request(q, '{"execute": "query-kvm", "id": %s}' % text)
         check(r.get("id", "MISSING") == want and "return" in r, f"id {text} echoed", want, r)
+    # QEMU's JSON extension: single-quoted strings, and \' in either quote
+    for text, want in (("{'execute':'query-status','id':'sq\\'x'}", "sq'x"),
+                       ("""{"execute":"query-status","id":"dq\\'x"}""", "dq'x"),
+                       ("""{'execute':'query-status','id':'a"b\\"c'}""", 'a"b"c')):
+        r = request(q, text)
+        check(r.get("id", "MISSING") == want and "return" in r, f"id of {text}", want, r)
     r = request(q, '{"execute": "query-kvm"}')
     check("id" not in r, "no id sent: none in the reply", None, r)
     # QEMU's double forms: -0.0e5 -> -0, big integers -> %.17g, 1e400 stays valid JSON

@@ -1,7 +1,9 @@
 """Robustness, arguments: negative, huge and overflowing sizes, wrong types, extra and missing arguments, bad file names."""
 import os
+import subprocess
+import tempfile
 
-from rlib import QVM, alive, check, err
+from rlib import QVM, alive, check, err, scaled
 
 RAM = 128 << 20
 INVAL = "Invalid addr 0x%016x/size %d specified"
@@ -191,6 +193,30 @@ def hmp_hostile_lines():
         alive(vm, q=q)
 
 
+def boot_file_fifo():
+    """-flat, -kernel and -initrd naming a FIFO (nobody writes it): refused at once, not stuck
+    in open(). A timeout here is the failure: the old code waited for a writer forever."""
+    import tvmm
+    tvmm.require_kvm()
+    with tempfile.TemporaryDirectory(prefix="tvmm-fifo-") as d:
+        fifo, kernel = os.path.join(d, "fifo"), os.path.join(d, "kernel")
+        os.mkfifo(fifo)
+        with open(kernel, "wb") as f:
+            f.write(b"\0" * 4096)  # opened before it is parsed: enough to reach -initrd
+        for args, opt in ((["-flat", fifo], "-flat"), (["-kernel", fifo], "-kernel"),
+                          (["-kernel", kernel, "-initrd", fifo], "-initrd")):
+            try:
+                p = subprocess.run([tvmm.binary(), "-display", "none", "-serial", "none"] + args,
+                                   stdin=subprocess.DEVNULL, capture_output=True,
+                                   timeout=scaled(20))
+            except subprocess.TimeoutExpired:
+                check(False, f"{opt} FIFO: exits at once", "exit 1", "still blocked after 20 s")
+            e = p.stderr.decode(errors="replace")
+            check(p.returncode == 1, f"{opt} FIFO: exit status", 1, (p.returncode, e))
+            check(e.count("\n") == 1 and "is not a regular file" in e and fifo in e,
+                  f"{opt} FIFO: one-line error", "tinyvmm: ... is not a regular file", e)
+
+
 CASES = {
     "negative-sizes": negative_sizes,
     "huge-sizes": huge_sizes,
@@ -202,6 +228,7 @@ CASES = {
     "filename-unwritable": filename_unwritable,
     "filename-10000": filename_10000,
     "hmp-hostile-lines": hmp_hostile_lines,
+    "boot-file-fifo": boot_file_fifo,
 }
 
 if __name__ == "__main__":

@@ -1,0 +1,172 @@
+/* Writing a named file for pmemsave, memsave and dump-guest-memory: atomically when it is a
+ * plain file, through the path when it is not. */
+#include "monitor/atomic-file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vmm/guest-mem.h"
+
+static bool open_error(struct atomic_file *f, int err, Error **errp)
+{
+	error_setg(errp, "Could not open '%s': %s", f->path, strerror(err));
+	atomic_file_abort(f);
+	return false;
+}
+
+/* A temporary file beside target, with old's mode and owner (if it exists) or create_mode. */
+static bool open_temp(struct atomic_file *f, const struct stat *old, mode_t create_mode,
+		      Error **errp)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	if (asprintf(&f->tmp, "%s.XXXXXX", f->target) < 0) {
+		f->tmp = NULL;
+		return open_error(f, ENOMEM, errp);
+	}
+	f->fd = mkostemp(f->tmp, O_CLOEXEC);
+	if (f->fd < 0) {
+		int err = errno;
+
+		free(f->tmp); /* nothing to remove */
+		f->tmp = NULL;
+		return open_error(f, err, errp);
+	}
+	if (old && fchown(f->fd, old->st_uid, old->st_gid) < 0 &&
+	    fchown(f->fd, (uid_t)-1, old->st_gid) < 0) {
+		/* not allowed: the owner (or group) stays ours, still a usable file */
+	}
+	if (fchmod(f->fd, old ? old->st_mode & 07777 : create_mode & ~mask) < 0) {
+		/* keep 0600 */
+	}
+	return true;
+}
+
+/* Opens what is there without waiting for a FIFO's reader, checking it is still what st saw. */
+static bool open_through(struct atomic_file *f, const struct stat *st, Error **errp)
+{
+	struct stat now;
+
+	f->stream = !S_ISREG(st->st_mode);
+	f->fd = open(f->target, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
+					(f->stream ? 0 : O_TRUNC));
+	if (f->fd < 0)
+		return open_error(f, errno, errp);
+	if (fstat(f->fd, &now) < 0)
+		return open_error(f, errno, errp);
+	if (now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+		return open_error(f, EAGAIN, errp); /* replaced in between: try again */
+	return true;
+}
+
+bool atomic_file_open(struct atomic_file *f, const char *path, mode_t create_mode, Error **errp)
+{
+	struct stat st;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->path = strdup(path);
+	if (!f->path) {
+		error_setg(errp, "Out of memory");
+		return false;
+	}
+	if (!*path)
+		return open_error(f, ENOENT, errp);
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		f->target = realpath(path, NULL); /* a link to nothing: ENOENT */
+	else
+		f->target = strdup(path);
+	if (!f->target)
+		return open_error(f, errno, errp);
+	if (stat(f->target, &st) < 0)
+		return errno == ENOENT ? open_temp(f, NULL, create_mode, errp)
+				       : open_error(f, errno, errp);
+	if (S_ISREG(st.st_mode) && st.st_nlink == 1)
+		return open_temp(f, &st, create_mode, errp);
+	if (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) ||
+	    S_ISBLK(st.st_mode))
+		return open_through(f, &st, errp);
+	return open_error(f, S_ISDIR(st.st_mode) ? EISDIR : ENXIO, errp);
+}
+
+/* All of buf, in order, waiting (at most ATOMIC_FILE_STALL_MS at a time) while it is full. */
+static int write_stream(int fd, const uint8_t *buf, uint64_t len)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len > SSIZE_MAX ? SSIZE_MAX : (size_t)len);
+
+		if (n > 0) {
+			buf += n;
+			len -= (uint64_t)n;
+		} else if (n < 0 && errno == EAGAIN) {
+			n = poll(&p, 1, ATOMIC_FILE_STALL_MS);
+			if (n == 0)
+				return -ETIMEDOUT;
+			if (n < 0 && errno != EINTR)
+				return -errno;
+		} else if (n < 0 && errno != EINTR) {
+			return -errno;
+		} else if (n == 0) {
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+int atomic_file_write(struct atomic_file *f, uint64_t off, const void *buf, uint64_t len)
+{
+	int err;
+
+	if (!f->stream)
+		err = guest_mem_save(f->fd, off, buf, len);
+	else if (off != f->end)
+		err = -ESPIPE;
+	else
+		err = write_stream(f->fd, buf, len);
+	if (!err && off + len > f->end)
+		f->end = off + len;
+	return err;
+}
+
+int atomic_file_commit(struct atomic_file *f)
+{
+	int err = 0;
+
+	/* a zero tail is a hole that only the size makes part of the file */
+	if (!f->stream && ftruncate(f->fd, (off_t)f->end) < 0)
+		err = -errno;
+	if (close(f->fd) < 0 && !err)
+		err = -errno;
+	f->fd = -1;
+	if (!err && f->tmp && rename(f->tmp, f->target) < 0)
+		err = -errno;
+	if (!err) {
+		free(f->tmp); /* renamed: nothing to remove */
+		f->tmp = NULL;
+	}
+	atomic_file_abort(f);
+	return err;
+}
+
+void atomic_file_abort(struct atomic_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	if (f->tmp)
+		unlink(f->tmp);
+	free(f->tmp);
+	free(f->target);
+	free(f->path);
+	f->tmp = f->target = f->path = NULL;
+}
