@@ -35,7 +35,7 @@ void qmp_server_broadcast(const char *line, size_t len);
 /* The machine is shutting down: stop reading requests, keep flushing replies. */
 void qmp_server_quitting(void);
 
-/* The machine's run-state hook: turns vm events into QMP events (qmp-events.c). */
-void qmp_events_on_vm_event(void *opaque, enum vm_event ev, bool guest, enum vm_cause cause);
+/* The machine's run-state listener: turns vm events into QMP events (qmp-events.c). */
+void qmp_events_on_vm_event(void *opaque, enum vm_event ev, bool guest, ShutdownCause cause);
 
 #endif

@@ -359,8 +359,7 @@ bool monitor_start(struct machine *m, const struct vm_config *cfg, struct mainlo
 
 	mon.m = m;
 	mon.loop = loop;
-	m->on_event = qmp_events_on_vm_event;
-	m->event_opaque = NULL;
+	machine_add_listener(m, qmp_events_on_vm_event, NULL);
 	if (!make_greeting()) {
 		fprintf(stderr, "tinyvmm: -qmp: out of memory\n");
 		return false;
@@ -426,7 +425,7 @@ void monitor_stop(void)
 	int i;
 
 	if (mon.m)
-		mon.m->on_event = NULL;
+		machine_remove_listener(mon.m, qmp_events_on_vm_event, NULL);
 	flush_all();
 	for (c = mon.clients; c; c = c->next) {
 		if (c->dead)
