@@ -44,7 +44,7 @@ struct machine {
 	pthread_mutex_t req_lock; /* the request records */
 	int req_fd;		  /* eventfd */
 	struct watch *req_watch;
-	struct vm_request req_shutdown, req_reset, req_powerdown, req_error;
+	struct vm_request req_shutdown, req_reset, req_error;
 	int exit_code;
 	bool stay_on_error; /* keep the process for inspection after a guest error */
 

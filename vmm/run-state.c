@@ -155,11 +155,6 @@ void vm_request_reset(struct machine *m, bool guest, ShutdownCause cause)
 	request(m, &m->req_reset, guest, cause, 0);
 }
 
-void vm_request_powerdown(struct machine *m)
-{
-	request(m, &m->req_powerdown, false, SHUTDOWN_CAUSE_NONE, 0);
-}
-
 void vm_request_error(struct machine *m)
 {
 	request(m, &m->req_error, false, SHUTDOWN_CAUSE_NONE, EXIT_GUEST_CRASH);
@@ -187,8 +182,6 @@ static void on_request(int fd, uint32_t events, void *opaque)
 	}
 	if (take(m, &m->req_reset, &r))
 		vm_reset(m, r.guest, r.cause);
-	if (take(m, &m->req_powerdown, &r))
-		vm_powerdown(m);
 }
 
 bool run_state_init(struct machine *m)

@@ -54,7 +54,6 @@ void vm_cont(struct machine *m);
 /* Requests served by the main loop; safe from any thread, with or without the big lock. */
 void vm_request_shutdown(struct machine *m, bool guest, ShutdownCause cause, int exit_code);
 void vm_request_reset(struct machine *m, bool guest, ShutdownCause cause);
-void vm_request_powerdown(struct machine *m);
 void vm_request_error(struct machine *m);
 
 /* The same, done now: on the main thread with the big lock held. Nothing revives a shutdown. */
