@@ -6,6 +6,8 @@
 
 #include "hmp/hmp-int.h"
 #include "hmp/hmp.h"
+#include "monitor/monitor.h"
+#include "vmm/machine.h"
 
 /* Does typed (length n) match one of the '|'-separated aliases in names? */
 static bool match_alias(const char *names, const char *typed, size_t n)
@@ -189,6 +191,8 @@ static void run(HmpOut *out, const char *line)
 	char msg[256];
 	size_t n;
 
+	if (monitor_machine()->state == RUN_STATE_SHUTDOWN)
+		return; /* after quit nothing runs, not even the rest of the read */
 	while (isspace((unsigned char)*p))
 		p++;
 	if (!*p)

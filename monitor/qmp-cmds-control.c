@@ -91,7 +91,7 @@ void qmp_quit(Error **errp)
 {
 	/* SHUTDOWN goes out now, the return next, then the main loop ends and every client gets EOF
 	 */
-	vm_shutdown(monitor_machine(), false, CAUSE_HOST_QMP_QUIT, 0);
+	vm_shutdown(monitor_machine(), false, SHUTDOWN_CAUSE_HOST_QMP_QUIT, 0);
 }
 
 char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index, int64_t cpu_index,

@@ -119,7 +119,7 @@ static void job_finish(struct dump_job *j, int err, Error **errp)
 		event_send_dump_completed(r, local != NULL, local ? error_get_pretty(local) : NULL);
 		DumpQueryResult_free(r);
 	}
-	if (j->resume && m->state == VM_PAUSED)
+	if (j->resume && m->state == RUN_STATE_PAUSED)
 		vm_cont(m);
 	error_propagate(errp, local);
 	job_free(j);
@@ -279,8 +279,8 @@ static void dump_start(const char *path, bool detach, bool filter, uint64_t begi
 		job_free(j);
 		return;
 	}
-	if (m->state == VM_RUNNING) {
-		vm_stop(m, VM_PAUSED);
+	if (m->state == RUN_STATE_RUNNING) {
+		vm_stop(m, RUN_STATE_PAUSED);
 		j->resume = true;
 	}
 	if (!build_header(j, errp)) {

@@ -12,7 +12,7 @@
 GvaToGpaInfo *qmp_x_gva2gpa(uint64_t addr, bool has_cpu_index, int64_t cpu_index, Error **errp)
 {
 	struct machine *m = monitor_machine();
-	bool running = m->state == VM_RUNNING;
+	bool running = m->state == RUN_STATE_RUNNING;
 	GvaToGpaInfo *info;
 	uint64_t gpa;
 	int err;

@@ -174,7 +174,7 @@ static CpuRegisters *registers(struct vcpu *v, Error **errp)
 CpuRegistersList *qmp_query_registers(bool has_cpu_index, int64_t cpu_index, Error **errp)
 {
 	struct machine *m = monitor_machine();
-	bool running = m->state == VM_RUNNING;
+	bool running = m->state == RUN_STATE_RUNNING;
 	CpuRegistersList *head = NULL, **tail = &head;
 	int i, first = 0, last = m->nr_vcpus - 1;
 

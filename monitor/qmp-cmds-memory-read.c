@@ -16,7 +16,7 @@ char *qmp_x_read_memory(uint64_t addr, int64_t size, bool has_physical, bool phy
 {
 	static const char digits[] = "0123456789abcdef";
 	struct machine *m = monitor_machine();
-	bool running = m->state == VM_RUNNING, ok;
+	bool running = m->state == RUN_STATE_RUNNING, ok;
 	uint8_t *buf;
 	char *hex;
 	int64_t i;

@@ -113,7 +113,7 @@ void qmp_memsave(int64_t val, int64_t size, const char *filename, bool has_cpu_i
 		 int64_t cpu_index, Error **errp)
 {
 	struct machine *m = monitor_machine();
-	bool running = m->state == VM_RUNNING;
+	bool running = m->state == RUN_STATE_RUNNING;
 	struct span *spans = NULL;
 	size_t nr = 0;
 

@@ -5,23 +5,6 @@
 #include "monitor/qmp-internal.h"
 #include "qapi-commands.h"
 
-static RunState run_state(enum vm_state s)
-{
-	switch (s) {
-	case VM_PRELAUNCH:
-		return RUN_STATE_PRELAUNCH;
-	case VM_RUNNING:
-		return RUN_STATE_RUNNING;
-	case VM_PAUSED:
-		return RUN_STATE_PAUSED;
-	case VM_SHUTDOWN:
-		return RUN_STATE_SHUTDOWN;
-	case VM_INTERNAL_ERROR:
-		return RUN_STATE_INTERNAL_ERROR;
-	}
-	return RUN_STATE_INTERNAL_ERROR;
-}
-
 StatusInfo *qmp_query_status(Error **errp)
 {
 	struct machine *m = monitor_machine();
@@ -31,8 +14,8 @@ StatusInfo *qmp_query_status(Error **errp)
 		error_setg(errp, "Out of memory");
 		return NULL;
 	}
-	info->status = run_state(m->state);
-	info->running = m->state == VM_RUNNING;
+	info->status = m->state;
+	info->running = m->state == RUN_STATE_RUNNING;
 	info->singlestep = false;
 	return info;
 }
@@ -40,11 +23,11 @@ StatusInfo *qmp_query_status(Error **errp)
 /* shutdown and internal-error need a reset first (QEMU's runstate_needs_reset()). */
 static bool needs_reset(struct machine *m, const char *what, Error **errp)
 {
-	if (m->state != VM_SHUTDOWN && m->state != VM_INTERNAL_ERROR)
+	if (m->state != RUN_STATE_SHUTDOWN && m->state != RUN_STATE_INTERNAL_ERROR)
 		return false;
 	if (what)
 		error_setg(errp, "Cannot %s the VM in state '%s': 'system_reset' is required", what,
-			   vm_state_name(m->state));
+			   RunState_str[m->state]);
 	else
 		error_setg(errp, "Resetting the Virtual Machine is required");
 	return true;
@@ -57,8 +40,9 @@ void qmp_stop(Error **errp)
 	if (needs_reset(m, "stop", errp))
 		return;
 	/* paused or prelaunch: nothing to do and no event, as QEMU */
-	if (m->state == VM_RUNNING)
-		vm_stop(m, VM_PAUSED); /* returns with every vCPU out of KVM_RUN; STOP sent */
+	if (m->state == RUN_STATE_RUNNING)
+		vm_stop(m,
+			RUN_STATE_PAUSED); /* returns with every vCPU out of KVM_RUN; STOP sent */
 }
 
 void qmp_cont(Error **errp)
@@ -72,7 +56,7 @@ void qmp_cont(Error **errp)
 
 void qmp_system_reset(Error **errp)
 {
-	vm_reset(monitor_machine(), false, CAUSE_HOST_QMP_SYSTEM_RESET);
+	vm_reset(monitor_machine(), false, SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
 }
 
 void qmp_system_powerdown(Error **errp)

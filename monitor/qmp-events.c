@@ -18,32 +18,7 @@ void qmp_event_broadcast(json_object *event)
 	free(line);
 }
 
-static ShutdownCause shutdown_cause(enum vm_cause c)
-{
-	switch (c) {
-	case CAUSE_NONE:
-		return SHUTDOWN_CAUSE_NONE;
-	case CAUSE_HOST_ERROR:
-		return SHUTDOWN_CAUSE_HOST_ERROR;
-	case CAUSE_HOST_QMP_QUIT:
-		return SHUTDOWN_CAUSE_HOST_QMP_QUIT;
-	case CAUSE_HOST_QMP_SYSTEM_RESET:
-		return SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET;
-	case CAUSE_HOST_SIGNAL:
-		return SHUTDOWN_CAUSE_HOST_SIGNAL;
-	case CAUSE_HOST_UI:
-		return SHUTDOWN_CAUSE_HOST_UI;
-	case CAUSE_GUEST_SHUTDOWN:
-		return SHUTDOWN_CAUSE_GUEST_SHUTDOWN;
-	case CAUSE_GUEST_RESET:
-		return SHUTDOWN_CAUSE_GUEST_RESET;
-	case CAUSE_GUEST_PANIC:
-		return SHUTDOWN_CAUSE_GUEST_PANIC;
-	}
-	return SHUTDOWN_CAUSE_NONE;
-}
-
-void qmp_events_on_vm_event(void *opaque, enum vm_event ev, bool guest, enum vm_cause cause)
+void qmp_events_on_vm_event(void *opaque, enum vm_event ev, bool guest, ShutdownCause cause)
 {
 	switch (ev) {
 	case VM_EVENT_STOP:
@@ -53,10 +28,10 @@ void qmp_events_on_vm_event(void *opaque, enum vm_event ev, bool guest, enum vm_
 		event_send_resume();
 		break;
 	case VM_EVENT_RESET:
-		event_send_reset(guest, shutdown_cause(cause));
+		event_send_reset(guest, cause);
 		break;
 	case VM_EVENT_SHUTDOWN:
-		event_send_shutdown(guest, shutdown_cause(cause));
+		event_send_shutdown(guest, cause);
 		break;
 	case VM_EVENT_POWERDOWN:
 		event_send_powerdown();

@@ -33,7 +33,7 @@ json_object *qmp_version_json(void);
 /* Sends one serialized line to every negotiated client (qmp-server.c). */
 void qmp_server_broadcast(const char *line, size_t len);
 
-/* The machine's run-state hook: turns vm events into QMP events (qmp-events.c). */
-void qmp_events_on_vm_event(void *opaque, enum vm_event ev, bool guest, enum vm_cause cause);
+/* The machine's run-state listener: turns vm events into QMP events (qmp-events.c). */
+void qmp_events_on_vm_event(void *opaque, enum vm_event ev, bool guest, ShutdownCause cause);
 
 #endif

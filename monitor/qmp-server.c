@@ -191,8 +191,7 @@ bool monitor_start(struct machine *m, const struct vm_config *cfg, struct mainlo
 
 	mon.m = m;
 	mon.loop = loop;
-	m->on_event = qmp_events_on_vm_event;
-	m->event_opaque = NULL;
+	machine_add_listener(m, qmp_events_on_vm_event, NULL);
 	if (!make_greeting()) {
 		fprintf(stderr, "tinyvmm: -qmp: out of memory\n");
 		return false;
@@ -226,7 +225,7 @@ void monitor_shutdown(void)
 	int i;
 
 	if (mon.m)
-		mon.m->on_event = NULL;
+		machine_remove_listener(mon.m, qmp_events_on_vm_event, NULL);
 	for (i = 0; i < mon.nr_listeners; i++)
 		listener_close(mon.listeners[i]);
 	mon.nr_listeners = 0;

@@ -1,12 +1,10 @@
-/* The machine: creation, run-state changes and the requests vCPUs make of the main loop. */
+/* The machine: creation of the VM, its vCPUs and devices; start and teardown. */
 #include "vmm/machine.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "vmm/boot-linux.h"
@@ -16,82 +14,10 @@
 #include "vmm/dev/power.h"
 #include "vmm/dev/serial.h"
 #include "vmm/loader.h"
-#include "vmm/mainloop.h"
 #include "vmm/vcpu.h"
 
 #define COM1_BASE 0x3f8
 #define COM1_IRQ  4
-
-static const char *const state_names[] = {
-	[VM_PRELAUNCH] = "prelaunch",
-	[VM_RUNNING] = "running",
-	[VM_PAUSED] = "paused",
-	[VM_SHUTDOWN] = "shutdown",
-	[VM_INTERNAL_ERROR] = "internal-error",
-};
-
-static const char *const cause_names[] = {
-	[CAUSE_NONE] = "none",
-	[CAUSE_HOST_ERROR] = "host-error",
-	[CAUSE_HOST_QMP_QUIT] = "host-qmp-quit",
-	[CAUSE_HOST_QMP_SYSTEM_RESET] = "host-qmp-system-reset",
-	[CAUSE_HOST_SIGNAL] = "host-signal",
-	[CAUSE_HOST_UI] = "host-ui",
-	[CAUSE_GUEST_SHUTDOWN] = "guest-shutdown",
-	[CAUSE_GUEST_RESET] = "guest-reset",
-	[CAUSE_GUEST_PANIC] = "guest-panic",
-};
-
-const char *vm_state_name(enum vm_state s)
-{
-	return state_names[s];
-}
-
-const char *vm_cause_name(enum vm_cause c)
-{
-	return cause_names[c];
-}
-
-bool vm_is_running(const struct machine *m)
-{
-	return m->state == VM_RUNNING;
-}
-
-static void emit(struct machine *m, enum vm_event ev, bool guest, enum vm_cause cause)
-{
-	if (m->on_event)
-		m->on_event(m->event_opaque, ev, guest, cause);
-}
-
-void vm_stop(struct machine *m, enum vm_state new_state)
-{
-	bool was_running = m->state == VM_RUNNING;
-
-	vcpu_pause_all(m);
-	m->state = new_state;
-	if (was_running)
-		emit(m, VM_EVENT_STOP, false, CAUSE_NONE);
-}
-
-void vm_cont(struct machine *m)
-{
-	if (m->state == VM_RUNNING)
-		return;
-	m->state = VM_RUNNING;
-	vcpu_resume_all(m);
-	emit(m, VM_EVENT_RESUME, false, CAUSE_NONE);
-}
-
-void vm_shutdown(struct machine *m, bool guest, enum vm_cause cause, int exit_code)
-{
-	if (m->state == VM_SHUTDOWN)
-		return;
-	vcpu_pause_all(m);
-	m->state = VM_SHUTDOWN;
-	m->exit_code = exit_code;
-	emit(m, VM_EVENT_SHUTDOWN, guest, cause);
-	mainloop_quit(m->loop);
-}
 
 bool machine_set_boot(struct machine *m, int (*boot_reset)(struct machine *m))
 {
@@ -106,96 +32,15 @@ bool machine_set_boot(struct machine *m, int (*boot_reset)(struct machine *m))
 	return true;
 }
 
-void vm_reset(struct machine *m, bool guest, enum vm_cause cause)
+int machine_reset(struct machine *m)
 {
-	int r;
+	int r = kvm_restore_reset_state(m->vm_fd, &m->reset_state);
 
-	vcpu_pause_all(m);
-	r = kvm_restore_reset_state(m->vm_fd, &m->reset_state);
 	if (r == 0)
 		serial_reset(m->serial);
 	if (r == 0 && m->boot_reset)
 		r = m->boot_reset(m);
-	if (r < 0) {
-		fprintf(stderr, "tinyvmm: reset failed: %s\n", strerror(-r));
-		vm_stop(m, VM_INTERNAL_ERROR);
-		return;
-	}
-	emit(m, VM_EVENT_RESET, guest, cause);
-	if (m->state == VM_INTERNAL_ERROR || m->state == VM_SHUTDOWN)
-		m->state = VM_RUNNING; /* a reset brings a crashed guest back */
-	vcpu_resume_all(m);
-}
-
-void vm_powerdown(struct machine *m)
-{
-	emit(m, VM_EVENT_POWERDOWN, false, CAUSE_NONE);
-	if (m->on_powerdown)
-		m->on_powerdown(m);
-}
-
-static void wake_main_loop(struct machine *m)
-{
-	uint64_t one = 1;
-
-	if (write(m->req_fd, &one, sizeof(one)) < 0) {
-		/* the counter cannot overflow in practice; nothing else can fail */
-	}
-}
-
-void vm_request_shutdown(struct machine *m, bool guest, enum vm_cause cause, int exit_code)
-{
-	if (!__atomic_exchange_n(&m->req_shutdown, true, __ATOMIC_SEQ_CST)) {
-		m->req_guest = guest;
-		m->req_cause = cause;
-		m->exit_code = exit_code; /* the first request decides */
-	}
-	wake_main_loop(m);
-}
-
-void vm_request_reset(struct machine *m, bool guest, enum vm_cause cause)
-{
-	m->req_cause = cause;
-	m->req_guest = guest;
-	__atomic_store_n(&m->req_reset, true, __ATOMIC_SEQ_CST);
-	wake_main_loop(m);
-}
-
-void vm_request_powerdown(struct machine *m)
-{
-	__atomic_store_n(&m->req_powerdown, true, __ATOMIC_SEQ_CST);
-	wake_main_loop(m);
-}
-
-void vm_request_error(struct machine *m)
-{
-	__atomic_store_n(&m->req_error, true, __ATOMIC_SEQ_CST);
-	wake_main_loop(m);
-}
-
-/* Serves requests on the main thread, big lock held. */
-static void on_request(int fd, uint32_t events, void *opaque)
-{
-	struct machine *m = opaque;
-	uint64_t n;
-
-	if (read(fd, &n, sizeof(n)) < 0)
-		return;
-	if (__atomic_exchange_n(&m->req_shutdown, false, __ATOMIC_SEQ_CST)) {
-		vm_shutdown(m, m->req_guest, m->req_cause, m->exit_code);
-		return;
-	}
-	if (__atomic_exchange_n(&m->req_error, false, __ATOMIC_SEQ_CST)) {
-		vm_stop(m, VM_INTERNAL_ERROR);
-		if (!m->stay_on_error) {
-			m->exit_code = EXIT_GUEST_CRASH;
-			mainloop_quit(m->loop);
-		}
-	}
-	if (__atomic_exchange_n(&m->req_reset, false, __ATOMIC_SEQ_CST))
-		vm_reset(m, m->req_guest, m->req_cause);
-	if (__atomic_exchange_n(&m->req_powerdown, false, __ATOMIC_SEQ_CST))
-		vm_powerdown(m);
+	return r;
 }
 
 static bool create_devices(struct machine *m)
@@ -237,13 +82,10 @@ bool machine_create(struct machine *m, const struct vm_config *cfg, struct mainl
 	m->cfg = cfg;
 	m->loop = loop;
 	m->kvm_fd = m->vm_fd = m->req_fd = -1;
-	m->state = VM_PRELAUNCH;
 	iospace_init(&m->pio, "io", 0x10000);
 	iospace_init(&m->mmio, "memory", 0);
 
-	m->req_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (m->req_fd < 0 ||
-	    !(m->req_watch = mainloop_add_fd(loop, m->req_fd, EPOLLIN, on_request, m))) {
+	if (!run_state_init(m)) {
 		perror("tinyvmm: eventfd");
 		return false;
 	}
@@ -290,7 +132,7 @@ bool machine_start(struct machine *m)
 		}
 	}
 	if (!m->cfg->start_paused) {
-		m->state = VM_RUNNING;
+		vm_set_state(m, RUN_STATE_RUNNING);
 		vcpu_resume_all(m);
 	}
 	return true;
@@ -313,10 +155,7 @@ void machine_destroy(struct machine *m)
 		m->boot_release(m->boot_image);
 	else
 		free(m->boot_image);
-	if (m->req_watch)
-		mainloop_remove(m->loop, m->req_watch);
-	if (m->req_fd >= 0)
-		close(m->req_fd);
+	run_state_destroy(m);
 	if (m->vm_fd >= 0)
 		close(m->vm_fd);
 	if (m->kvm_fd >= 0)

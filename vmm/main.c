@@ -24,7 +24,7 @@ static void on_signal(int fd, uint32_t events, void *opaque)
 
 	if (read(fd, &si, sizeof(si)) != sizeof(si))
 		return;
-	vm_shutdown(opaque, false, CAUSE_HOST_SIGNAL, 0);
+	vm_shutdown(opaque, false, SHUTDOWN_CAUSE_HOST_SIGNAL, 0);
 }
 
 /* SIGINT/SIGTERM/SIGHUP arrive through a signalfd on the main loop; vCPU threads never see them. */

@@ -246,7 +246,7 @@ static void handle_exit(struct vcpu *v)
 			"tinyvmm: vCPU %d: triple fault (KVM_EXIT_SHUTDOWN), ending the VM\n",
 			v->index);
 		v->stopped = true;
-		vm_request_shutdown(v->m, true, CAUSE_GUEST_RESET, EXIT_GUEST_CRASH);
+		vm_request_shutdown(v->m, true, SHUTDOWN_CAUSE_GUEST_RESET, EXIT_GUEST_CRASH);
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		snprintf(msg, sizeof(msg),
@@ -262,9 +262,9 @@ static void handle_exit(struct vcpu *v)
 	case KVM_EXIT_SYSTEM_EVENT:
 		v->stopped = true;
 		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
-			vm_request_reset(v->m, true, CAUSE_GUEST_RESET);
+			vm_request_reset(v->m, true, SHUTDOWN_CAUSE_GUEST_RESET);
 		else if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN)
-			vm_request_shutdown(v->m, true, CAUSE_GUEST_SHUTDOWN, 0);
+			vm_request_shutdown(v->m, true, SHUTDOWN_CAUSE_GUEST_SHUTDOWN, 0);
 		else
 			guest_error(v, "KVM_EXIT_SYSTEM_EVENT (crash)");
 		break;
@@ -379,7 +379,7 @@ void vcpu_pause_all(struct machine *m)
 
 void vcpu_resume_all(struct machine *m)
 {
-	m->vcpus_run = m->state == VM_RUNNING;
+	m->vcpus_run = m->state == RUN_STATE_RUNNING;
 	if (m->vcpus_run)
 		pthread_cond_broadcast(&m->run_cond);
 }

@@ -1,4 +1,7 @@
-/* qapi-gen: emits PREFIXqapi-types.[ch]: enums, structs, lists, and their JSON converters. */
+/*
+ * qapi-gen: emits PREFIXqapi-enums.[ch] (the enums, free of json-c, for vmm/ too) and
+ * PREFIXqapi-types.[ch]: structs, lists, and their JSON converters.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,24 +152,45 @@ static void emit_list_c(FILE *c, const struct type *t)
 		t->name);
 }
 
-bool emit_types(const struct schema *s, const char *dir, const char *prefix)
+/* The enums alone: no json-c, no monitor header, so vmm/ can use them. */
+static bool emit_enums(const struct schema *s, const char *dir, const char *prefix)
 {
-	FILE *h = out_open(dir, prefix, "qapi-types.h");
-	FILE *c = out_open(dir, prefix, "qapi-types.c");
+	FILE *h = out_open(dir, prefix, "qapi-enums.h");
+	FILE *c = out_open(dir, prefix, "qapi-enums.c");
 	int i;
 
 	if (!h || !c)
 		return false;
-	fprintf(h, "#ifndef QAPI_TYPES_H\n#define QAPI_TYPES_H\n\n#include <json-c/json.h>\n"
-		   "#include <stdbool.h>\n#include <stdint.h>\n\n#include \"monitor/error.h\"\n"
-		   "#include \"schema/runtime.h\"\n");
+	fprintf(h, "#ifndef QAPI_ENUMS_H\n#define QAPI_ENUMS_H\n\n#include <stdbool.h>\n");
+	fprintf(c, "#include <string.h>\n\n#include \"%sqapi-enums.h\"\n", prefix);
+	for (i = 0; i < s->ntypes; i++)
+		if (s->types[i]->meta == META_ENUM)
+			emit_enum_h(h, s->types[i]), emit_enum_c(c, s->types[i]);
+	fprintf(h, "\n#endif\n");
+	return out_close(h, dir, prefix, "qapi-enums.h") &&
+	       out_close(c, dir, prefix, "qapi-enums.c");
+}
+
+bool emit_types(const struct schema *s, const char *dir, const char *prefix)
+{
+	FILE *h, *c;
+	int i;
+
+	if (!emit_enums(s, dir, prefix))
+		return false;
+	h = out_open(dir, prefix, "qapi-types.h");
+	c = out_open(dir, prefix, "qapi-types.c");
+	if (!h || !c)
+		return false;
+	fprintf(h,
+		"#ifndef QAPI_TYPES_H\n#define QAPI_TYPES_H\n\n#include <json-c/json.h>\n"
+		"#include <stdbool.h>\n#include <stdint.h>\n\n#include \"monitor/error.h\"\n"
+		"#include \"schema/runtime.h\"\n#include \"%sqapi-enums.h\"\n",
+		prefix);
 	fprintf(c,
 		"#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
 		"#include \"%sqapi-types.h\"\n",
 		prefix);
-	for (i = 0; i < s->ntypes; i++)
-		if (s->types[i]->meta == META_ENUM)
-			emit_enum_h(h, s->types[i]), emit_enum_c(c, s->types[i]);
 	fprintf(h, "\n");
 	for (i = 0; i < s->ntypes; i++)
 		if (s->types[i]->meta == META_STRUCT)

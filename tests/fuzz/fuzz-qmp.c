@@ -211,18 +211,20 @@ static void restore(void)
 {
 	uint64_t one = 1;
 
-	if (m.state == VM_SHUTDOWN) {
+	if (m.state == RUN_STATE_SHUTDOWN) {
 		/* quit (or a guest shutdown) asked the main loop to end: let it, then restart */
 		if (write(kick_fd, &one, sizeof(one)) < 0)
 			die("kick");
 		pthread_join(loop_thread, NULL);
 		pthread_mutex_lock(&m.lock);
-		vm_reset(&m, false, CAUSE_HOST_QMP_SYSTEM_RESET);
+		/* a shutdown is final (vm_set_state): the harness stands in for a new process */
+		m.state = RUN_STATE_PAUSED;
+		vm_reset(&m, false, SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
 		pthread_mutex_unlock(&m.lock);
 		loop_start();
 	}
 	pthread_mutex_lock(&m.lock);
-	if (m.state != VM_RUNNING && m.state != VM_SHUTDOWN)
+	if (m.state != RUN_STATE_RUNNING && m.state != RUN_STATE_SHUTDOWN)
 		vm_cont(&m);
 	pmemaccess_stop_all();
 	pthread_mutex_unlock(&m.lock);

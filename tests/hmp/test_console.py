@@ -226,5 +226,44 @@ def quit_():
         s.close()
 
 
+def quit_then_lines():
+    """Defect 7: lines after quit in the same read do not run; a reset does not revive the VM."""
+    s = Setup()
+    try:
+        q = tvmm.QMP(s.qsock)
+        so = tvmm.connect_unix(s.hsock)
+        so.settimeout(tvmm.scaled(20))
+        buf = b""
+        while not buf.endswith(tvmm.HMP.PROMPT):
+            data = so.recv(65536)
+            check(data != b"", "console open", "banner", buf)
+            buf += data
+        so.sendall(b"quit\nsystem_reset\ninfo status\n")  # one write, one read
+        out = b""
+        while True:
+            try:
+                data = so.recv(65536)
+            except ConnectionResetError:
+                break
+            if not data:
+                break
+            out += data
+        so.close()
+        check(b"VM status" not in out, "nothing runs after quit", "no 'VM status'", out)
+        events = []
+        while True:
+            try:
+                events.append(q.recv()["event"])
+            except (tvmm.Failure, ConnectionResetError):
+                break  # the server closed the connection
+        check(events == ["SHUTDOWN"], "SHUTDOWN and no RESET after quit", ["SHUTDOWN"], events)
+        rc = s.vm.wait_exit(timeout=20)
+        check(rc == 0, "quit exits 0", 0, rc)
+        q.close()
+    finally:
+        s.close()
+
+
 tvmm.main({"hmp-console": console, "hmp-console-errors": console_errors,
-           "hmp-console-clients": console_clients, "hmp-quit": quit_})
+           "hmp-console-clients": console_clients, "hmp-quit": quit_,
+           "hmp-quit-then-lines": quit_then_lines})

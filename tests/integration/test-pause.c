@@ -15,7 +15,7 @@
 
 static int stops, resumes;
 
-static void on_event(void *opaque, enum vm_event ev, bool guest, enum vm_cause cause)
+static void on_event(void *opaque, enum vm_event ev, bool guest, ShutdownCause cause)
 {
 	stops += ev == VM_EVENT_STOP;
 	resumes += ev == VM_EVENT_RESUME;
@@ -67,7 +67,7 @@ int main(void)
 	CHECK(loop != NULL);
 	if (!machine_create(&m, &cfg, loop))
 		return 1;
-	m.on_event = on_event;
+	machine_add_listener(&m, on_event, NULL);
 	pthread_mutex_lock(&m.lock);
 	CHECK(machine_start(&m));
 	pthread_mutex_unlock(&m.lock);
@@ -75,7 +75,7 @@ int main(void)
 	CHECK(wait_counter_above(&m, 1, 30000));
 	for (i = 0; i < 3; i++) {
 		pthread_mutex_lock(&m.lock);
-		vm_stop(&m, VM_PAUSED);
+		vm_stop(&m, RUN_STATE_PAUSED);
 		CHECK(m.nr_parked == m.nr_vcpus);
 		c1 = counter(&m);
 		CHECK(vcpu_get_regs(&m.vcpus[0], &regs1, NULL) == 0);
@@ -87,7 +87,7 @@ int main(void)
 		CHECK(vcpu_get_regs(&m.vcpus[0], &regs2, NULL) == 0);
 		CHECK_U64(c1, c2);
 		CHECK_U64(regs1.rip, regs2.rip);
-		vm_stop(&m, VM_PAUSED); /* already paused: no second STOP */
+		vm_stop(&m, RUN_STATE_PAUSED); /* already paused: no second STOP */
 		vm_cont(&m);
 		vm_cont(&m); /* already running: no second RESUME */
 		pthread_mutex_unlock(&m.lock);

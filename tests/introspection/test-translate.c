@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 	CHECK(poll_paused(&m, long_mode_halted, NULL, 20, 30000));
 
 	pthread_mutex_lock(&m.lock);
-	vm_stop(&m, VM_PAUSED);
+	vm_stop(&m, RUN_STATE_PAUSED);
 	for (i = 0; i < sizeof(gvas) / sizeof(gvas[0]); i++) {
 		struct kvm_translation tr;
 		struct paging_regs regs;

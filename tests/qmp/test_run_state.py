@@ -6,7 +6,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qmplib import QVM, check, no_more_data, raw_line, wait_status  # noqa: E402
-from tvmm import guest, run  # noqa: E402
+from tvmm import Failure, guest, run  # noqa: E402
 
 
 def status(q):
@@ -104,11 +104,31 @@ def guest_shutdown():
         check(rc == 85, "exit status from the guest", 85, rc)
 
 
+def quit_then_reset():
+    """Requests after quit in the same write are not run: no RESET revives the VM."""
+    with QVM() as vm:
+        q = vm.qmp()
+        vm.wait_output("heartbeat 1\r\n")
+        q.send_raw('{"execute":"quit","id":1}{"execute":"system_reset","id":2}'
+                   '{"execute":"query-status","id":3}\n')
+        lines = []
+        try:
+            while True:
+                lines.append(json.loads(raw_line(q)))
+        except (Failure, ConnectionResetError):
+            pass  # the server closed the connection
+        got = [x.get("event") or x.get("id") for x in lines]
+        check(got == ["SHUTDOWN", 1], "quit's SHUTDOWN and return, then nothing", None, lines)
+        rc = vm.wait_exit()
+        check(rc == 0, "quit exits 0", 0, rc)
+
+
 def test():
     with QVM() as vm:
         stop_cont(vm)
     prelaunch()
     guest_shutdown()
+    quit_then_reset()
 
 
 run(test)

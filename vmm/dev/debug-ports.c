@@ -18,7 +18,8 @@ static void debugcon_write(void *opaque, uint64_t off, uint64_t value, unsigned 
 
 static void exit_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
 {
-	vm_request_shutdown(opaque, true, CAUSE_GUEST_SHUTDOWN, (int)(((value << 1) | 1) & 0xff));
+	vm_request_shutdown(opaque, true, SHUTDOWN_CAUSE_GUEST_SHUTDOWN,
+			    (int)(((value << 1) | 1) & 0xff));
 }
 
 int debug_ports_init(struct machine *m, struct chardev *debugcon)

@@ -26,7 +26,7 @@ static uint64_t status_read(void *opaque, uint64_t off, unsigned size)
 static void command_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
 {
 	if ((value & 0xff) == CMD_PULSE_RESET)
-		vm_request_reset(opaque, true, CAUSE_GUEST_RESET);
+		vm_request_reset(opaque, true, SHUTDOWN_CAUSE_GUEST_RESET);
 }
 
 int i8042_init(struct machine *m)

@@ -23,22 +23,25 @@ static void power_write(void *opaque, uint64_t off, uint64_t value, unsigned siz
 	case POWER_SLEEP_CTL:
 		if ((value & SLP_EN) &&
 		    ((value >> SLP_TYP_SHIFT) & SLP_TYP_MASK) == POWER_SLP_TYP_S5)
-			vm_request_shutdown(m, true, CAUSE_GUEST_SHUTDOWN, 0);
+			vm_request_shutdown(m, true, SHUTDOWN_CAUSE_GUEST_SHUTDOWN, 0);
 		break; /* other sleep states are not offered (\_S5 only) */
 	case POWER_RESET_REG:
 		if ((value & 0xff) == POWER_RESET_VALUE)
-			vm_request_reset(m, true, CAUSE_GUEST_RESET);
+			vm_request_reset(m, true, SHUTDOWN_CAUSE_GUEST_RESET);
 		break;
 	default:
 		break;
 	}
 }
 
-/* The GED's interrupt is edge-triggered: one pulse is one press. */
-static void press_power_button(struct machine *m)
+/* system_powerdown presses the button; the GED's interrupt is edge-triggered: one pulse. */
+static void on_vm_event(void *opaque, enum vm_event ev, bool guest, ShutdownCause cause)
 {
+	struct machine *m = opaque;
 	struct kvm_irq_level line = { .irq = POWER_GED_GSI, .level = 1 };
 
+	if (ev != VM_EVENT_POWERDOWN)
+		return;
 	ioctl(m->vm_fd, KVM_IRQ_LINE, &line);
 	line.level = 0;
 	ioctl(m->vm_fd, KVM_IRQ_LINE, &line);
@@ -50,6 +53,6 @@ int power_init(struct machine *m)
 				 power_write, m);
 
 	if (r == 0)
-		m->on_powerdown = press_power_button;
+		machine_add_listener(m, on_vm_event, m);
 	return r;
 }
