@@ -1,45 +1,14 @@
-/* x and xp: QEMU's memory_dump over x-read-memory (virtual through the selected vCPU, or physical).
+/* x and xp: QEMU's memory_dump over memory_read() (virtual through the selected vCPU, or physical).
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hmp/hmp-int.h"
+#include "monitor/memory-read.h"
+#include "monitor/monitor.h"
 
 #define DUMP_MAX (1 << 20) /* bytes one x/xp may show */
-
-/* One line's bytes through x-read-memory (its return is their hex string). */
-static bool read_line(HmpOut *out, uint64_t addr, int len, bool physical, uint8_t *buf)
-{
-	json_object *args = json_object_new_object(), *ret;
-	const char *hex;
-	Error *err = NULL;
-	int i;
-
-	json_object_object_add(args, "addr", json_object_new_uint64(addr));
-	json_object_object_add(args, "size", json_object_new_int(len));
-	json_object_object_add(args, "physical", json_object_new_boolean(physical));
-	if (!physical)
-		json_object_object_add(args, "cpu-index", json_object_new_int(out->s->cpu));
-	ret = hmp_call_qmp("x-read-memory", args, &err);
-	json_object_put(args);
-	if (!ret) {
-		error_free(err);
-		return false;
-	}
-	hex = json_object_get_string(ret);
-	if (!hex || strlen(hex) != (size_t)len * 2) {
-		json_object_put(ret);
-		return false;
-	}
-	for (i = 0; i < len; i++) {
-		char b[3] = { hex[2 * i], hex[2 * i + 1], 0 };
-
-		buf[i] = (uint8_t)strtoul(b, NULL, 16);
-	}
-	json_object_put(ret);
-	return true;
-}
 
 static void print_char(HmpOut *out, unsigned c)
 {
@@ -70,17 +39,15 @@ static uint64_t load(const uint8_t *p, int size)
 /* QEMU's memory_dump(), output identical for formats x d u o c and units b h w g. */
 static void dump(HmpOut *out, json_object *args, bool physical, Error **errp)
 {
-	int64_t count = (int64_t)hmp_json_u64(args, "count");
-	int wsize = (int)hmp_json_u64(args, "size");
-	uint64_t addr = hmp_json_u64(args, "addr");
-	json_object *f = NULL;
-	char format;
+	int64_t count = json_object_get_int64(json_object_object_get(args, "count"));
+	int wsize = json_object_get_int(json_object_object_get(args, "size"));
+	uint64_t addr = json_object_get_uint64(json_object_object_get(args, "addr"));
+	const char *f = json_object_get_string(json_object_object_get(args, "format"));
+	char format = f ? f[0] : 'x';
 	int line_size = wsize == 1 ? 8 : 16, digits, i;
 	int64_t len = wsize * count;
 	uint8_t buf[16];
 
-	json_object_object_get_ex(args, "format", &f);
-	format = f ? json_object_get_string(f)[0] : 'x';
 	if (len > DUMP_MAX) {
 		error_setg(errp, "at most %d bytes can be dumped at once", DUMP_MAX);
 		return;
@@ -105,7 +72,8 @@ static void dump(HmpOut *out, json_object *args, bool physical, Error **errp)
 		int l = len > line_size ? line_size : (int)len;
 
 		hmp_printf(out, "%016" PRIx64 ":", addr);
-		if (!read_line(out, addr, l, physical, buf)) {
+		if (!memory_read(monitor_machine(), addr, (uint64_t)l, !physical, out->s->cpu, buf,
+				 NULL)) {
 			hmp_printf(out, " Cannot access memory\n");
 			return;
 		}

@@ -2,46 +2,28 @@
 #include <inttypes.h>
 
 #include "hmp/hmp-int.h"
-
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
-}
+#include "qapi-commands.h"
 
 void hmp_cmd_info_mtree(HmpOut *out, json_object *args, Error **errp)
 {
-	json_object *spaces = hmp_call_qmp("x-query-mtree", NULL, errp);
-	size_t i, j, n, m;
+	MtreeAddressSpaceList *spaces = qmp_x_query_mtree(errp), *as;
+	const MtreeRangeList *l;
 
-	if (!spaces)
-		return;
-	n = json_object_is_type(spaces, json_type_array) ? json_object_array_length(spaces) : 0;
-	for (i = 0; i < n; i++) {
-		json_object *as = json_object_array_get_idx(spaces, i), *ranges = NULL;
-
-		if (i)
+	for (as = spaces; as; as = as->next) {
+		if (as != spaces)
 			hmp_printf(out, "\n");
-		hmp_printf(out, "address-space: %s\n", str(as, "name"));
-		json_object_object_get_ex(as, "ranges", &ranges);
-		m = ranges ? json_object_array_length(ranges) : 0;
-		for (j = 0; j < m; j++) {
-			json_object *r = json_object_array_get_idx(ranges, j);
-			const char *alias = str(r, "alias");
-			bool aliased = *alias;
+		hmp_printf(out, "address-space: %s\n", as->value->name);
+		for (l = as->value->ranges; l; l = l->next) {
+			const MtreeRange *r = l->value;
 
 			hmp_printf(out, "  %016" PRIx64 "-%016" PRIx64 " (prio 0, %s): %s%s",
-				   hmp_json_u64(r, "start"), hmp_json_u64(r, "end"), str(r, "type"),
-				   aliased ? "alias " : "", str(r, "name"));
-			if (aliased) {
-				uint64_t off = hmp_json_u64(r, "alias-offset");
-
-				hmp_printf(out, " @%s %016" PRIx64 "-%016" PRIx64, alias, off,
-					   off + hmp_json_u64(r, "end") - hmp_json_u64(r, "start"));
-			}
+				   r->start, r->end, r->type, r->has_alias ? "alias " : "",
+				   r->name);
+			if (r->has_alias)
+				hmp_printf(out, " @%s %016" PRIx64 "-%016" PRIx64, r->alias,
+					   r->alias_offset, r->alias_offset + r->end - r->start);
 			hmp_printf(out, "\n");
 		}
 	}
-	json_object_put(spaces);
+	MtreeAddressSpaceList_free(spaces);
 }

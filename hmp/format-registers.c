@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hmp/hmp-int.h"
+#include "qapi-commands.h"
 
 /* Segment attribute bits (QEMU's DESC_*_MASK, the packed flags query-registers reports). */
 #define DESC_A	       (1u << 8)
@@ -11,18 +12,12 @@
 #define DESC_CS	       (1u << 11)
 #define DESC_S	       (1u << 12)
 #define DESC_DPL_SHIFT 13
-#define DESC_P	       (1u << 15)
 #define DESC_L	       (1u << 21)
 #define DESC_B	       (1u << 22)
 #define CR0_PE	       1u
 #define EFER_LMA       (1u << 10)
 
-static uint64_t reg(json_object *r, const char *name)
-{
-	return hmp_json_u64(r, name);
-}
-
-static void segment(HmpOut *out, json_object *r, const char *key, const char *label)
+static void segment(HmpOut *out, const CpuRegisters *r, const SegmentRegister *s, const char *label)
 {
 	static const char *const sys_types[2][16] = {
 		{ "Reserved", "TSS16-avl", "LDT", "TSS16-busy", "CallGate16", "TaskGate",
@@ -32,18 +27,12 @@ static void segment(HmpOut *out, json_object *r, const char *key, const char *la
 		  "Reserved", "Reserved", "TSS64-avl", "Reserved", "TSS64-busy", "CallGate64",
 		  "Reserved", "IntGate64", "TrapGate64" },
 	};
-	json_object *s = NULL, *present = NULL;
-	uint32_t attrs;
-	bool lma = reg(r, "efer") & EFER_LMA;
+	uint32_t attrs = (uint32_t)s->attrs;
+	bool lma = r->efer & EFER_LMA;
 
-	json_object_object_get_ex(r, key, &s);
-	attrs = (uint32_t)hmp_json_u64(s, "attrs");
-	hmp_printf(out, "%-3s=%04x %016" PRIx64 " %08x %08x", label,
-		   (unsigned)hmp_json_u64(s, "selector"), hmp_json_u64(s, "base"),
-		   (uint32_t)hmp_json_u64(s, "limit"), attrs);
-	json_object_object_get_ex(s, "present", &present);
-	if (!(reg(r, "cr0") & CR0_PE) ||
-	    !(present ? json_object_get_boolean(present) : (attrs & DESC_P) != 0)) {
+	hmp_printf(out, "%-3s=%04x %016" PRIx64 " %08x %08x", label, (unsigned)s->selector, s->base,
+		   (uint32_t)s->limit, attrs);
+	if (!(r->cr0 & CR0_PE) || !s->present) {
 		hmp_printf(out, "\n");
 		return;
 	}
@@ -66,69 +55,49 @@ static void segment(HmpOut *out, json_object *r, const char *key, const char *la
 	hmp_printf(out, "\n");
 }
 
-static void table(HmpOut *out, json_object *r, const char *key, const char *label)
+static void table(HmpOut *out, const DescriptorTable *t, const char *label)
 {
-	json_object *t = NULL;
-
-	json_object_object_get_ex(r, key, &t);
-	hmp_printf(out, "%s=     %016" PRIx64 " %08x\n", label, hmp_json_u64(t, "base"),
-		   (uint32_t)hmp_json_u64(t, "limit"));
+	hmp_printf(out, "%s=     %016" PRIx64 " %08x\n", label, t->base, (uint32_t)t->limit);
 }
 
-static void dump_cpu(HmpOut *out, json_object *r)
+static void dump_cpu(HmpOut *out, const CpuRegisters *r)
 {
-	static const char *const segs[][2] = {
-		{ "es", "ES" }, { "cs", "CS" }, { "ss", "SS" },	  { "ds", "DS" },
-		{ "fs", "FS" }, { "gs", "GS" }, { "ldt", "LDT" }, { "tr", "TR" },
-	};
-	uint64_t fl = reg(r, "rflags");
+	const SegmentRegister *segs[] = { r->es, r->cs, r->ss, r->ds, r->fs, r->gs, r->ldt, r->tr };
+	static const char *const labels[] = { "ES", "CS", "SS", "DS", "FS", "GS", "LDT", "TR" };
+	uint64_t fl = r->rflags;
 	size_t i;
 
 	hmp_printf(out,
 		   "RAX=%016" PRIx64 " RBX=%016" PRIx64 " RCX=%016" PRIx64 " RDX=%016" PRIx64 "\n"
 		   "RSI=%016" PRIx64 " RDI=%016" PRIx64 " RBP=%016" PRIx64 " RSP=%016" PRIx64 "\n",
-		   reg(r, "rax"), reg(r, "rbx"), reg(r, "rcx"), reg(r, "rdx"), reg(r, "rsi"),
-		   reg(r, "rdi"), reg(r, "rbp"), reg(r, "rsp"));
+		   r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp, r->rsp);
 	hmp_printf(out,
 		   "R8 =%016" PRIx64 " R9 =%016" PRIx64 " R10=%016" PRIx64 " R11=%016" PRIx64 "\n"
 		   "R12=%016" PRIx64 " R13=%016" PRIx64 " R14=%016" PRIx64 " R15=%016" PRIx64 "\n",
-		   reg(r, "r8"), reg(r, "r9"), reg(r, "r10"), reg(r, "r11"), reg(r, "r12"),
-		   reg(r, "r13"), reg(r, "r14"), reg(r, "r15"));
+		   r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15);
 	hmp_printf(out,
 		   "RIP=%016" PRIx64 " RFL=%08x [%c%c%c%c%c%c%c] CPL=%d II=0 A20=1 SMM=0 HLT=%d\n",
-		   reg(r, "rip"), (uint32_t)fl, fl & 0x400 ? 'D' : '-', fl & 0x800 ? 'O' : '-',
+		   r->rip, (uint32_t)fl, fl & 0x400 ? 'D' : '-', fl & 0x800 ? 'O' : '-',
 		   fl & 0x80 ? 'S' : '-', fl & 0x40 ? 'Z' : '-', fl & 0x10 ? 'A' : '-',
-		   fl & 0x4 ? 'P' : '-', fl & 0x1 ? 'C' : '-', (int)reg(r, "cpl"),
-		   reg(r, "halted") ? 1 : 0);
+		   fl & 0x4 ? 'P' : '-', fl & 0x1 ? 'C' : '-', (int)r->cpl, r->halted ? 1 : 0);
 	for (i = 0; i < sizeof(segs) / sizeof(segs[0]); i++)
-		segment(out, r, segs[i][0], segs[i][1]);
-	table(out, r, "gdt", "GDT");
-	table(out, r, "idt", "IDT");
+		segment(out, r, segs[i], labels[i]);
+	table(out, r->gdt, "GDT");
+	table(out, r->idt, "IDT");
 	hmp_printf(out, "CR0=%08x CR2=%016" PRIx64 " CR3=%016" PRIx64 " CR4=%08x\n",
-		   (uint32_t)reg(r, "cr0"), reg(r, "cr2"), reg(r, "cr3"), (uint32_t)reg(r, "cr4"));
-	hmp_printf(out, "EFER=%016" PRIx64 "\n", reg(r, "efer"));
+		   (uint32_t)r->cr0, r->cr2, r->cr3, (uint32_t)r->cr4);
+	hmp_printf(out, "EFER=%016" PRIx64 "\n", r->efer);
 }
 
 void hmp_cmd_info_registers(HmpOut *out, json_object *args, Error **errp)
 {
-	json_object *all = NULL, *qargs = json_object_new_object(), *list;
-	bool every;
-	size_t i, n;
+	bool every = json_object_get_boolean(json_object_object_get(args, "all"));
+	CpuRegistersList *list = qmp_query_registers(!every, out->s->cpu, errp), *r;
 
-	every = json_object_object_get_ex(args, "all", &all) && json_object_get_boolean(all);
-	if (!every)
-		json_object_object_add(qargs, "cpu-index", json_object_new_int(out->s->cpu));
-	list = hmp_call_qmp("query-registers", qargs, errp);
-	json_object_put(qargs);
-	if (!list)
-		return;
-	n = json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
-	for (i = 0; i < n; i++) {
-		json_object *r = json_object_array_get_idx(list, i);
-
+	for (r = list; r; r = r->next) {
 		if (every)
-			hmp_printf(out, "\nCPU#%d\n", (int)reg(r, "cpu-index"));
-		dump_cpu(out, r);
+			hmp_printf(out, "\nCPU#%d\n", (int)r->value->cpu_index);
+		dump_cpu(out, r->value);
 	}
-	json_object_put(list);
+	CpuRegistersList_free(list);
 }

@@ -60,14 +60,6 @@ void hmp_for_each_name(bool info_topics, void (*fn)(const char *name, void *opaq
 /* "help" and "help NAME" */
 void hmp_help(HmpOut *out, const char *name);
 
-/*
- * Runs QMP command name through its generated marshaller (which calls the
- * qmp_* handler); args stay the caller's. The return value, or NULL with errp set.
- */
-json_object *hmp_call_qmp(const char *name, json_object *args, Error **errp);
-/* An integer member of o (o itself when key is NULL), uint64 or int64 as bits; 0 if absent. */
-uint64_t hmp_json_u64(json_object *o, const char *key);
-
 /* The HMP-only commands (hmp/cmd-*.c, hmp/format-*.c). */
 void hmp_cmd_help(HmpOut *out, json_object *args, Error **errp);
 void hmp_cmd_info(HmpOut *out, json_object *args, Error **errp);

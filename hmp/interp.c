@@ -156,31 +156,6 @@ static int shown_len(const HmpCommandDef *d)
 	return (int)strcspn(d->name, "|");
 }
 
-/*
- * As QEMU's memsave: a command whose QMP twin takes cpu-index gets the console's
- * selected vCPU. The hmp block may leave cpu-index out of the line's arguments, so
- * it is offered to every command once a vCPU other than the default is selected;
- * a twin without it refuses before doing anything, and runs again without it.
- */
-static void call(const HmpCommandDef *d, HmpOut *out, json_object *args, Error **errp)
-{
-	Error *err = NULL;
-
-	bool generated = d >= hmp_commands && d < hmp_commands + hmp_commands_count;
-
-	if (generated && out->s->cpu && !json_object_object_get_ex(args, "cpu-index", NULL)) {
-		json_object_object_add(args, "cpu-index", json_object_new_int(out->s->cpu));
-		d->call(out, args, &err);
-		if (!err || strcmp(error_get_pretty(err), "Parameter 'cpu-index' is unexpected")) {
-			error_propagate(errp, err);
-			return;
-		}
-		error_free(err);
-		json_object_object_del(args, "cpu-index");
-	}
-	d->call(out, args, errp);
-}
-
 static void run(HmpOut *out, const char *line)
 {
 	const HmpCommandDef *d;
@@ -223,7 +198,7 @@ static void run(HmpOut *out, const char *line)
 			   d->params ? d->params : "");
 		return;
 	}
-	call(d, out, args, &err);
+	d->call(out, args, &err);
 	if (err)
 		hmp_print_error(out, err);
 	json_object_put(args);

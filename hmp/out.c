@@ -101,6 +101,11 @@ void hmp_print_error(HmpOut *out, Error *err)
 	error_free(err);
 }
 
+int hmp_out_cpu(const HmpOut *out)
+{
+	return out->s->cpu;
+}
+
 char *hmp_out_take(HmpOut *out)
 {
 	char *s = out->buf;

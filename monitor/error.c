@@ -1,4 +1,4 @@
-/* The Error object: creation, propagation, and the names of QMP's error classes. */
+/* The Error object: creation, propagation, the names of QMP's error classes; zalloc. */
 #include "monitor/error.h"
 
 #include <stdarg.h>
@@ -121,4 +121,13 @@ void error_report_err(Error *err)
 		return;
 	fprintf(stderr, "tinyvmm: %s\n", err->msg);
 	error_free(err);
+}
+
+void *zalloc(size_t size, Error **errp)
+{
+	void *p = calloc(1, size);
+
+	if (!p)
+		error_setg(errp, "Out of memory");
+	return p;
 }

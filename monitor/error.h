@@ -3,6 +3,7 @@
 #define MONITOR_ERROR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /*
  * Rules (as QEMU's include/qapi/error.h):
@@ -49,5 +50,8 @@ ErrorClass error_get_class(const Error *err);
 const char *error_class_name(ErrorClass cls);
 /* Prints "tinyvmm: MESSAGE" to stderr and frees err. */
 void error_report_err(Error *err);
+
+/* size zeroed bytes, or NULL with "Out of memory" set: the allocator of handlers. */
+void *zalloc(size_t size, Error **errp);
 
 #endif

@@ -1,7 +1,6 @@
 /* QMP x-gva2gpa (HMP gva2gpa): a guest-virtual address through a vCPU's page tables. */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdlib.h>
 
 #include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
@@ -34,13 +33,10 @@ GvaToGpaInfo *qmp_x_gva2gpa(uint64_t addr, bool has_cpu_index, int64_t cpu_index
 				 cpu_index);
 		return NULL;
 	}
-	info = calloc(1, sizeof(*info));
-	if (!info) {
-		error_setg(errp, "Out of memory");
-		return NULL;
+	info = zalloc(sizeof(*info), errp);
+	if (info) {
+		info->mapped = info->has_gpa = !err;
+		info->gpa = err ? 0 : gpa;
 	}
-	info->mapped = !err;
-	info->has_gpa = !err;
-	info->gpa = err ? 0 : gpa;
 	return info;
 }

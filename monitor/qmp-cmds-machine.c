@@ -11,15 +11,6 @@
 
 #define CR0_PE 1u
 
-static void *zalloc(size_t size, Error **errp)
-{
-	void *p = calloc(1, size);
-
-	if (!p)
-		error_setg(errp, "Out of memory");
-	return p;
-}
-
 NameInfo *qmp_query_name(Error **errp)
 {
 	struct machine *m = monitor_machine();

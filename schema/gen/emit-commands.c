@@ -89,12 +89,14 @@ static void emit_args(FILE *f, const struct command *c)
 	fprintf(f, "\treturn true;\nfail:\n\treturn false;\n}\n");
 }
 
-/* Unpacks, calls the handler into r; jumps to out on error. */
-static void emit_call(FILE *f, const struct command *c)
+/* Unpacks (HMP: the console's vCPU as cpu-index), calls the handler into r; out on error. */
+static void emit_call(FILE *f, const struct command *c, bool hmp)
 {
 	int i;
 
 	fprintf(f, "\tif (!q_obj_%s_arg_unpack(args, &a, &err))\n\t\tgoto out;\n", c->c_name);
+	if (hmp && c->hmp->cpu)
+		fprintf(f, "\ta.has_cpu_index = true;\n\ta.cpu_index = hmp_out_cpu(out);\n");
 	fprintf(f, "\t%sqmp_%s(", c->ret.type ? "r = " : "", c->c_name);
 	for (i = 0; i < c->nmembers; i++) {
 		if (c->members[i].optional)
@@ -127,7 +129,7 @@ static void emit_tail(FILE *f, const struct command *c)
 static void emit_marshal(FILE *f, const struct command *c)
 {
 	emit_head(f, c, "qmp_marshal", "json_object *args, json_object **ret, Error **errp");
-	emit_call(f, c);
+	emit_call(f, c, false);
 	if (!c->ret.type) {
 		fprintf(f, "\t*ret = json_object_new_object();\n");
 	} else if (is_builtin(c->ret.type, "any") && !c->ret.is_list) {
@@ -143,7 +145,7 @@ static void emit_marshal(FILE *f, const struct command *c)
 static void emit_hmp_call(FILE *f, const struct command *c)
 {
 	emit_head(f, c, "hmp_call", "HmpOut *out, json_object *args, Error **errp");
-	emit_call(f, c);
+	emit_call(f, c, true);
 	if (c->hmp->formatter) {
 		fprintf(f, "\thmp_format_%s(out, r);\n", c->c_name);
 	} else if (c->ret.type) {

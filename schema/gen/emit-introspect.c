@@ -1,5 +1,6 @@
 /* qapi-gen: emits PREFIXqapi-introspect.[ch]: what query-qmp-schema and query-commands return. */
 #include <json-c/json.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "schema.h"
@@ -55,7 +56,60 @@ static void add_entity(json_object *arr, const char *meta, const char *name, con
 	json_object_array_add(arr, o);
 }
 
-static void add_type(json_object *arr, const struct type *t)
+/* shown[i] of s->types[i]: SHOWN_TYPE, SHOWN_LIST ([T] is used by something shown). */
+enum { SHOWN_TYPE = 1, SHOWN_LIST = 2 };
+
+static int type_index(const struct schema *s, const struct type *t)
+{
+	int i;
+
+	for (i = 0; s->types[i] != t; i++)
+		;
+	return i;
+}
+
+/* Marks what member m reaches: its type, its list, their members. */
+static void show(const struct schema *s, const struct member *m, char *shown)
+{
+	int i = type_index(s, m->type), j;
+
+	if (m->is_list)
+		shown[i] |= SHOWN_LIST;
+	if (shown[i] & SHOWN_TYPE)
+		return;
+	shown[i] |= SHOWN_TYPE;
+	for (j = 0; j < m->type->nmembers; j++)
+		show(s, &m->type->members[j], shown);
+}
+
+/* Builtins, and what a listed command or an event reaches: not an unlisted command's types. */
+static char *shown_types(const struct schema *s)
+{
+	char *shown = calloc((size_t)s->ntypes, 1);
+	int i, j;
+
+	if (!shown)
+		return NULL;
+	for (i = 0; i < s->ntypes; i++)
+		if (s->types[i]->meta == META_BUILTIN)
+			shown[i] = SHOWN_TYPE;
+	for (i = 0; i < s->ncommands; i++) {
+		const struct command *c = &s->commands[i];
+
+		if (c->unlisted)
+			continue;
+		for (j = 0; j < c->nmembers; j++)
+			show(s, &c->members[j], shown);
+		if (c->ret.type)
+			show(s, &c->ret, shown);
+	}
+	for (i = 0; i < s->nevents; i++)
+		for (j = 0; j < s->events[i].nmembers; j++)
+			show(s, &s->events[i].members[j], shown);
+	return shown;
+}
+
+static void add_type(json_object *arr, const struct type *t, char shown)
 {
 	json_object *o = json_object_new_object(), *vals;
 	int i;
@@ -77,7 +131,7 @@ static void add_type(json_object *arr, const struct type *t)
 	}
 	if (o)
 		json_object_array_add(arr, o);
-	if (t->list_used) {
+	if (shown & SHOWN_LIST) {
 		char name[300];
 
 		o = json_object_new_object();
@@ -91,14 +145,19 @@ static void add_type(json_object *arr, const struct type *t)
 
 static json_object *schema_json(const struct schema *s)
 {
-	json_object *arr = json_object_new_array();
-	char arg[300], ret[300];
+	char arg[300], ret[300], *shown = shown_types(s);
+	json_object *arr;
 	int i;
 
+	if (!shown)
+		return NULL;
+	arr = json_object_new_array();
 	add_object(arr, "q_empty", NULL, 0);
 	for (i = 0; i < s->ncommands; i++) {
 		const struct command *c = &s->commands[i];
 
+		if (c->unlisted)
+			continue;
 		snprintf(arg, sizeof(arg), "q_obj_%s-arg", c->name);
 		if (c->nmembers)
 			add_object(arr, arg, c->members, c->nmembers);
@@ -114,7 +173,9 @@ static json_object *schema_json(const struct schema *s)
 		add_entity(arr, "event", e->name, e->nmembers ? arg : "q_empty", NULL);
 	}
 	for (i = 0; i < s->ntypes; i++)
-		add_type(arr, s->types[i]);
+		if (shown[i] & SHOWN_TYPE)
+			add_type(arr, s->types[i], shown[i]);
+	free(shown);
 	return arr;
 }
 
@@ -151,10 +212,14 @@ bool emit_introspect(const struct schema *s, const char *dir, const char *prefix
 	json_object *schema = schema_json(s), *cmds = json_object_new_array();
 	int i;
 
-	if (!h || !c)
+	if (!h || !c || !schema)
 		return false;
 	for (i = 0; i < s->ncommands; i++) {
-		json_object *o = json_object_new_object();
+		json_object *o;
+
+		if (s->commands[i].unlisted)
+			continue;
+		o = json_object_new_object();
 
 		json_object_object_add(o, "name", json_object_new_string(s->commands[i].name));
 		json_object_array_add(cmds, o);

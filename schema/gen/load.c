@@ -126,9 +126,49 @@ static bool check_keys(const char *file, const char *entry, json_object *e,
 	return true;
 }
 
+/* An optional boolean key of e ("what" names it in the message); false when it is not one. */
+static bool bool_field(const char *file, const char *entry, json_object *e, const char *key,
+		       const char *what, bool *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(e, key, &v))
+		return true;
+	if (!json_object_is_type(v, json_type_boolean))
+		return fail(file, entry, "%s must be true or false", what);
+	*out = json_object_get_boolean(v);
+	return true;
+}
+
+static int find_member(const struct command *c, const char *name)
+{
+	int j;
+
+	for (j = 0; j < c->nmembers; j++)
+		if (!strcmp(c->members[j].name, name))
+			return j;
+	return -1;
+}
+
+/* "cpu": true: the console's selected vCPU goes to the optional int member cpu-index. */
+static bool load_hmp_cpu(const char *file, struct command *c, json_object *h)
+{
+	int j;
+
+	if (!bool_field(file, c->name, h, "cpu", "hmp 'cpu'", &c->hmp->cpu))
+		return false;
+	if (!c->hmp->cpu)
+		return true;
+	j = find_member(c, "cpu-index");
+	if (j < 0 || !c->members[j].optional || strcmp(c->members[j].type_ref, "int"))
+		return fail(file, c->name, "hmp 'cpu' needs an optional int member 'cpu-index'");
+	return true;
+}
+
 static bool load_hmp(const char *file, struct command *c, json_object *h)
 {
-	static const char *const keys[] = { "name", "params", "help", "formatter", "args", NULL };
+	static const char *const keys[] = { "name", "params", "help", "formatter",
+					    "args", "cpu",    NULL };
 	struct hmp_block *b;
 	json_object *v;
 	size_t i;
@@ -144,16 +184,14 @@ static bool load_hmp(const char *file, struct command *c, json_object *h)
 	b->name = strdup(str_field(h, "name"));
 	b->params = strdup(str_field(h, "params") ? str_field(h, "params") : "");
 	b->help = strdup(str_field(h, "help") ? str_field(h, "help") : "");
-	if (json_object_object_get_ex(h, "formatter", &v)) {
-		if (!json_object_is_type(v, json_type_boolean))
-			return fail(file, c->name, "hmp 'formatter' must be true or false");
-		b->formatter = json_object_get_boolean(v);
-	}
+	if (!bool_field(file, c->name, h, "formatter", "hmp 'formatter'", &b->formatter) ||
+	    !load_hmp_cpu(file, c, h))
+		return false;
 	if (!json_object_object_get_ex(h, "args", &v)) {
-		b->nargs = c->nmembers;
 		b->args = calloc((size_t)c->nmembers + 1, sizeof(*b->args));
 		for (i = 0; i < (size_t)c->nmembers; i++)
-			b->args[i].member = (int)i;
+			if (!b->cpu || strcmp(c->members[i].name, "cpu-index"))
+				b->args[b->nargs++].member = (int)i;
 		return true;
 	}
 	if (!json_object_is_type(v, json_type_array))
@@ -175,11 +213,11 @@ static bool load_hmp(const char *file, struct command *c, json_object *h)
 			flag = arg[1];
 			arg += 3;
 		}
-		for (j = 0; j < c->nmembers; j++)
-			if (!strcmp(c->members[j].name, arg))
-				break;
-		if (j == c->nmembers)
+		j = find_member(c, arg);
+		if (j < 0)
 			return fail(file, c->name, "hmp block names unknown argument '%s'", arg);
+		if (b->cpu && !strcmp(arg, "cpu-index"))
+			return fail(file, c->name, "hmp 'cpu' gives 'cpu-index'; 'args' cannot");
 		if (flag && strcmp(c->members[j].type_ref, "bool"))
 			return fail(file, c->name,
 				    "hmp flag '-%c' needs a bool argument, '%s' is %s", flag, arg,
@@ -192,9 +230,9 @@ static bool load_hmp(const char *file, struct command *c, json_object *h)
 
 static bool load_entry(struct schema *s, const char *file, json_object *e)
 {
-	static const char *const cmd_keys[] = { "command", "data", "returns",
-						"doc",	   "hmp",  "before-negotiation",
-						NULL };
+	static const char *const cmd_keys[] = {
+		"command", "data", "returns", "doc", "hmp", "unlisted", "before-negotiation", NULL
+	};
 	static const char *const type_keys[] = { "struct", "enum", "event", "data", "doc", NULL };
 	const char *kinds[] = { "command", "struct", "enum", "event" };
 	const char *kind = NULL, *name = NULL, *doc;
@@ -244,12 +282,12 @@ static bool load_entry(struct schema *s, const char *file, json_object *e)
 			c->ret.type_ref = strdup(json_object_get_string(v));
 			c->ret.name = strdup("return");
 		}
-		if (json_object_object_get_ex(e, "before-negotiation", &v)) {
-			if (!json_object_is_type(v, json_type_boolean))
-				return fail(file, name,
-					    "'before-negotiation' must be true or false");
-			c->before_negotiation = json_object_get_boolean(v);
-		}
+		if (!bool_field(file, name, e, "before-negotiation", "'before-negotiation'",
+				&c->before_negotiation) ||
+		    !bool_field(file, name, e, "unlisted", "'unlisted'", &c->unlisted))
+			return false;
+		if (c->unlisted && strncmp(name, "x-", 2))
+			return fail(file, name, "only an x- command can be unlisted");
 		if (json_object_object_get_ex(e, "hmp", &v) && !load_hmp(file, c, v))
 			return false;
 		return true;

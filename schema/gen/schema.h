@@ -39,6 +39,7 @@ struct hmp_arg {
 struct hmp_block {
 	char *name, *params, *help;
 	bool formatter;
+	bool cpu; /* the console's selected vCPU is passed as cpu-index */
 	struct hmp_arg *args;
 	int nargs;
 };
@@ -50,6 +51,7 @@ struct command {
 	int nmembers;
 	struct member ret; /* ret.type NULL: no return value */
 	bool before_negotiation;
+	bool unlisted; /* callable, but not in query-commands nor query-qmp-schema */
 	struct hmp_block *hmp;
 };
 

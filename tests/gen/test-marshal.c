@@ -93,6 +93,21 @@ uint64_t qmp_big(Error **errp)
 	return UINT64_MAX;
 }
 
+char *qmp_where(const char *what, bool has_cpu_index, int64_t cpu_index, Error **errp)
+{
+	char *s;
+
+	if (has_cpu_index ? asprintf(&s, "%s@%lld", what, (long long)cpu_index) < 0
+			  : asprintf(&s, "%s@-", what) < 0)
+		abort();
+	return s;
+}
+
+SecretList *qmp_x_hidden(Error **errp)
+{
+	return NULL;
+}
+
 static char keywords_seen[64];
 
 void qmp_keywords(int64_t q_int, const char *q_data, bool has_q_out, bool q_out, Error **errp)
@@ -113,8 +128,13 @@ void qmp_event_broadcast(json_object *event)
 }
 
 struct HmpOut {
-	int unused;
+	int cpu;
 };
+
+int hmp_out_cpu(const HmpOut *out)
+{
+	return out->cpu;
+}
 
 void hmp_printf(HmpOut *out, const char *fmt, ...)
 {
@@ -170,6 +190,9 @@ static const char *run(const char *name, const char *args_json)
 
 static void test_commands(void)
 {
+	CHECK_STR("\"w@-\"", run("where", "{\"what\": \"w\"}"));
+	CHECK_STR("\"w@2\"", run("where", "{\"what\": \"w\", \"cpu-index\": 2}"));
+	CHECK_STR("[]", run("x-hidden", NULL));
 	CHECK_STR("3", run("add", "{\"a\": 1, \"b\": 2}"));
 	CHECK_STR("6", run("add", "{\"a\": 1, \"b\": 2, \"c\": 3}"));
 	CHECK_STR("ERROR GenericError: Parameter 'b' is missing", run("add", "{\"a\": 1}"));
@@ -359,7 +382,13 @@ static void test_introspection(void)
 			   "\"Inner\"}") != NULL);
 	CHECK(strstr(text, "{\"name\":\"c\",\"type\":\"int\",\"default\":null}") != NULL);
 	CHECK(strstr(text, "\"name\":\"EVENT_B\",\"meta-type\":\"event\"") != NULL);
-	CHECK_U64(qmp_commands_count, json_object_array_length(cmds));
+	/* x-hidden is callable but in neither list, and its Secret type is not shown */
+	CHECK_U64(qmp_commands_count - 1, json_object_array_length(cmds));
+	CHECK(qmp_command_find("x-hidden") != NULL);
+	CHECK(strstr(text, "x-hidden") == NULL);
+	CHECK(strstr(text, "Secret") == NULL);
+	CHECK(strstr(json_object_to_json_string(cmds), "x-hidden") == NULL);
+	CHECK(strstr(json_object_to_json_string(cmds), "\"where\"") != NULL);
 	json_object_put(schema);
 	json_object_put(cmds);
 }
@@ -377,11 +406,11 @@ static const HmpCommandDef *hmp_find(const char *name)
 static void test_hmp_table(void)
 {
 	const HmpCommandDef *d = hmp_find("show|sh");
-	HmpOut out;
+	HmpOut out = { 0 };
 	json_object *args = json_tokener_parse("{\"all\": true, \"count\": 7}");
 	Error *err = NULL;
 
-	CHECK_U64(3, hmp_commands_count);
+	CHECK_U64(4, hmp_commands_count);
 	CHECK(d && d->nargs == 2 && d->args[0].flag == 'a' && d->args[1].flag == 0);
 	CHECK_STR("all", d ? d->args[0].name : NULL);
 	CHECK_STR("bool", d ? d->args[0].type : NULL);
@@ -405,6 +434,19 @@ static void test_hmp_table(void)
 	error_free(err);
 	json_object_put(args);
 	CHECK(hmp_find("noargs|na") && hmp_find("noargs|na")->nargs == 0);
+
+	/* "cpu": true: the console's vCPU is cpu-index, which the line does not give */
+	err = NULL;
+	d = hmp_find("where");
+	CHECK(d && d->nargs == 1);
+	CHECK_STR("what", d ? d->args[0].name : NULL);
+	args = json_tokener_parse("{\"what\": \"w\"}");
+	out.cpu = 3;
+	hmp_text[0] = '\0';
+	d->call(&out, args, &err);
+	CHECK(err == NULL);
+	CHECK_STR("\"w@3\"", hmp_text);
+	json_object_put(args);
 }
 
 int main(void)

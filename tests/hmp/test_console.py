@@ -76,8 +76,9 @@ def console():
         check(re.search(r"00000000000003f8-00000000000003ff \(prio 0, i/o\): serial", mtree),
               "mtree serial", "serial", mtree)
         cmds = h.cmd("info commands").split("\r\n")
-        for name in ("query-status", "human-monitor-command", "x-read-memory"):
+        for name in ("query-status", "human-monitor-command"):
             check(name in cmds, f"info commands lists {name}", name, cmds)
+        check("x-read-memory" not in cmds, "info commands hides x-read-memory", "", cmds)
         hl = h.cmd("help")
         for name in ("help|? [cmd] -- show the help\r\n", "info [subcommand] -- ",
                      "memsave ", "xp /fmt addr -- ", "stop|s ", "cont|c "):

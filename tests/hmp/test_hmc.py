@@ -175,5 +175,41 @@ def x_virtual():
         s.close()
 
 
+def cpu_select():
+    """cpu N on a console: the commands that take a vCPU (the schema's hmp "cpu", and x and
+    info registers) use it; the others do not change."""
+    s = Setup("-flat", tvmm.guest("pagetables"), wait=b"paging ready")
+    try:
+        s.qmp.cmd("stop")
+        regs = s.qmp.cmd("query-registers")["return"]
+        check(regs[0]["cr3"] != regs[1]["cr3"] or regs[0]["cr0"] != regs[1]["cr0"],
+              "vCPU 0 pages, vCPU 1 does not", None, regs)
+        others = ["xp /4wx 0x5000", "info status", "info mtree", "info kvm", "help gva2gpa",
+                  f"pmemsave 0x5000 16 {os.path.join(s.dir, 'p.bin')}"]
+        before = {line: s.hmp.cmd(line) for line in others}
+        # vCPU 0 (long mode): virt 0x7000 -> phys 0x5000; vCPU 1 (real mode): identity
+        for cpu, phys in ((1, 0x7000), (0, 0x5000), (1, 0x7000)):
+            check(s.hmp.cmd(f"cpu {cpu}") == "", f"cpu {cpu}")
+            got = s.hmp.cmd("gva2gpa 0x7000")
+            check(got == f"gpa: {phys:#x}\r\n", f"gva2gpa with cpu {cpu}", f"gpa: {phys:#x}", got)
+            start, data = tvmm.parse_memory_dump(s.hmp.cmd("x /4wx 0x7000"))
+            check(data == s.pmemsave(phys, 16), f"x with cpu {cpu}", s.pmemsave(phys, 16), data)
+            one = tvmm.parse_info_registers(s.hmp.cmd("info registers"))[0]
+            check((one["RIP"], one["CR0"], one["CR3"]) ==
+                  (regs[cpu]["rip"], regs[cpu]["cr0"], regs[cpu]["cr3"]),
+                  f"info registers with cpu {cpu}", regs[cpu]["rip"], one["RIP"])
+            cpus = s.hmp.cmd("info cpus")
+            check(f"* CPU #{cpu}:" in cpus, f"info cpus marks CPU #{cpu}", cpu, cpus)
+            for line in others:
+                got = s.hmp.cmd(line)
+                check(got == before[line], f"{line!r} with cpu {cpu}", before[line], got)
+        # the same through human-monitor-command's cpu-index
+        check(s.hmc("gva2gpa 0x7000", cpu=1) == "gpa: 0x7000\r\n", "gva2gpa cpu-index 1")
+        check(s.hmc("gva2gpa 0x7000", cpu=0) == "gpa: 0x5000\r\n", "gva2gpa cpu-index 0")
+        check(s.hmc("info status", cpu=1) == "VM status: paused\r\n", "info status cpu-index 1")
+    finally:
+        s.close()
+
+
 tvmm.main({"hmp-hmc-same-text": same_text, "hmp-registers-tool": registers_tool,
-           "hmp-xp-tool": xp_tool, "hmp-x-virtual": x_virtual})
+           "hmp-xp-tool": xp_tool, "hmp-x-virtual": x_virtual, "hmp-cpu-select": cpu_select})
