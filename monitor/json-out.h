@@ -6,15 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* A growable byte buffer. */
-struct outbuf {
-	char *data;
-	size_t len, cap;
-	bool failed; /* an allocation failed; the content is incomplete */
-};
-
-void outbuf_append(struct outbuf *b, const void *p, size_t n);
-void outbuf_free(struct outbuf *b);
+#include "vmm/outbuf.h"
 
 /* Appends the JSON text of o (NULL prints null). */
 void json_out_append(struct outbuf *b, json_object *o);

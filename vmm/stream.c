@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vmm/outbuf.h"
+
 struct stream {
 	struct mainloop *loop;
 	struct mainloop_soon soon; /* first member but one: container_of below */
@@ -22,8 +24,8 @@ struct stream {
 	struct watch *in_w, *out_w; /* the same watch when in_fd == out_fd */
 	uint8_t *in;
 	size_t in_pos, in_len;
-	uint8_t *out;
-	size_t out_head, out_len, out_cap;
+	struct outbuf out; /* bytes [out_head, out.len) are unwritten */
+	size_t out_head;
 	uint64_t dropped;
 	bool in_eof, shutting_down, write_shut, ended;
 	bool was_full;	 /* a write did not fit: tell ops->writable once there is room */
@@ -37,7 +39,7 @@ static struct stream *of_soon(struct mainloop_soon *soon)
 
 static size_t queued(const struct stream *s)
 {
-	return s->out_len - s->out_head;
+	return s->out.len - s->out_head;
 }
 
 static void fail(struct stream *s, const char *why)
@@ -51,7 +53,7 @@ static void fail(struct stream *s, const char *why)
 static void flush(struct stream *s)
 {
 	while (queued(s) && !s->why) {
-		const uint8_t *p = s->out + s->out_head;
+		const char *p = s->out.data + s->out_head;
 		ssize_t n = s->out_socket
 				    ? send(s->out_fd, p, queued(s), MSG_NOSIGNAL | MSG_DONTWAIT)
 				    : write(s->out_fd, p, queued(s));
@@ -66,11 +68,11 @@ static void flush(struct stream *s)
 		}
 		s->out_head += (size_t)n;
 	}
-	if (s->out_head == s->out_len) {
-		s->out_head = s->out_len = 0;
-	} else if (s->out_head > s->out_len / 2) {
-		memmove(s->out, s->out + s->out_head, queued(s));
-		s->out_len -= s->out_head;
+	if (s->out_head == s->out.len) {
+		s->out_head = s->out.len = 0;
+	} else if (s->out_head > s->out.len / 2) {
+		memmove(s->out.data, s->out.data + s->out_head, queued(s));
+		s->out.len -= s->out_head;
 		s->out_head = 0;
 	}
 }
@@ -248,22 +250,11 @@ size_t stream_write(struct stream *s, const void *buf, size_t len)
 		s->was_full = true;
 		len = room;
 	}
-	if (s->out_len + len > s->out_cap) {
-		size_t cap = s->out_cap ? s->out_cap : 4096;
-		uint8_t *nb;
-
-		while (cap < s->out_len + len)
-			cap *= 2;
-		nb = realloc(s->out, cap);
-		if (!nb) {
-			fail(s, "out of memory");
-			return 0;
-		}
-		s->out = nb;
-		s->out_cap = cap;
+	outbuf_append(&s->out, buf, len);
+	if (s->out.failed) {
+		fail(s, "out of memory");
+		return 0;
 	}
-	memcpy(s->out + s->out_len, buf, len);
-	s->out_len += len;
 	if (s->out_pollable && queued(s) == len)
 		flush(s); /* nothing was waiting: write now, in order with what follows */
 	if (!stream_write_room(s))
@@ -327,6 +318,6 @@ void stream_free(struct stream *s)
 	if (s->out_fd >= 0 && s->out_fd != s->in_fd)
 		close(s->out_fd);
 	free(s->in);
-	free(s->out);
+	outbuf_free(&s->out);
 	free(s);
 }

@@ -4,7 +4,7 @@ import re
 import socket
 
 import tvmm
-from tvmm import check
+from tvmm import check, free_port
 
 BANNER_RE = r"^tinyvmm \S+ monitor - type 'help' for more information\r\n$"
 
@@ -162,12 +162,6 @@ def console_errors():
         check(s.vm.proc.poll() is None, "tinyvmm still running")
     finally:
         s.close()
-
-
-def free_port():
-    with socket.socket() as so:
-        so.bind(("127.0.0.1", 0))
-        return so.getsockname()[1]
 
 
 def tcp_cmd(so, line):

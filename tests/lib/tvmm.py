@@ -139,6 +139,13 @@ def connect_unix(path, timeout=10):
             time.sleep(0.002)
 
 
+def free_port():
+    """A TCP port on 127.0.0.1 that nobody listens on (now)."""
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
 def wait_for_path(path, timeout=10):
     end = time.monotonic() + scaled(timeout)
     while not os.path.exists(path):

@@ -7,15 +7,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qmplib import QMP, QVM, check, expect_eof, no_more_data, raw_line, socat  # noqa: E402
-from tvmm import run  # noqa: E402
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from tvmm import free_port, run  # noqa: E402
 
 
 def shared_events(vm):

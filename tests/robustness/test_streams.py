@@ -13,7 +13,7 @@ import termios
 import time
 
 from rlib import QVM, check, sanitized, scaled
-from tvmm import QMP, Failure, binary, guest, main, wait_for_path
+from tvmm import QMP, Failure, binary, free_port, guest, main, wait_for_path
 
 STATUS = {"running": True, "singlestep": False, "status": "running"}
 
@@ -146,14 +146,6 @@ def serial_hangup_tail():
         vm.s = socket.socket(socket.AF_UNIX)  # close() closes it
     finally:
         vm.close()
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def big_batch(tcp):
