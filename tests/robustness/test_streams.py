@@ -215,6 +215,36 @@ def quit_while_flooding():
         check(rc == 0, "quit ends the VM while a client floods it", 0, rc)
 
 
+def quit_during_output():
+    # quit while a vCPU floods the serial port (a socket that reads slowly), a pmemaccess client
+    # reads RAM and an HMP console is connected: the teardown joins the vCPUs first, then closes
+    # everything; exit 0 and (under ASan) no report
+    d = tempfile.mkdtemp(prefix="tvmm-td-")
+    ser, hmp, pma = (os.path.join(d, n) for n in ("ser.sock", "hmp.sock", "pma.sock"))
+    with QVM("-flat", guest("serial-io"), "-monitor", f"unix:{hmp},server=on,wait=off",
+             "-serial", f"unix:{ser},server=on,wait=off", serial=False) as vm:
+        q = vm.qmp()
+        so = socket.socket(socket.AF_UNIX)
+        so.connect(ser)
+        so.sendall(b"O")
+        check(so.recv(100).startswith(b"x"), "the guest floods the serial port")
+        check(q.cmd("pmemaccess", {"path": pma}) == {"return": {}}, "pmemaccess")
+        h = socket.socket(socket.AF_UNIX)
+        h.connect(hmp)
+        p = socket.socket(socket.AF_UNIX)
+        p.connect(pma)
+        p.sendall(struct.pack("<QQQ", 1, 0, 4096))
+        check(len(p.recv(8192)) > 0, "a pmemaccess read")
+        q.send_raw(json.dumps({"execute": "human-monitor-command",
+                               "arguments": {"command-line": "info status"}}))
+        q.reply()
+        q.send_raw(json.dumps({"execute": "quit"}))
+        rc = vm.wait_exit(timeout=20)
+        check(rc == 0, "exit 0", 0, (rc, vm.err[-2000:]))
+        for bad in (b"Sanitizer", b"runtime error:"):
+            check(bad not in vm.err, "no sanitizer report", b"", vm.err[-3000:])
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -286,6 +316,7 @@ if __name__ == "__main__":
         "batch-1mib-unix": lambda: big_batch(False),
         "batch-hmp-1mib-unix": hmp_batch_unix,
         "quit-while-flooding": quit_while_flooding,
+        "quit-during-output": quit_during_output,
         "clients-memory-bound": clients_memory_bound,
         "sigterm-wait-serial": lambda: sigterm_while_waiting("-serial"),
         "sigterm-wait-monitor": lambda: sigterm_while_waiting("-monitor"),
