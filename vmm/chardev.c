@@ -365,11 +365,6 @@ size_t chardev_write_room(const struct chardev *c)
 	return stream_write_room(c->st);
 }
 
-uint64_t chardev_dropped(const struct chardev *c)
-{
-	return c ? c->dropped + stream_dropped(c->st) : 0;
-}
-
 void chardev_set_mux(struct chardev *c, const struct chardev_mux *mux)
 {
 	c->mux = mux;
@@ -393,17 +388,9 @@ size_t chardev_backend_write(struct chardev *c, const void *buf, size_t len)
 {
 	if (!c)
 		return 0;
-	if (!c->st) {
-		c->dropped += len;
-		return 0;
-	}
+	if (!c->st)
+		return 0; /* nobody to read it: QEMU drops it silently too */
 	return stream_write(c->st, buf, len);
-}
-
-void chardev_flush(struct chardev *c)
-{
-	if (c && c->st)
-		stream_shutdown(c->st);
 }
 
 bool chardev_flushed(const struct chardev *c)
@@ -416,6 +403,9 @@ void chardev_close(struct chardev *c)
 	if (!c)
 		return;
 	drop_stream(c);
+	if (c->dropped)
+		fprintf(stderr, "tinyvmm: %llu bytes of guest output dropped: nobody read them\n",
+			(unsigned long long)c->dropped);
 	listener_close(c->srv);
 	if (c->spec.kind == CHR_STDIO || c->spec.kind == CHR_MON_STDIO)
 		restore_tty();

@@ -55,16 +55,15 @@ void chardev_set_frontend(struct chardev *c, const struct chardev_frontend *fe, 
 void chardev_accept_input(struct chardev *c);
 /*
  * Output; never blocks. Queued up to a bound and written by the main loop; past the bound, or
- * with no client connected, bytes are dropped and counted. Returns the bytes queued.
+ * with no client connected, bytes are dropped (past the bound: counted). Returns the bytes
+ * queued.
  */
 size_t chardev_write(struct chardev *c, const void *buf, size_t len);
 /* Bytes chardev_write() would queue now (a UART's THRE). */
 size_t chardev_write_room(const struct chardev *c);
-/* Output dropped so far. */
-uint64_t chardev_dropped(const struct chardev *c);
-/* At exit: queued output is written, then the backend closes (see chardev_flushed()). */
-void chardev_flush(struct chardev *c);
+/* Nothing is queued (at exit, queued output is written for a while). */
 bool chardev_flushed(const struct chardev *c);
+/* Closes; the output dropped over the VM's life, if any, is logged on stderr. */
 void chardev_close(struct chardev *c);
 
 /*

@@ -52,6 +52,8 @@ def stdout_full_no_freeze():
         except subprocess.TimeoutExpired:
             raise Failure("SIGTERM did not end a VM whose stdout is full")
         check(rc == 0, "exit status 0 on SIGTERM", 0, rc)
+        err = p.stderr.read()
+        check(b"bytes of guest output dropped" in err, "the dropped output is counted", None, err)
     finally:
         if p.poll() is None:
             p.kill()
