@@ -1,6 +1,7 @@
 /*
  * Test guest for the serial port's flow: waits for a first byte on the UART, then by that byte
  *   'O': writes 'x' to the UART forever, polling LSR.THRE before each byte (output flood);
+ *   'P': the same without polling (a guest that ignores THRE);
  *   'F': clears the receive FIFO once (FCR bit 1, as Linux's 8250 does on open), then echoes;
  *   anything else: echoes it;
  * echoing copies every byte received to the debug console (port 0xe9).
@@ -16,6 +17,8 @@
 	call getc
 	cmpb $'O', %al
 	je flood
+	cmpb $'P', %al
+	je blast
 	cmpb $'F', %al
 	jne echo_it
 	movb $0x07, %al                 /* FIFO on, clear receive and transmit FIFOs */
@@ -37,6 +40,12 @@ flood:
 	movw $UART_THR, %dx
 	outb %al, %dx
 	jmp flood
+
+blast:
+	movb $'y', %al
+	movw $UART_THR, %dx
+	outb %al, %dx
+	jmp blast
 
 /* al = the next byte received (polls LSR.DR). */
 getc:
