@@ -200,9 +200,8 @@ bool monitor_start(struct machine *m, const struct vm_config *cfg, struct mainlo
 		const struct chardev_spec *spec = &cfg->qmp[i];
 		struct listener *l;
 
-		if ((spec->kind != CHR_UNIX && spec->kind != CHR_TCP) || !spec->server) {
-			fprintf(stderr, "tinyvmm: -qmp: only unix and tcp servers (server=on) "
-					"are supported\n");
+		if (spec->kind != CHR_UNIX && spec->kind != CHR_TCP) {
+			fprintf(stderr, "tinyvmm: -qmp: only unix and tcp sockets are supported\n");
 			return false;
 		}
 		/* clients find their listener in its slot */

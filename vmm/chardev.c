@@ -70,10 +70,26 @@ static bool parse_onoff(const char *v, bool *out)
 	return false;
 }
 
-/* ",server=on,wait=off" and the old ",server,nowait" */
+static bool parse_seconds(const char *v, unsigned *out)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (!*v || *end || errno || n > 86400 || *v == '-')
+		return false;
+	*out = (unsigned)n;
+	return true;
+}
+
+/* ",server=on,wait=off" and the old ",server,nowait"; without server: a client, maybe with
+ * ",reconnect=SECONDS" */
 static bool parse_socket_opts(char *opts, struct chardev_spec *spec, char *err, size_t errlen)
 {
 	char *tok, *save = NULL;
+
+	bool wait_given = false;
 
 	spec->server = false;
 	spec->wait = true;
@@ -84,24 +100,36 @@ static bool parse_socket_opts(char *opts, struct chardev_spec *spec, char *err, 
 		if (!strcmp(tok, "server"))
 			spec->server = true;
 		else if (!strcmp(tok, "nowait"))
-			spec->wait = false;
+			spec->wait = false, wait_given = true;
 		else if (eq && !strncmp(tok, "server=", 7))
 			ok = parse_onoff(eq + 1, &spec->server);
 		else if (eq && !strncmp(tok, "wait=", 5))
-			ok = parse_onoff(eq + 1, &spec->wait);
+			ok = parse_onoff(eq + 1, &spec->wait), wait_given = true;
+		else if (eq && !strncmp(tok, "reconnect=", 10))
+			ok = parse_seconds(eq + 1, &spec->reconnect);
 		else {
 			snprintf(err, errlen, "unknown socket option '%s'", tok);
 			return false;
 		}
 		if (!ok) {
-			snprintf(err, errlen, "option '%s' takes on or off", tok);
+			snprintf(err, errlen, "option '%s' takes %s", tok,
+				 strncmp(tok, "reconnect=", 10) ? "on or off"
+								: "a number of seconds");
 			return false;
 		}
 	}
-	if (!spec->server) {
-		snprintf(err, errlen, "only server sockets are supported (add server=on)");
+	/* QEMU's words for the options that belong to the other mode */
+	if (spec->server && spec->reconnect) {
+		snprintf(err, errlen,
+			 "'reconnect' option is incompatible with socket in server listening mode");
 		return false;
 	}
+	if (!spec->server && wait_given) {
+		snprintf(err, errlen,
+			 "'wait' option is incompatible with socket in client connect mode");
+		return false;
+	}
+	spec->wait &= spec->server;
 	return true;
 }
 

@@ -18,12 +18,14 @@ struct chardev_spec {
 	char host[256];						/* tcp */
 	uint16_t port;						/* tcp */
 	bool server, wait;
+	unsigned reconnect; /* client: seconds between connection attempts (0: connect once) */
 };
 
 /*
  * Parses QEMU's chardev shorthand: none, stdio, mon:stdio, file:PATH,
  * unix:PATH[,server=on|off][,wait=on|off] and tcp:[HOST]:PORT[,...] (with the
- * older "server" and "nowait" spellings). On error returns false with a
+ * older "server" and "nowait" spellings); without server=on a client that connects,
+ * with reconnect=SECONDS again after a failure or a close. On error returns false with a
  * message in err.
  */
 bool chardev_parse(const char *s, struct chardev_spec *spec, char *err, size_t errlen);

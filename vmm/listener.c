@@ -1,8 +1,10 @@
 /* A listening socket on the main loop: accept in batches, a cap on clients, pause when out of file
- * descriptors, and wait=on as an interruptible wait. */
+ * descriptors, and wait=on as an interruptible wait; or, for a client spec, the one connection it
+ * makes (again after reconnect= seconds when it fails or closes). */
 #include "vmm/listener.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,10 @@ struct listener {
 	void *opaque;
 	int fd, clients;
 	struct watch *w;
+	/* a client spec: the connection made, handed over by the main loop; the retry timer */
+	int connected;
+	struct mainloop_soon hand_over;
+	struct watch *retry;
 	bool accepted; /* since listener_wait() began */
 	char name[300];
 };
@@ -69,6 +75,51 @@ static void on_listen(int fd, uint32_t events, void *opaque)
 	update_events(l, false);
 }
 
+static struct listener *of_soon(struct mainloop_soon *s)
+{
+	return (struct listener *)((char *)s - offsetof(struct listener, hand_over));
+}
+
+static void on_hand_over(struct mainloop_soon *soon)
+{
+	struct listener *l = of_soon(soon);
+	int fd = l->connected;
+
+	l->connected = -1;
+	if (fd >= 0 && l->fn(l->opaque, fd)) {
+		l->clients++;
+		l->accepted = true;
+	}
+}
+
+static void on_retry(int fd, uint32_t events, void *opaque);
+
+/* Connects; on failure retries in reconnect= seconds (false when there is no retry). */
+static bool dial(struct listener *l, char *err, size_t errlen)
+{
+	l->connected = socket_connect(&l->spec, err, errlen);
+	if (l->connected >= 0) {
+		mainloop_soon(l->loop, &l->hand_over); /* once the caller has the listener */
+		return true;
+	}
+	if (!l->spec.reconnect)
+		return false;
+	mainloop_remove(l->loop, l->retry);
+	l->retry = mainloop_add_timer(l->loop, l->spec.reconnect * 1000, on_retry, l);
+	return l->retry != NULL;
+}
+
+static void on_retry(int fd, uint32_t events, void *opaque)
+{
+	struct listener *l = opaque;
+	char err[300];
+
+	mainloop_remove(l->loop, l->retry);
+	l->retry = NULL;
+	if (!dial(l, err, sizeof(err)))
+		fprintf(stderr, "tinyvmm: %s: %s\n", l->cfg.what, err);
+}
+
 struct listener *listener_open(struct mainloop *loop, const struct chardev_spec *spec,
 			       const struct listener_config *cfg, listener_accept_fn fn,
 			       void *opaque, char *err, size_t errlen)
@@ -84,7 +135,16 @@ struct listener *listener_open(struct mainloop *loop, const struct chardev_spec 
 	l->cfg = *cfg;
 	l->fn = fn;
 	l->opaque = opaque;
+	l->connected = -1;
+	l->hand_over.fn = on_hand_over;
 	socket_describe(spec, l->name, sizeof(l->name));
+	if (!spec->server) {
+		l->fd = -1;
+		if (dial(l, err, errlen))
+			return l;
+		free(l);
+		return NULL;
+	}
 	l->fd = socket_listen(spec, err, errlen);
 	if (l->fd < 0) {
 		free(l);
@@ -101,6 +161,8 @@ struct listener *listener_open(struct mainloop *loop, const struct chardev_spec 
 
 bool listener_wait(struct listener *l)
 {
+	if (l->fd < 0)
+		return true; /* a client: it connected already */
 	fprintf(stderr, "tinyvmm: waiting for connection on %s\n", l->name);
 	l->accepted = false;
 	return mainloop_run_until(l->loop, &l->accepted);
@@ -108,11 +170,16 @@ bool listener_wait(struct listener *l)
 
 void listener_client_gone(struct listener *l)
 {
+	char err[300];
+
 	if (!l)
 		return;
 	if (l->clients > 0)
 		l->clients--;
-	update_events(l, false);
+	if (l->fd >= 0)
+		update_events(l, false);
+	else if (l->spec.reconnect && !dial(l, err, sizeof(err)))
+		fprintf(stderr, "tinyvmm: %s: %s\n", l->cfg.what, err);
 }
 
 const char *listener_name(const struct listener *l)
@@ -124,6 +191,10 @@ void listener_close(struct listener *l)
 {
 	if (!l)
 		return;
+	mainloop_soon_cancel(l->loop, &l->hand_over);
+	mainloop_remove(l->loop, l->retry);
+	if (l->connected >= 0)
+		close(l->connected);
 	mainloop_remove(l->loop, l->w);
 	if (l->fd >= 0) {
 		close(l->fd);

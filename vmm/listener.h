@@ -1,6 +1,6 @@
 /* A listening socket on the main loop: accept in batches, a cap on clients, pause when out of file
- * descriptors, and wait=on as an interruptible wait. QMP, HMP consoles, chardevs and pmemaccess
- * all listen through it. */
+ * descriptors, and wait=on as an interruptible wait; or the connection of a client spec. QMP, HMP
+ * consoles, chardevs and pmemaccess all listen (or connect) through it. */
 #ifndef VMM_LISTENER_H
 #define VMM_LISTENER_H
 
@@ -22,7 +22,10 @@ struct listener_config {
 };
 
 /*
- * Listens on spec's unix or tcp address (see socket_listen()). NULL with a message in err.
+ * Listens on spec's unix or tcp address (see socket_listen()); for a client spec (server=off)
+ * connects instead, and hands the connection to fn from the main loop, as if accepted (with
+ * reconnect=N: again N seconds after a failed attempt or a close). NULL with a message in err
+ * (a client that cannot connect and has no reconnect=).
  */
 struct listener *listener_open(struct mainloop *loop, const struct chardev_spec *spec,
 			       const struct listener_config *cfg, listener_accept_fn fn,

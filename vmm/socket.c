@@ -1,7 +1,8 @@
-/* Listening sockets for servers given as unix:PATH or tcp:HOST:PORT. */
+/* Sockets given as unix:PATH or tcp:HOST:PORT: listening (servers) and connected (clients). */
 #include "vmm/socket.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -110,6 +111,57 @@ int socket_listen(const struct chardev_spec *spec, char *err, size_t errlen)
 		return listen_tcp(spec, err, errlen);
 	snprintf(err, errlen, "not a socket backend");
 	return -1;
+}
+
+/* The address of a unix or tcp spec, for connect(); false with a message. */
+static int connect_fd(const struct chardev_spec *spec, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	const char *host = spec->host[0] ? spec->host : "127.0.0.1";
+	char port[8];
+	int fd = -1, r;
+
+	if (spec->kind == CHR_UNIX) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		memcpy(sa.sun_path, spec->path, strlen(spec->path) + 1);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return fd;
+		snprintf(err, errlen, "Failed to connect to '%s': %s", spec->path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	snprintf(port, sizeof(port), "%u", spec->port);
+	r = getaddrinfo(host, port, &hints, &res);
+	if (r) {
+		snprintf(err, errlen, "address resolution failed for %s:%s: %s", host, port,
+			 gai_strerror(r));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		snprintf(err, errlen, "Failed to connect to '%s:%s': %s", host, port,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+int socket_connect(const struct chardev_spec *spec, char *err, size_t errlen)
+{
+	int fd = connect_fd(spec, err, errlen), one = 1;
+
+	if (fd < 0)
+		return -1;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* fails on unix: fine */
+	return fd;
 }
 
 int socket_accept(int listen_fd)

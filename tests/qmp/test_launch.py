@@ -1,0 +1,177 @@
+"""Launched as management stacks launch QEMU: the test listens, tinyvmm connects to it
+(-qmp unix:P without server=on, as QEMU's machine harness and qmp-shell-wrap do), reconnect=,
+-monitor and -serial as clients, and a connect that fails."""
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import time
+
+from tvmm import Failure, binary, check, main, scaled
+
+
+class Peer:
+    """The management side: a listening unix socket and the connection tinyvmm makes to it."""
+
+    def __init__(self, path):
+        self.srv = socket.socket(socket.AF_UNIX)
+        self.srv.bind(path)
+        self.srv.listen(1)
+        self.srv.settimeout(scaled(20))
+        self.sock = None
+        self.buf = b""
+
+    def accept(self):
+        self.sock, _ = self.srv.accept()
+        self.sock.settimeout(scaled(20))
+        self.buf = b""
+
+    def line(self):
+        while b"\n" not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise Failure(f"connection closed; pending {self.buf!r}")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
+
+    def obj(self):
+        return json.loads(self.line())
+
+    def cmd(self, name, args=None, events=None):
+        req = {"execute": name}
+        if args:
+            req["arguments"] = args
+        self.sock.sendall(json.dumps(req).encode())
+        while True:
+            o = self.obj()
+            if "event" not in o:
+                return o
+            if events is not None:
+                events.append(o["event"])
+
+
+def start(*args):
+    return subprocess.Popen([binary(), *args], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def qmp_client():
+    # QEMU's machine harness: listen, launch with -chardev-less -qmp unix:P, accept, negotiate,
+    # drive, quit, see exit 0
+    d = tempfile.mkdtemp(prefix="tvmm-launch-")
+    path = os.path.join(d, "qmp.sock")
+    peer = Peer(path)
+    p = start("-serial", "none", "-qmp", f"unix:{path}")
+    try:
+        peer.accept()
+        greeting = peer.obj()
+        check(greeting["QMP"]["version"]["qemu"]["major"] == 7, "the greeting", None, greeting)
+        check(peer.cmd("qmp_capabilities") == {"return": {}}, "qmp_capabilities")
+        events = []
+        check(peer.cmd("stop", events=events) == {"return": {}}, "stop")
+        check(events == ["STOP"], "STOP before stop's return", ["STOP"], events)
+        out = os.path.join(d, "mem.bin")
+        r = peer.cmd("pmemsave", {"val": 0, "size": 4096, "filename": out})
+        check(r == {"return": {}} and os.path.getsize(out) == 4096, "pmemsave", None, r)
+        events = []
+        check(peer.cmd("cont", events=events) == {"return": {}}, "cont")
+        check(events == ["RESUME"], "RESUME", ["RESUME"], events)
+        peer.sock.sendall(b'{"execute": "quit"}')
+        rc = p.wait(timeout=scaled(20))
+        check(rc == 0, "exit 0 after quit", 0, (rc, p.stderr.read()))
+        check(os.path.exists(path), "tinyvmm leaves the peer's socket file alone")
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def reconnect():
+    # reconnect=1: the peer closes the connection; tinyvmm connects again, greets again
+    d = tempfile.mkdtemp(prefix="tvmm-recon-")
+    path = os.path.join(d, "qmp.sock")
+    peer = Peer(path)
+    p = start("-serial", "none", "-qmp", f"unix:{path},reconnect=1")
+    try:
+        for i in range(3):
+            peer.accept()
+            check("QMP" in peer.obj(), f"greeting on connection {i + 1}")
+            check(peer.cmd("qmp_capabilities") == {"return": {}}, "qmp_capabilities")
+            r = peer.cmd("query-status")
+            check(r["return"]["status"] == "running", "query-status", "running", r)
+            peer.sock.close()
+        check(p.poll() is None, "tinyvmm runs on while its peer comes and goes")
+    finally:
+        p.terminate()
+        check(p.wait(timeout=scaled(20)) == 0, "exit 0 on SIGTERM")
+
+
+def nobody_listening():
+    # a client socket with no server behind it: one clear line, exit 1 (QEMU's words)
+    d = tempfile.mkdtemp(prefix="tvmm-nolisten-")
+    path = os.path.join(d, "none.sock")
+    p = subprocess.run([binary(), "-serial", "none", "-qmp", f"unix:{path}"],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=scaled(20))
+    check(p.returncode == 1, "exit 1", 1, p.returncode)
+    want = f"tinyvmm: -qmp: Failed to connect to '{path}': No such file or directory\n".encode()
+    check(p.stderr == want, "one line", want, p.stderr)
+
+
+def bad_options():
+    # options of the other mode, refused with QEMU's words and the usage hint
+    cases = {
+        "unix:/tmp/x.sock,server=on,reconnect=1":
+            "'reconnect' option is incompatible with socket in server listening mode",
+        "unix:/tmp/x.sock,wait=off":
+            "'wait' option is incompatible with socket in client connect mode",
+        "unix:/tmp/x.sock,reconnect=-1": "option 'reconnect=-1' takes a number of seconds",
+    }
+    for dev, msg in cases.items():
+        p = subprocess.run([binary(), "-qmp", dev], stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=scaled(20))
+        check(p.returncode == 1, f"{dev}: exit 1", 1, p.returncode)
+        check(msg.encode() in p.stderr.splitlines()[0], f"{dev}: the error", msg, p.stderr)
+
+
+def hmp_and_serial_clients():
+    # -monitor and -serial connect out too: the peer gets the banner and prompt, and the guest's
+    # serial output
+    d = tempfile.mkdtemp(prefix="tvmm-hmpc-")
+    hpath, spath = os.path.join(d, "hmp.sock"), os.path.join(d, "ser.sock")
+    hmp, ser = Peer(hpath), Peer(spath)
+    p = start("-serial", f"unix:{spath}", "-monitor", f"unix:{hpath}")
+    try:
+        ser.accept()
+        hmp.accept()
+        got = b""
+        end = time.monotonic() + scaled(20)
+        while b"(tinyvmm) " not in got and time.monotonic() < end:
+            got += hmp.sock.recv(4096)
+        check(b"(tinyvmm) " in got, "the HMP banner and prompt", None, got)
+        hmp.sock.sendall(b"info status\n")
+        got = b""
+        while b"VM status: running" not in got and time.monotonic() < end:
+            got += hmp.sock.recv(4096)
+        check(b"VM status: running" in got, "info status over a client console", None, got)
+        out = b""
+        while b"heartbeat" not in out and time.monotonic() < end:
+            out += ser.sock.recv(4096)
+        check(b"heartbeat" in out, "the demo's serial output reaches the peer", None, out[-200:])
+        hmp.sock.sendall(b"quit\n")
+        check(p.wait(timeout=scaled(20)) == 0, "exit 0 after quit")
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+if __name__ == "__main__":
+    main({
+        "client": qmp_client,
+        "reconnect": reconnect,
+        "nobody-listening": nobody_listening,
+        "bad-options": bad_options,
+        "hmp-serial-clients": hmp_and_serial_clients,
+    })
