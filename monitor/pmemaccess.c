@@ -315,7 +315,7 @@ bool pmemaccess_start(struct machine *m, const char *path, Error **errp)
 {
 	/* the count that matters is MAX_CLIENTS of live ones, kept above */
 	static const struct listener_config lcfg = { .what = "pmemaccess", .max_clients = INT_MAX };
-	struct chardev_spec spec = { .kind = CHR_UNIX, .server = true };
+	struct chardev_spec spec = { .kind = CHR_UNIX, .server = true, .fd = -1 };
 	struct pma_server *s;
 	char err[256];
 

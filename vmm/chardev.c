@@ -57,168 +57,6 @@ static void stdio_raw(void)
 	tcsetattr(0, TCSANOW, &t);
 }
 
-static bool parse_onoff(const char *v, bool *out)
-{
-	if (!strcmp(v, "on")) {
-		*out = true;
-		return true;
-	}
-	if (!strcmp(v, "off")) {
-		*out = false;
-		return true;
-	}
-	return false;
-}
-
-static bool parse_seconds(const char *v, unsigned *out)
-{
-	char *end;
-	unsigned long n;
-
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (!*v || *end || errno || n > 86400 || *v == '-')
-		return false;
-	*out = (unsigned)n;
-	return true;
-}
-
-/* ",server=on,wait=off" and the old ",server,nowait"; without server: a client, maybe with
- * ",reconnect=SECONDS" */
-static bool parse_socket_opts(char *opts, struct chardev_spec *spec, char *err, size_t errlen)
-{
-	char *tok, *save = NULL;
-
-	bool wait_given = false;
-
-	spec->server = false;
-	spec->wait = true;
-	for (tok = strtok_r(opts, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-		bool ok = true;
-
-		if (!strcmp(tok, "server"))
-			spec->server = true;
-		else if (!strcmp(tok, "nowait"))
-			spec->wait = false, wait_given = true;
-		else if (eq && !strncmp(tok, "server=", 7))
-			ok = parse_onoff(eq + 1, &spec->server);
-		else if (eq && !strncmp(tok, "wait=", 5))
-			ok = parse_onoff(eq + 1, &spec->wait), wait_given = true;
-		else if (eq && !strncmp(tok, "reconnect=", 10))
-			ok = parse_seconds(eq + 1, &spec->reconnect);
-		else {
-			snprintf(err, errlen, "unknown socket option '%s'", tok);
-			return false;
-		}
-		if (!ok) {
-			snprintf(err, errlen, "option '%s' takes %s", tok,
-				 strncmp(tok, "reconnect=", 10) ? "on or off"
-								: "a number of seconds");
-			return false;
-		}
-	}
-	/* QEMU's words for the options that belong to the other mode */
-	if (spec->server && spec->reconnect) {
-		snprintf(err, errlen,
-			 "'reconnect' option is incompatible with socket in server listening mode");
-		return false;
-	}
-	if (!spec->server && wait_given) {
-		snprintf(err, errlen,
-			 "'wait' option is incompatible with socket in client connect mode");
-		return false;
-	}
-	spec->wait &= spec->server;
-	return true;
-}
-
-static bool parse_socket(const char *rest, struct chardev_spec *spec, char *err, size_t errlen)
-{
-	char buf[512];
-	char *comma;
-
-	if (strlen(rest) >= sizeof(buf)) {
-		snprintf(err, errlen, "socket address too long");
-		return false;
-	}
-	strcpy(buf, rest);
-	comma = strchr(buf, ',');
-	if (comma)
-		*comma++ = '\0';
-	if (spec->kind == CHR_UNIX) {
-		if (!buf[0] || strlen(buf) >= sizeof(spec->path)) {
-			snprintf(err, errlen, "unix socket path must be 1 to %zu bytes",
-				 sizeof(spec->path) - 1);
-			return false;
-		}
-		strcpy(spec->path, buf);
-	} else {
-		char *colon = strrchr(buf, ':');
-		char *end;
-		unsigned long port;
-
-		if (!colon) {
-			snprintf(err, errlen, "tcp address must be HOST:PORT");
-			return false;
-		}
-		*colon = '\0';
-		errno = 0;
-		port = strtoul(colon + 1, &end, 10);
-		if (!colon[1] || *end || errno || port == 0 || port > 65535) {
-			snprintf(err, errlen, "invalid tcp port '%s'", colon + 1);
-			return false;
-		}
-		if (strlen(buf) >= sizeof(spec->host)) {
-			snprintf(err, errlen, "tcp host too long");
-			return false;
-		}
-		strcpy(spec->host, buf);
-		spec->port = (uint16_t)port;
-	}
-	return parse_socket_opts(comma ? comma : buf + strlen(buf), spec, err, errlen);
-}
-
-bool chardev_parse(const char *s, struct chardev_spec *spec, char *err, size_t errlen)
-{
-	memset(spec, 0, sizeof(*spec));
-	if (!strcmp(s, "none") || !strcmp(s, "null")) {
-		spec->kind = CHR_NONE;
-		return true;
-	}
-	if (!strcmp(s, "stdio")) {
-		spec->kind = CHR_STDIO;
-		return true;
-	}
-	if (!strcmp(s, "mon:stdio")) {
-		spec->kind = CHR_MON_STDIO;
-		return true;
-	}
-	if (!strncmp(s, "file:", 5)) {
-		spec->kind = CHR_FILE;
-		if (!s[5] || strlen(s + 5) >= sizeof(spec->path)) {
-			snprintf(err, errlen, "file path must be 1 to %zu bytes",
-				 sizeof(spec->path) - 1);
-			return false;
-		}
-		strcpy(spec->path, s + 5);
-		return true;
-	}
-	if (!strncmp(s, "unix:", 5)) {
-		spec->kind = CHR_UNIX;
-		return parse_socket(s + 5, spec, err, errlen);
-	}
-	if (!strncmp(s, "tcp:", 4)) {
-		spec->kind = CHR_TCP;
-		return parse_socket(s + 4, spec, err, errlen);
-	}
-	snprintf(err, errlen,
-		 "unknown backend '%s' (stdio, file:PATH, unix:PATH,server=on,"
-		 "wait=off, tcp:HOST:PORT,server=on,wait=off or none)",
-		 s);
-	return false;
-}
-
 static size_t stream_input(void *opaque, const uint8_t *buf, size_t len)
 {
 	struct chardev *c = opaque;
@@ -304,6 +142,31 @@ static int open_file(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+/* pipe: PATH.in and PATH.out, or PATH both ways (QEMU's); read-write, so a FIFO never waits. */
+static bool open_pipe(const char *path, int *in, int *out, char *err, size_t errlen)
+{
+	const int flags = O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	char name[sizeof(((struct chardev_spec *)0)->path) + 4];
+
+	snprintf(name, sizeof(name), "%s.in", path);
+	*in = open(name, flags);
+	snprintf(name, sizeof(name), "%s.out", path);
+	*out = *in >= 0 ? open(name, flags) : -1;
+	if (*in < 0 || *out < 0) {
+		if (*in >= 0)
+			close(*in);
+		*in = open(path, flags);
+		*out = *in >= 0 ? fcntl(*in, F_DUPFD_CLOEXEC, 3) : -1;
+	}
+	if (*in >= 0 && *out >= 0)
+		return true;
+	snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+	if (*in >= 0)
+		close(*in);
+	*in = -1;
+	return false;
+}
+
 struct chardev *chardev_open(const struct chardev_spec *spec, struct mainloop *loop, char *err,
 			     size_t errlen)
 {
@@ -331,6 +194,10 @@ struct chardev *chardev_open(const struct chardev_spec *spec, struct mainloop *l
 	case CHR_FILE:
 		out = open_file(spec->path, err, errlen);
 		if (out < 0)
+			goto fail;
+		break;
+	case CHR_PIPE:
+		if (!open_pipe(spec->path, &in, &out, err, errlen))
 			goto fail;
 		break;
 	case CHR_UNIX:

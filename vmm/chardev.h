@@ -9,7 +9,7 @@
 
 struct mainloop;
 
-enum chardev_kind { CHR_NONE, CHR_STDIO, CHR_FILE, CHR_UNIX, CHR_TCP, CHR_MON_STDIO };
+enum chardev_kind { CHR_NONE, CHR_STDIO, CHR_FILE, CHR_PIPE, CHR_UNIX, CHR_TCP, CHR_MON_STDIO };
 
 /* A parsed backend option such as "unix:/tmp/s,server=on,wait=off". */
 struct chardev_spec {
@@ -18,6 +18,8 @@ struct chardev_spec {
 	char host[256];						/* tcp */
 	uint16_t port;						/* tcp */
 	bool server, wait;
+	bool mux; /* stdio,mux=on: shared by the serial port and a monitor (mon:stdio) */
+	int fd;	  /* socket: an inherited listening (server=on) or connected socket; -1: none */
 	unsigned reconnect; /* client: seconds between connection attempts (0: connect once) */
 };
 
@@ -29,6 +31,13 @@ struct chardev_spec {
  * message in err.
  */
 bool chardev_parse(const char *s, struct chardev_spec *spec, char *err, size_t errlen);
+/*
+ * Parses -chardev's BACKEND,id=ID[,...]: socket (path= | host=,port= | fd=; server, wait,
+ * reconnect), stdio[,mux=on], file,path=, pipe,path= (PATH.in and PATH.out, or PATH), null.
+ * The id goes to id. False with QEMU's message in err.
+ */
+bool chardev_parse_opts(const char *s, struct chardev_spec *spec, char *id, size_t idlen, char *err,
+			size_t errlen);
 
 struct chardev;
 /* The frontend of a backend (a device, a console): called on the main thread, big lock held. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/cli-chardev.h"
 #include "vmm/size.h"
 
 #define MIN_RAM (1ULL << 20)
@@ -135,11 +136,11 @@ static enum cli_result parse_monitor(const char *opt, const char *arg, struct ch
 
 static bool takes_value(const char *opt)
 {
-	static const char *const opts[] = { "-m",	 "-smp",     "-name",	 "-flat",
-					    "-kernel",	 "-initrd",  "-append",	 "-serial",
-					    "-debugcon", "-qmp",     "-monitor", "-display",
-					    "-accel",	 "-machine", "-M",	 "-cpu",
-					    "-vga" };
+	static const char *const opts[] = { "-m",	 "-smp",    "-name",	"-flat",
+					    "-kernel",	 "-initrd", "-append",	"-serial",
+					    "-debugcon", "-qmp",    "-monitor", "-display",
+					    "-chardev",	 "-mon",    "-accel",	"-machine",
+					    "-M",	 "-cpu",    "-vga" };
 	size_t i;
 
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
@@ -186,10 +187,12 @@ static void set_defaults(struct vm_config *cfg)
 enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *cfg, char *err,
 			  size_t errlen)
 {
+	static struct cli_chardevs chardevs;
 	bool serial_given = false;
 	int i;
 
 	set_defaults(cfg);
+	memset(&chardevs, 0, sizeof(chardevs));
 	for (i = 1; i < argc; i++) {
 		const char *opt = argv[i];
 		const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
@@ -236,10 +239,21 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 			cfg->initrd = arg;
 		else if (!strcmp(opt, "-append"))
 			cfg->append = arg;
-		else if (!strcmp(opt, "-serial") && (serial_given = true))
+		else if (!strcmp(opt, "-serial") && (serial_given = true) &&
+			 !strncmp(arg, "chardev:", 8))
+			chardevs.serial = arg;
+		else if (!strcmp(opt, "-serial"))
 			r = parse_chardev(opt, arg, &cfg->serial, err, errlen);
+		else if (!strcmp(opt, "-debugcon") && !strncmp(arg, "chardev:", 8))
+			chardevs.debugcon = arg;
 		else if (!strcmp(opt, "-debugcon"))
 			r = parse_chardev(opt, arg, &cfg->debugcon, err, errlen);
+		else if (!strcmp(opt, "-chardev") && !cli_chardev_add(&chardevs, arg, err, errlen))
+			return CLI_ERROR;
+		else if (!strcmp(opt, "-mon") && !cli_mon_add(&chardevs, arg, err, errlen))
+			return CLI_ERROR;
+		else if (!strcmp(opt, "-chardev") || !strcmp(opt, "-mon"))
+			;
 		else if (!strcmp(opt, "-qmp"))
 			r = parse_monitor(opt, arg, cfg->qmp, &cfg->nr_qmp, err, errlen);
 		else if (!strcmp(opt, "-monitor"))
@@ -250,6 +264,8 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 			return r;
 		i++;
 	}
+	if (!cli_chardevs_resolve(&chardevs, cfg, err, errlen))
+		return CLI_ERROR;
 	if (!serial_given && stdio_users(cfg) > 1)
 		cfg->serial.kind = CHR_NONE; /* a monitor took the terminal: no serial there */
 	if (stdio_users(cfg) > 1)

@@ -103,8 +103,32 @@ static int listen_tcp(const struct chardev_spec *spec, char *err, size_t errlen)
 	return fd;
 }
 
+/* fd=N: an inherited socket, listening (server=on) or connected as spec says. */
+static int inherited(const struct chardev_spec *spec, char *err, size_t errlen)
+{
+	int listening = 0;
+	socklen_t len = sizeof(listening);
+	struct stat st;
+
+	if (fstat(spec->fd, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "File descriptor '%d' is not a socket", spec->fd);
+		return -1;
+	}
+	getsockopt(spec->fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len);
+	if (!listening != !spec->server) {
+		snprintf(err, errlen, "File descriptor '%d' is %s listening socket (server=%s)",
+			 spec->fd, listening ? "a" : "not a", spec->server ? "on" : "off");
+		return -1;
+	}
+	fcntl(spec->fd, F_SETFD, FD_CLOEXEC);
+	fcntl(spec->fd, F_SETFL, fcntl(spec->fd, F_GETFL) | O_NONBLOCK);
+	return spec->fd;
+}
+
 int socket_listen(const struct chardev_spec *spec, char *err, size_t errlen)
 {
+	if (spec->fd >= 0)
+		return inherited(spec, err, errlen);
 	if (spec->kind == CHR_UNIX)
 		return listen_unix(spec, err, errlen);
 	if (spec->kind == CHR_TCP)
@@ -155,7 +179,8 @@ static int connect_fd(const struct chardev_spec *spec, char *err, size_t errlen)
 
 int socket_connect(const struct chardev_spec *spec, char *err, size_t errlen)
 {
-	int fd = connect_fd(spec, err, errlen), one = 1;
+	int fd = spec->fd >= 0 ? inherited(spec, err, errlen) : connect_fd(spec, err, errlen);
+	int one = 1;
 
 	if (fd < 0)
 		return -1;
@@ -177,13 +202,15 @@ int socket_accept(int listen_fd)
 
 void socket_cleanup(const struct chardev_spec *spec)
 {
-	if (spec->kind == CHR_UNIX)
+	if (spec->kind == CHR_UNIX && spec->path[0])
 		unlink(spec->path);
 }
 
 void socket_describe(const struct chardev_spec *spec, char *buf, size_t len)
 {
-	if (spec->kind == CHR_UNIX)
+	if (spec->fd >= 0)
+		snprintf(buf, len, "fd:%d", spec->fd);
+	else if (spec->kind == CHR_UNIX)
 		snprintf(buf, len, "unix:%s", spec->path);
 	else
 		snprintf(buf, len, "tcp:%s:%u", spec->host[0] ? spec->host : "127.0.0.1",

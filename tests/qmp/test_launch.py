@@ -1,6 +1,7 @@
-"""Launched as management stacks launch QEMU: the test listens, tinyvmm connects to it
-(-qmp unix:P without server=on, as QEMU's machine harness and qmp-shell-wrap do), reconnect=,
--monitor and -serial as clients, and a connect that fails."""
+"""Launched as management stacks launch QEMU: the test listens and tinyvmm connects to it
+(-chardev socket,id=mon,path=P -mon chardev=mon,mode=control, as QEMU's machine harness and
+libvirt do; -qmp unix:P as qmp-shell-wrap does), reconnect=, an inherited fd=, -monitor and
+-serial as clients, a connect that fails, and bad -chardev/-mon lines."""
 import json
 import os
 import socket
@@ -57,15 +58,30 @@ def start(*args):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def qmp_client():
-    # QEMU's machine harness: listen, launch with -chardev-less -qmp unix:P, accept, negotiate,
-    # drive, quit, see exit 0
+def qmp_client(how):
+    # QEMU's machine harness: listen, launch, accept, negotiate, drive, quit, see exit 0
     d = tempfile.mkdtemp(prefix="tvmm-launch-")
     path = os.path.join(d, "qmp.sock")
     peer = Peer(path)
-    p = start("-serial", "none", "-qmp", f"unix:{path}")
+    if how == "chardev":
+        p = start("-serial", "none", "-chardev", f"socket,id=mon,path={path}",
+                  "-mon", "chardev=mon,mode=control")
+    elif how == "fd":  # the harness's own connected socket, inherited as fd=N
+        mine, theirs = socket.socketpair()
+        p = subprocess.Popen([binary(), "-serial", "none", "-chardev",
+                              f"socket,id=mon,fd={theirs.fileno()}", "-mon",
+                              "chardev=mon,mode=control"], pass_fds=[theirs.fileno()],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        theirs.close()
+    else:
+        p = start("-serial", "none", "-qmp", f"unix:{path}")
     try:
-        peer.accept()
+        if how == "fd":
+            peer.sock = mine
+            peer.sock.settimeout(scaled(20))
+        else:
+            peer.accept()
         greeting = peer.obj()
         check(greeting["QMP"]["version"]["qemu"]["major"] == 7, "the greeting", None, greeting)
         check(peer.cmd("qmp_capabilities") == {"return": {}}, "qmp_capabilities")
@@ -81,7 +97,7 @@ def qmp_client():
         peer.sock.sendall(b'{"execute": "quit"}')
         rc = p.wait(timeout=scaled(20))
         check(rc == 0, "exit 0 after quit", 0, (rc, p.stderr.read()))
-        check(os.path.exists(path), "tinyvmm leaves the peer's socket file alone")
+        check(how == "fd" or os.path.exists(path), "tinyvmm leaves the peer's socket file alone")
     finally:
         if p.poll() is None:
             p.kill()
@@ -120,19 +136,37 @@ def nobody_listening():
 
 
 def bad_options():
-    # options of the other mode, refused with QEMU's words and the usage hint
-    cases = {
-        "unix:/tmp/x.sock,server=on,reconnect=1":
-            "'reconnect' option is incompatible with socket in server listening mode",
-        "unix:/tmp/x.sock,wait=off":
-            "'wait' option is incompatible with socket in client connect mode",
-        "unix:/tmp/x.sock,reconnect=-1": "option 'reconnect=-1' takes a number of seconds",
-    }
-    for dev, msg in cases.items():
-        p = subprocess.run([binary(), "-qmp", dev], stdin=subprocess.DEVNULL,
+    # refused with QEMU's words (one line) and the usage hint, exit 1
+    sock = ["-chardev", "socket,id=c,path=/tmp/x.sock,server=on,wait=off"]
+    cases = [
+        (["-qmp", "unix:/tmp/x.sock,server=on,reconnect=1"],
+         "-qmp: 'reconnect' option is incompatible with socket in server listening mode"),
+        (["-qmp", "unix:/tmp/x.sock,wait=off"],
+         "-qmp: 'wait' option is incompatible with socket in client connect mode"),
+        (["-qmp", "unix:/tmp/x.sock,reconnect=-1"],
+         "-qmp: option 'reconnect=-1' takes a number of seconds"),
+        (["-chardev", "spice,id=c"], "-chardev spice,id=c: 'spice' is not a valid char driver name"),
+        (["-chardev", "socket,path=/tmp/x.sock"],
+         "-chardev socket,path=/tmp/x.sock: Parameter 'id' is missing"),
+        (sock + sock, "-chardev socket,id=c,path=/tmp/x.sock,server=on,wait=off: "
+                      "Duplicate ID 'c' for chardev"),
+        (["-mon", "chardev=nope,mode=control"],
+         "-mon chardev=nope,mode=control: chardev \"nope\" not found"),
+        (["-mon", "mode=control"], "-mon mode=control: Parameter 'chardev' is missing"),
+        (sock + ["-mon", "chardev=c,mode=control", "-serial", "chardev:c"],
+         "-serial chardev:c: Device 'c' is in use"),
+        (["-chardev", "socket,id=c,fd=0,server=on", "-mon", "chardev=c,mode=control"],
+         "File descriptor '0' is not a socket"),
+        (["-chardev", "socket,id=c,path=/tmp/x.sock,server=on,reconnect=2"],
+         "'reconnect' option is incompatible with socket in server listening mode"),
+        (["-serial", "chardev:missing"], "-serial chardev:missing: chardev \"missing\" not found"),
+    ]
+    for args, msg in cases:
+        p = subprocess.run([binary(), *args], stdin=subprocess.DEVNULL,
                            capture_output=True, timeout=scaled(20))
-        check(p.returncode == 1, f"{dev}: exit 1", 1, p.returncode)
-        check(msg.encode() in p.stderr.splitlines()[0], f"{dev}: the error", msg, p.stderr)
+        check(p.returncode == 1, f"{args}: exit 1", 1, (p.returncode, p.stderr))
+        first = p.stderr.splitlines()[0] if p.stderr else b""
+        check(msg.encode() in first, f"{args}: the error", msg, p.stderr)
 
 
 def hmp_and_serial_clients():
@@ -169,7 +203,9 @@ def hmp_and_serial_clients():
 
 if __name__ == "__main__":
     main({
-        "client": qmp_client,
+        "chardev-mon": lambda: qmp_client("chardev"),
+        "qmp-client": lambda: qmp_client("qmp"),
+        "fd": lambda: qmp_client("fd"),
         "reconnect": reconnect,
         "nobody-listening": nobody_listening,
         "bad-options": bad_options,

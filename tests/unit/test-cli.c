@@ -74,7 +74,10 @@ int main(void)
 	bad(PARSE("extra"), "extra: unexpected argument");
 	bad(PARSE("-display", "gtk"), "-display: unsupported value 'gtk'");
 	bad(PARSE("-serial", "pty"), "-serial: unknown backend 'pty'");
-	bad(PARSE("-qmp", "unix:/tmp/q"), "only server sockets are supported");
+	bad(PARSE("-qmp", "unix:/tmp/q,wait=on"),
+	    "incompatible with socket in client connect mode");
+	bad(PARSE("-chardev", "pty,id=p"), "'pty' is not a valid char driver name");
+	bad(PARSE("-mon", "chardev=x"), "chardev \"x\" not found");
 	bad(PARSE("-qmp", "unix:/tmp/q,server=maybe"), "takes on or off");
 	bad(PARSE("-qmp", "unix:/tmp/q,server,bogus"), "unknown socket option 'bogus'");
 	bad(PARSE("-qmp", "tcp:localhost,server"), "tcp address must be HOST:PORT");
