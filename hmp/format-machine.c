@@ -29,3 +29,10 @@ void hmp_format_query_cpus_fast(HmpOut *out, const CpuInfoFastList *ret)
 			   c->value->cpu_index == out->s->cpu ? '*' : ' ',
 			   (int64_t)c->value->cpu_index, (int64_t)c->value->thread_id);
 }
+
+/* "label: filename=..." per line, as QEMU's info chardev. */
+void hmp_format_query_chardev(HmpOut *out, const ChardevInfoList *ret)
+{
+	for (; ret; ret = ret->next)
+		hmp_printf(out, "%s: filename=%s\n", ret->value->label, ret->value->filename);
+}

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "vmm/listener.h"
+#include "vmm/socket.h"
 #include "vmm/stream.h"
 
 #define CHR_OUT_MAX (64u << 10) /* guest output queued for a slow reader; the rest is dropped */
@@ -218,6 +219,25 @@ struct chardev *chardev_open(const struct chardev_spec *spec, struct mainloop *l
 fail:
 	chardev_close(c);
 	return NULL;
+}
+
+void chardev_filename(const struct chardev_spec *spec, char *buf, size_t len)
+{
+	static const char *const plain[] = { [CHR_NONE] = "null",
+					     [CHR_STDIO] = "stdio",
+					     [CHR_FILE] = "file",
+					     [CHR_PIPE] = "pipe",
+					     [CHR_MON_STDIO] = "mux" };
+	char where[300];
+
+	if (spec->kind != CHR_UNIX && spec->kind != CHR_TCP) {
+		snprintf(buf, len, "%s", plain[spec->kind]);
+		return;
+	}
+	socket_describe(spec, where, sizeof(where));
+	snprintf(buf, len, "%s%s%s",
+		 listener_clients(spec->label) > 0 ? "" : "disconnected:", where,
+		 spec->server ? ",server=on" : "");
 }
 
 bool chardev_wait(struct chardev *c)

@@ -21,6 +21,7 @@ struct chardev_spec {
 	bool mux; /* stdio,mux=on: shared by the serial port and a monitor (mon:stdio) */
 	int fd;	  /* socket: an inherited listening (server=on) or connected socket; -1: none */
 	unsigned reconnect; /* client: seconds between connection attempts (0: connect once) */
+	char label[64];	    /* QEMU's: an -chardev id, serial0, debugcon, compat_monitorN */
 };
 
 /*
@@ -74,6 +75,8 @@ size_t chardev_write(struct chardev *c, const void *buf, size_t len);
 size_t chardev_write_room(const struct chardev *c);
 /* Nothing is queued (at exit, queued output is written for a while). */
 bool chardev_flushed(const struct chardev *c);
+/* query-chardev's filename: "file", "stdio", "disconnected:unix:P,server=on"... */
+void chardev_filename(const struct chardev_spec *spec, char *buf, size_t len);
 /* Closes; the output dropped over the VM's life, if any, is logged on stderr. */
 void chardev_close(struct chardev *c);
 

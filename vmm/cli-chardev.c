@@ -9,8 +9,8 @@ bool cli_chardev_add(struct cli_chardevs *t, const char *arg, char *err, size_t 
 	char msg[300], id[64];
 	int i;
 
-	if (t->nr_dev == CLI_MAX_CHARDEVS) {
-		snprintf(err, errlen, "-chardev %s: at most %d chardevs", arg, CLI_MAX_CHARDEVS);
+	if (t->nr_dev == CONFIG_MAX_CHARDEVS) {
+		snprintf(err, errlen, "-chardev %s: at most %d chardevs", arg, CONFIG_MAX_CHARDEVS);
 		return false;
 	}
 	if (!chardev_parse_opts(arg, &t->dev[t->nr_dev].spec, id, sizeof(id), msg, sizeof(msg))) {
@@ -25,6 +25,7 @@ bool cli_chardev_add(struct cli_chardevs *t, const char *arg, char *err, size_t 
 		}
 	}
 	strcpy(t->dev[t->nr_dev].id, id);
+	strcpy(t->dev[t->nr_dev].spec.label, id);
 	t->dev[t->nr_dev++].users = 0;
 	return true;
 }
@@ -129,5 +130,8 @@ bool cli_chardevs_resolve(struct cli_chardevs *t, struct vm_config *cfg, char *e
 		cfg->serial.kind = CHR_MON_STDIO; /* -nographic's sharing: Ctrl-a c switches */
 	else if (mux_id && cfg->nr_monitor < CONFIG_MAX_MONITORS)
 		cfg->monitor[cfg->nr_monitor++].kind = CHR_STDIO;
+	for (i = 0; i < t->nr_dev; i++) /* listed by query-chardev all the same */
+		if (!t->dev[i].users)
+			cfg->unused[cfg->nr_unused++] = t->dev[i].spec;
 	return true;
 }

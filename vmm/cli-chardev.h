@@ -7,15 +7,13 @@
 
 #include "vmm/config.h"
 
-#define CLI_MAX_CHARDEVS 16
-
 /* What -chardev and -mon said, resolved once the whole command line is read (as QEMU does). */
 struct cli_chardevs {
 	struct {
 		char id[64];
 		struct chardev_spec spec;
 		int users;
-	} dev[CLI_MAX_CHARDEVS];
+	} dev[CONFIG_MAX_CHARDEVS];
 	int nr_dev;
 	struct {
 		const char *arg; /* as given, for messages */

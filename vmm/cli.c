@@ -118,8 +118,9 @@ static enum cli_result parse_chardev(const char *opt, const char *arg, struct ch
 	return CLI_RUN;
 }
 
+/* -qmp and -monitor: their chardevs are QEMU's compat_monitor0, 1... in command-line order. */
 static enum cli_result parse_monitor(const char *opt, const char *arg, struct chardev_spec *list,
-				     int *nr, char *err, size_t errlen)
+				     int *nr, int *seq, char *err, size_t errlen)
 {
 	enum cli_result r;
 
@@ -130,6 +131,7 @@ static enum cli_result parse_monitor(const char *opt, const char *arg, struct ch
 		return r;
 	if (list[*nr].kind == CHR_FILE || list[*nr].kind == CHR_NONE)
 		return bad(err, errlen, opt, "'%s' cannot serve a monitor", arg);
+	snprintf(list[*nr].label, sizeof(list[*nr].label), "compat_monitor%d", (*seq)++);
 	(*nr)++;
 	return CLI_RUN;
 }
@@ -189,7 +191,7 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 {
 	static struct cli_chardevs chardevs;
 	bool serial_given = false;
-	int i;
+	int i, monitors = 0;
 
 	set_defaults(cfg);
 	memset(&chardevs, 0, sizeof(chardevs));
@@ -255,9 +257,10 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 		else if (!strcmp(opt, "-chardev") || !strcmp(opt, "-mon"))
 			;
 		else if (!strcmp(opt, "-qmp"))
-			r = parse_monitor(opt, arg, cfg->qmp, &cfg->nr_qmp, err, errlen);
+			r = parse_monitor(opt, arg, cfg->qmp, &cfg->nr_qmp, &monitors, err, errlen);
 		else if (!strcmp(opt, "-monitor"))
-			r = parse_monitor(opt, arg, cfg->monitor, &cfg->nr_monitor, err, errlen);
+			r = parse_monitor(opt, arg, cfg->monitor, &cfg->nr_monitor, &monitors, err,
+					  errlen);
 		else if (!is_accepted_pair(opt, arg))
 			return bad(err, errlen, opt, "unsupported value '%s'", arg);
 		if (r != CLI_RUN)
@@ -266,6 +269,10 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 	}
 	if (!cli_chardevs_resolve(&chardevs, cfg, err, errlen))
 		return CLI_ERROR;
+	if (!cfg->serial.label[0])
+		strcpy(cfg->serial.label, "serial0");
+	if (!cfg->debugcon.label[0])
+		strcpy(cfg->debugcon.label, "debugcon");
 	if (!serial_given && stdio_users(cfg) > 1)
 		cfg->serial.kind = CHR_NONE; /* a monitor took the terminal: no serial there */
 	if (stdio_users(cfg) > 1)

@@ -9,6 +9,7 @@
 
 #define CONFIG_MAX_VCPUS    64
 #define CONFIG_MAX_MONITORS 8
+#define CONFIG_MAX_CHARDEVS 16
 
 struct vm_config {
 	uint64_t ram_size; /* bytes */
@@ -25,6 +26,8 @@ struct vm_config {
 	int nr_qmp;
 	struct chardev_spec monitor[CONFIG_MAX_MONITORS];
 	int nr_monitor;
+	struct chardev_spec unused[CONFIG_MAX_CHARDEVS]; /* -chardev that nothing uses */
+	int nr_unused;
 };
 
 #endif

@@ -16,6 +16,7 @@
 #define ACCEPT_BATCH 16 /* accept()s per wake-up: clients that come and go are reaped between */
 
 struct listener {
+	struct listener *next; /* every open listener, for listener_clients() */
 	struct mainloop *loop;
 	struct chardev_spec spec;
 	struct listener_config cfg;
@@ -30,6 +31,18 @@ struct listener {
 	bool accepted; /* since listener_wait() began */
 	char name[300];
 };
+
+static struct listener *all;
+
+int listener_clients(const char *label)
+{
+	const struct listener *l;
+
+	for (l = all; l; l = l->next)
+		if (label[0] && !strcmp(l->spec.label, label))
+			return l->clients;
+	return -1;
+}
 
 static void update_events(struct listener *l, bool out_of_fds)
 {
@@ -140,10 +153,13 @@ struct listener *listener_open(struct mainloop *loop, const struct chardev_spec 
 	socket_describe(spec, l->name, sizeof(l->name));
 	if (!spec->server) {
 		l->fd = -1;
-		if (dial(l, err, errlen))
-			return l;
-		free(l);
-		return NULL;
+		if (!dial(l, err, errlen)) {
+			free(l);
+			return NULL;
+		}
+		l->next = all;
+		all = l;
+		return l;
 	}
 	l->fd = socket_listen(spec, err, errlen);
 	if (l->fd < 0) {
@@ -156,6 +172,8 @@ struct listener *listener_open(struct mainloop *loop, const struct chardev_spec 
 		listener_close(l);
 		return NULL;
 	}
+	l->next = all;
+	all = l;
 	return l;
 }
 
@@ -189,8 +207,16 @@ const char *listener_name(const struct listener *l)
 
 void listener_close(struct listener *l)
 {
+	struct listener **p;
+
 	if (!l)
 		return;
+	for (p = &all; *p; p = &(*p)->next) {
+		if (*p == l) {
+			*p = l->next;
+			break;
+		}
+	}
 	mainloop_soon_cancel(l->loop, &l->hand_over);
 	mainloop_remove(l->loop, l->retry);
 	if (l->connected >= 0)

@@ -37,6 +37,8 @@ struct listener *listener_open(struct mainloop *loop, const struct chardev_spec 
 bool listener_wait(struct listener *l);
 /* One of its clients has gone: room for another. */
 void listener_client_gone(struct listener *l);
+/* Clients connected now to the listener whose spec has this label; -1: no such listener. */
+int listener_clients(const char *label);
 /* Where it listens, e.g. "unix:/tmp/qmp.sock". */
 const char *listener_name(const struct listener *l);
 /* Stops listening and removes a unix socket's file. */

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import time
 
-from tvmm import Failure, binary, check, main, scaled
+from tvmm import QMP, Failure, binary, check, main, scaled
 
 
 class Peer:
@@ -201,6 +201,38 @@ def hmp_and_serial_clients():
             p.wait()
 
 
+def query_chardev():
+    # the same command line as QEMU 7.2's recorded answer: the same labels, filenames and
+    # frontend-open (QEMU lists them in hash order: compared as sets; HMP's lines likewise)
+    fix = json.load(open(os.path.join(os.path.dirname(__file__), "fixtures",
+                                      "query-chardev.qemu-7.2.json")))
+    d = tempfile.mkdtemp(prefix="tvmm-chr-")
+    names = {k: os.path.join(d, k.lower()) for k in ("SER", "Q1", "H", "Q2", "DBG")}
+    args = fix["recorded"].split(" -nodefaults -accel tcg ")[1].split("; asked")[0]
+    for k, v in names.items():
+        args = args.replace(k + ",", v + ",").replace(":" + k, ":" + v).replace("=" + k, "=" + v)
+    p = start(*args.split())
+    try:
+        q = QMP(names["Q1"])
+        got = q.cmd("query-chardev")["return"]
+        text = q.cmd("human-monitor-command", {"command-line": "info chardev"})["return"]
+        q.close()
+    finally:
+        p.terminate()
+        p.wait(timeout=scaled(20))
+
+    def mask(x):
+        for k, v in names.items():
+            x = x.replace(v, k)
+        return x
+
+    key = lambda c: json.dumps(c, sort_keys=True)
+    want = sorted(map(key, fix["query-chardev"]))
+    check(sorted(mask(key(c)) for c in got) == want, "query-chardev as QEMU's", want, got)
+    check(sorted(mask(text).splitlines()) == sorted(fix["info chardev"].splitlines()),
+          "info chardev as QEMU's", fix["info chardev"], text)
+
+
 if __name__ == "__main__":
     main({
         "chardev-mon": lambda: qmp_client("chardev"),
@@ -210,4 +242,5 @@ if __name__ == "__main__":
         "nobody-listening": nobody_listening,
         "bad-options": bad_options,
         "hmp-serial-clients": hmp_and_serial_clients,
+        "query-chardev": query_chardev,
     })
