@@ -24,5 +24,12 @@ bool monitor_flushed(void);
 void monitor_stop(void);
 /* The machine the qmp_* handlers act on (NULL before monitor_start). */
 struct machine *monitor_machine(void);
+/*
+ * What runs human-monitor-command's line with vCPU cpu_index selected (-1: the default) and returns
+ * the malloc'd output (NULL: out of memory): hmp/'s interpreter, registered by the program at
+ * start-up, as monitor/ does not link hmp/. Without one, the command fails.
+ */
+typedef char *hmp_backend_fn(const char *line, int cpu_index);
+void qmp_set_hmp_backend(hmp_backend_fn *run);
 
 #endif

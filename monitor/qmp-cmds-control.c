@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hmp/hmp.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
 #include "qapi-commands.h"
@@ -94,17 +93,28 @@ void qmp_quit(Error **errp)
 	vm_shutdown(monitor_machine(), false, SHUTDOWN_CAUSE_HOST_QMP_QUIT, 0);
 }
 
+static hmp_backend_fn *hmp_backend;
+
+void qmp_set_hmp_backend(hmp_backend_fn *run)
+{
+	hmp_backend = run;
+}
+
 char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index, int64_t cpu_index,
 				Error **errp)
 {
 	struct machine *m = monitor_machine();
 	char *out;
 
+	if (!hmp_backend) {
+		error_setg(errp, "The human monitor is not available");
+		return NULL;
+	}
 	if (has_cpu_index && (cpu_index < 0 || cpu_index >= m->nr_vcpus)) {
 		error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
 		return NULL;
 	}
-	out = hmp_run_line(command_line, has_cpu_index ? (int)cpu_index : -1);
+	out = hmp_backend(command_line, has_cpu_index ? (int)cpu_index : -1);
 	if (!out)
 		error_setg(errp, "Out of memory");
 	return out;

@@ -103,6 +103,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	m.stay_on_error = cfg.nr_qmp > 0 || cfg.nr_monitor > 0;
+	qmp_set_hmp_backend(hmp_run_line); /* human-monitor-command runs HMP's interpreter */
 	/* The big lock is held from here on, but while the loop sleeps: a wait=on socket serves the
 	 * loop at start-up, so that a signal ends that wait too. */
 	pthread_mutex_lock(&m.lock);

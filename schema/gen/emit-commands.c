@@ -40,41 +40,38 @@ static void emit_prototype(FILE *h, const struct command *c)
 	fprintf(h, "Error **errp);\n");
 	fprintf(h, "void qmp_marshal_%s(json_object *args, json_object **ret, Error **errp);\n",
 		c->c_name);
-	if (c->hmp) {
-		fprintf(h, "void hmp_call_%s(HmpOut *out, json_object *args, Error **errp);\n",
-			c->c_name);
-		if (c->hmp->formatter) {
-			char ct[128];
-
-			c_type(ct, sizeof(ct), &c->ret, false);
-			fprintf(h, "void hmp_format_%s(HmpOut *out, %s%sret);\n", c->c_name,
-				strchr(ct, '*') && strncmp(ct, "const", 5) &&
-						!is_builtin(c->ret.type, "any")
-					? "const "
-					: "",
-				ct);
-		}
-	}
 }
 
-/* The argument struct and its unpacker, shared by the QMP marshaller and the HMP caller. */
-static void emit_args(FILE *f, const struct command *c)
+/*
+ * The argument struct and its unpacker, shared by the QMP marshaller and the HMP caller: a command
+ * with an hmp block has them public (declared in h), for qapi-hmp.c.
+ */
+static void emit_args(FILE *f, FILE *h, const struct command *c)
 {
+	const char *linkage = c->hmp ? "" : "static ";
+	FILE *decl = c->hmp ? h : f;
 	char ct[128], expr[300];
 	int i;
 
-	fprintf(f, "\nstruct q_obj_%s_arg {\n", c->c_name);
+	fprintf(decl, "\nstruct q_obj_%s_arg {\n", c->c_name);
 	for (i = 0; i < c->nmembers; i++) {
 		const struct member *m = &c->members[i];
 
 		if (m->optional)
-			fprintf(f, "\tbool has_%s;\n", m->c_name);
+			fprintf(decl, "\tbool has_%s;\n", m->c_name);
 		c_type(ct, sizeof(ct), m, false);
-		fprintf(f, "\t%s%s;\n", ct, m->c_name);
+		fprintf(decl, "\t%s%s;\n", ct, m->c_name);
 	}
 	if (!c->nmembers)
-		fprintf(f, "\tchar q_empty;\n");
-	fprintf(f, "};\n\nstatic void q_obj_%s_arg_free(struct q_obj_%s_arg *a)\n{\n", c->c_name,
+		fprintf(decl, "\tchar q_empty;\n");
+	fprintf(decl, "};\n");
+	if (c->hmp)
+		fprintf(h,
+			"void q_obj_%s_arg_free(struct q_obj_%s_arg *a);\n"
+			"bool q_obj_%s_arg_unpack(json_object *args, struct q_obj_%s_arg *a, "
+			"Error **errp);\n",
+			c->c_name, c->c_name, c->c_name, c->c_name);
+	fprintf(f, "\n%svoid q_obj_%s_arg_free(struct q_obj_%s_arg *a)\n{\n", linkage, c->c_name,
 		c->c_name);
 	fprintf(f, "\t(void)a;\n");
 	for (i = 0; i < c->nmembers; i++) {
@@ -82,9 +79,9 @@ static void emit_args(FILE *f, const struct command *c)
 		emit_free(f, &c->members[i], expr, false);
 	}
 	fprintf(f,
-		"}\n\nstatic bool q_obj_%s_arg_unpack(json_object *args, struct q_obj_%s_arg *a, "
+		"}\n\n%sbool q_obj_%s_arg_unpack(json_object *args, struct q_obj_%s_arg *a, "
 		"Error **errp)\n{\n",
-		c->c_name, c->c_name);
+		linkage, c->c_name, c->c_name);
 	emit_unpack(f, c->members, c->nmembers, "args", "\"\"", "a", false);
 	fprintf(f, "\treturn true;\nfail:\n\treturn false;\n}\n");
 }
@@ -142,7 +139,7 @@ static void emit_marshal(FILE *f, const struct command *c)
 	emit_tail(f, c);
 }
 
-static void emit_hmp_call(FILE *f, const struct command *c)
+void emit_hmp_call(FILE *f, const struct command *c)
 {
 	emit_head(f, c, "hmp_call", "HmpOut *out, json_object *args, Error **errp");
 	emit_call(f, c, true);
@@ -175,13 +172,13 @@ bool emit_commands(const struct schema *s, const char *dir, const char *prefix)
 		return false;
 	fprintf(h,
 		"#ifndef QAPI_COMMANDS_H\n#define QAPI_COMMANDS_H\n\n#include \"%sqapi-types.h\"\n"
-		"#include \"%sqapi-hmp.h\"\n\n#define QMP_CMD_ALLOW_BEFORE_NEGOTIATION 1\n\n"
+		"\n#define QMP_CMD_ALLOW_BEFORE_NEGOTIATION 1\n\n"
 		"typedef struct QmpCommand {\n\tconst char *name;\n"
 		"\tvoid (*fn)(json_object *args, json_object **ret, Error **errp);\n"
 		"\tunsigned flags;\n} QmpCommand;\n\n"
 		"extern const QmpCommand qmp_commands[];\nextern const size_t qmp_commands_count;\n"
 		"const QmpCommand *qmp_command_find(const char *name);\n",
-		prefix, prefix);
+		prefix);
 	fprintf(c,
 		"#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
 		"#include \"%sqapi-commands.h\"\n",
@@ -190,10 +187,8 @@ bool emit_commands(const struct schema *s, const char *dir, const char *prefix)
 		const struct command *cmd = &s->commands[i];
 
 		emit_prototype(h, cmd);
-		emit_args(c, cmd);
+		emit_args(c, h, cmd);
 		emit_marshal(c, cmd);
-		if (cmd->hmp)
-			emit_hmp_call(c, cmd);
 		sorted[i] = cmd;
 	}
 	qsort(sorted, (size_t)s->ncommands, sizeof(*sorted), by_name);

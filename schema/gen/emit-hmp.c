@@ -1,4 +1,6 @@
-/* qapi-gen: emits PREFIXqapi-hmp.[ch]: the HMP command table built from the schema's hmp blocks. */
+/* qapi-gen: emits PREFIXqapi-hmp.[ch]: the HMP callers and command table from the hmp blocks. */
+#include <string.h>
+
 #include "schema.h"
 
 static void emit_cstr(FILE *f, const char *s)
@@ -15,6 +17,22 @@ static void emit_cstr(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* hmp_call_NAME() and, with a formatter, the hmp_format_NAME() that hmp/ defines. */
+static void emit_prototypes(FILE *h, const struct command *c)
+{
+	char ct[128];
+
+	fprintf(h, "void hmp_call_%s(HmpOut *out, json_object *args, Error **errp);\n", c->c_name);
+	if (!c->hmp->formatter)
+		return;
+	c_type(ct, sizeof(ct), &c->ret, false);
+	fprintf(h, "void hmp_format_%s(HmpOut *out, %s%sret);\n", c->c_name,
+		strchr(ct, '*') && strncmp(ct, "const", 5) && !is_builtin(c->ret.type, "any")
+			? "const "
+			: "",
+		ct);
+}
+
 bool emit_hmp(const struct schema *s, const char *dir, const char *prefix)
 {
 	FILE *h = out_open(dir, prefix, "qapi-hmp.h");
@@ -24,8 +42,7 @@ bool emit_hmp(const struct schema *s, const char *dir, const char *prefix)
 	if (!h || !c)
 		return false;
 	fprintf(h,
-		"#ifndef QAPI_HMP_H\n#define QAPI_HMP_H\n\n#include <json-c/json.h>\n"
-		"#include <stdbool.h>\n#include <stddef.h>\n\n#include \"monitor/error.h\"\n\n"
+		"#ifndef QAPI_HMP_H\n#define QAPI_HMP_H\n\n#include \"%sqapi-commands.h\"\n\n"
 		"/* Defined by hmp/: where a command's output goes, and the generic printer. */\n"
 		"typedef struct HmpOut HmpOut;\n"
 		"void hmp_printf(HmpOut *out, const char *fmt, ...) "
@@ -43,9 +60,19 @@ bool emit_hmp(const struct schema *s, const char *dir, const char *prefix)
 		"\tvoid (*call)(HmpOut *out, json_object *args, Error **errp);\n} "
 		"HmpCommandDef;\n\n"
 		"extern const HmpCommandDef hmp_commands[];\nextern const size_t "
-		"hmp_commands_count;\n"
-		"\n#endif\n");
-	fprintf(c, "#include \"%sqapi-commands.h\"\n", prefix);
+		"hmp_commands_count;\n\n",
+		prefix);
+	fprintf(c,
+		"#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
+		"#include \"%sqapi-hmp.h\"\n",
+		prefix);
+	for (i = 0; i < s->ncommands; i++) {
+		if (s->commands[i].hmp) {
+			emit_prototypes(h, &s->commands[i]);
+			emit_hmp_call(c, &s->commands[i]);
+		}
+	}
+	fprintf(h, "\n#endif\n");
 	for (i = 0; i < s->ncommands; i++) {
 		const struct command *cmd = &s->commands[i];
 

@@ -111,4 +111,6 @@ void emit_free(FILE *f, const struct member *m, const char *expr, bool owned);
 /* Unpacks members of JSON object obj into dest->x (with has_x), jumping to "fail" on error. */
 void emit_unpack(FILE *f, const struct member *ms, int n, const char *obj, const char *prefix,
 		 const char *dest, bool owned);
+/* hmp_call_NAME(): the marshaller's unpacking and handler call, then its formatter. */
+void emit_hmp_call(FILE *f, const struct command *c);
 #endif

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "hmp/hmp.h"
 #include "monitor/json-out.h"
 #include "monitor/json-reader.h"
 #include "monitor/monitor.h"
@@ -176,6 +177,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!loop || !machine_create(&m, &cfg, loop) || !monitor_start(&m, &cfg, loop))
 		die("cannot create the VM (is /dev/kvm usable?)");
 	m.stay_on_error = true;
+	qmp_set_hmp_backend(hmp_run_line); /* as main.c does */
 	kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (kick_fd < 0 || !(kick_watch = mainloop_add_fd(loop, kick_fd, EPOLLIN, on_kick, NULL)))
 		die("eventfd");

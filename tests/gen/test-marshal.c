@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-#include "test-qapi-commands.h"
+#include "test-qapi-hmp.h"
 #include "test-qapi-events.h"
 #include "test-qapi-introspect.h"
 #include "tests/unit/check.h"
