@@ -9,6 +9,15 @@
 
 #define CONFIG_MAX_VCPUS    64
 #define CONFIG_MAX_MONITORS 8
+#define CONFIG_MAX_ADD_FD   64
+
+/* -add-fd fd=N,set=S[,opaque=STR]: an inherited descriptor for fd set S */
+struct add_fd_spec {
+	int fd;
+	int64_t set;
+	bool has_opaque;
+	char opaque[256];
+};
 
 struct vm_config {
 	uint64_t ram_size; /* bytes */
@@ -25,6 +34,8 @@ struct vm_config {
 	int nr_qmp;
 	struct chardev_spec monitor[CONFIG_MAX_MONITORS];
 	int nr_monitor;
+	struct add_fd_spec add_fd[CONFIG_MAX_ADD_FD];
+	int nr_add_fd;
 };
 
 #endif
