@@ -40,9 +40,12 @@ int monitor_fd_take(const char *name, Error **errp);
  * ENOENT (no such set), EACCES (no descriptor with that mode).
  */
 int monitor_fdset_dup(const char *id, int flags);
-struct add_fd_spec;
-/* -add-fd fd=N,set=S[,opaque=STR]: N is duplicated into set S and closed. False, printed. */
-bool monitor_fdset_add_inherited(const struct add_fd_spec *a);
+struct vm_config;
+/*
+ * Every -add-fd fd=N,set=S[,opaque=STR] of cfg: N is duplicated into set S; then the inherited
+ * descriptors are closed (as QEMU: one may go into several sets). False with a message printed.
+ */
+bool monitor_fdsets_add_inherited(const struct vm_config *cfg);
 /* Closes every fd set (at exit). */
 void monitor_fdsets_free(void);
 

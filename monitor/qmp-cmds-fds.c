@@ -344,7 +344,7 @@ int monitor_fdset_dup(const char *id, int flags)
 	return -1;
 }
 
-bool monitor_fdset_add_inherited(const struct add_fd_spec *a)
+static bool add_inherited(const struct add_fd_spec *a)
 {
 	int dupfd = fcntl(a->fd, F_DUPFD_CLOEXEC, 0);
 	Error *err = NULL;
@@ -362,7 +362,22 @@ bool monitor_fdset_add_inherited(const struct add_fd_spec *a)
 		return false;
 	}
 	AddfdInfo_free(info);
-	close(a->fd); /* as QEMU: only the duplicate stays */
+	return true;
+}
+
+bool monitor_fdsets_add_inherited(const struct vm_config *cfg)
+{
+	int i, j;
+
+	for (i = 0; i < cfg->nr_add_fd; i++)
+		if (!add_inherited(&cfg->add_fd[i]))
+			return false;
+	for (i = 0; i < cfg->nr_add_fd; i++) { /* only the duplicates stay */
+		for (j = 0; j < i && cfg->add_fd[j].fd != cfg->add_fd[i].fd; j++)
+			;
+		if (j == i)
+			close(cfg->add_fd[i].fd);
+	}
 	return true;
 }
 

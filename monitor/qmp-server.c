@@ -212,9 +212,8 @@ bool monitor_start(struct machine *m, const struct vm_config *cfg, struct mainlo
 		fprintf(stderr, "tinyvmm: -qmp: out of memory\n");
 		return false;
 	}
-	for (i = 0; i < cfg->nr_add_fd; i++)
-		if (!monitor_fdset_add_inherited(&cfg->add_fd[i]))
-			return false;
+	if (!monitor_fdsets_add_inherited(cfg))
+		return false;
 	for (i = 0; i < cfg->nr_qmp; i++) {
 		const struct chardev_spec *spec = &cfg->qmp[i];
 		struct listener *l;

@@ -1,7 +1,7 @@
-"""Descriptor passing as QEMU 7.2 does it: getfd/closefd with SCM_RIGHTS on the QMP socket and an HMP
-socket console, add-fd/remove-fd/query-fdsets and -add-fd, /dev/fdset/N for pmemsave, memsave and
-dump-guest-memory, and dump-guest-memory "fd:NAME". Error texts are QEMU 7.2's (recorded from
-qemu-system-x86_64 7.2 with the same requests)."""
+"""Descriptor passing as QEMU 7.2 does it: getfd/closefd with SCM_RIGHTS on the QMP socket and an
+HMP socket console, add-fd/remove-fd/query-fdsets and -add-fd, /dev/fdset/N for pmemsave,
+memsave and dump-guest-memory, and dump-guest-memory "fd:NAME". Error texts are QEMU 7.2's
+(recorded from qemu-system-x86_64 7.2 with the same requests)."""
 import json
 import os
 import socket
@@ -11,7 +11,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qmplib import QVM  # noqa: E402
-from tvmm import HMP, QMP, VM, binary, check, main, wait_for_path  # noqa: E402
+from tvmm import QMP, VM, binary, check, main, wait_for_path  # noqa: E402
 
 NO_FD = "No file descriptor supplied via SCM_RIGHTS"
 REF = 8192  # bytes of guest RAM compared
@@ -201,6 +201,13 @@ def fdsets():
         q.close()
         q = vm.qmp()  # sets are not the connection's: they outlive it
         check(len(ok(q.cmd("query-fdsets"), "query-fdsets")) == 1, "set 1 is still there")
+        # quit while a set, a name and an untaken batch are held: a clean exit (no leak under ASan)
+        fa = open_w(a)
+        ok(cmd_fds(q, "getfd", {"fdname": "kept"}, [fa]), "getfd kept")
+        ok(cmd_fds(q, "query-status", None, [fa, fa]), "a batch nobody takes")
+        os.close(fa)
+        ok(q.cmd("quit"), "quit")
+        check(vm.wait_exit() == 0, "tinyvmm exits 0", 0, (vm.proc.returncode, vm.err[-2000:]))
 
 
 def add_fd_option():
@@ -210,16 +217,17 @@ def add_fd_option():
     fd = open_w(path)
     sock = os.path.join(d, "qmp.sock")
     vm = VM("-m", "64", "-S", "-qmp", f"unix:{sock},server=on,wait=off",
-            "-add-fd", f"fd={fd},set=7,opaque=a,,b", pass_fds=[fd])
+            "-add-fd", f"fd={fd},set=7,opaque=a,,b", "-add-fd", f"set=8,fd={fd}", pass_fds=[fd])
     os.close(fd)
     with vm:
         wait_for_path(sock)
         q = QMP(sock)
         sets = ok(q.cmd("query-fdsets"), "query-fdsets")
-        check(len(sets) == 1 and sets[0]["fdset-id"] == 7 and
-              sets[0]["fds"][0].get("opaque") == "a,b", "set 7 from the command line",
-              [{"fdset-id": 7, "fds": [{"fd": "N", "opaque": "a,b"}]}], sets)
-        check(held(vm, path) == 1, "only the duplicate stays open", 1, held(vm, path))
+        shape = [(8, None), (7, "a,b")]
+        got = [(s["fdset-id"], s["fds"][0].get("opaque")) for s in sets]
+        check(got == shape and all(len(s["fds"]) == 1 for s in sets),
+              "sets 8 and 7 from the command line", shape, sets)
+        check(held(vm, path) == 2, "only the duplicates stay open", 2, held(vm, path))
         ok(q.cmd("pmemsave", {"val": 0, "size": REF, "filename": "/dev/fdset/7"}),
            "pmemsave /dev/fdset/7")
         ok(q.cmd("pmemsave", {"val": 0, "size": REF, "filename": vm.path("ref")}), "reference")
@@ -239,6 +247,30 @@ def add_fd_option():
         check(p.returncode == 1 and p.stderr.decode().splitlines()[0] == line,
               f"-add-fd {arg}", (1, line), (p.returncode, p.stderr.decode()))
     os.close(fd)
+
+
+def flood():
+    """Hostile senders: a batch per byte, more than 16 at once, a request cut between batches;
+    at most one batch (16) is held per connection, nothing leaks, the VM keeps answering."""
+    with QVM("-m", "64", "-S") as vm:
+        q = vm.qmp()
+        a = vm.file("a")
+        fd = open_w(a)
+        req = b'{"execute": "getfd", "arguments": {"fdname": "f"}}'
+        for i in range(len(req) - 1):  # one byte at a time, each with 16 descriptors
+            socket.send_fds(q.sock, [req[i:i + 1]], [fd] * 16)
+        socket.send_fds(q.sock, [req[-1:]], [fd] * 100)  # the kernel passes 16 of them
+        ok(q.reply(), "getfd after the flood")
+        check(held(vm, a) == 1, "the named one only", 1, held(vm, a))
+        for _ in range(200):
+            socket.send_fds(q.sock, [b" "], [fd] * 16)
+        ok(q.cmd("query-status"), "the VM still answers")
+        check(held(vm, a) <= 17, "at most one batch waits", "<= 17", held(vm, a))
+        q.close()
+        q = vm.qmp()
+        ok(q.cmd("query-status"), "a new connection")
+        check(held(vm, a) == 0, "everything closed with the connection", 0, held(vm, a))
+        os.close(fd)
 
 
 def hmp_console():
@@ -273,6 +305,14 @@ def hmp_console():
         got = line("getfd foo")
         check(got == "Error: " + NO_FD + "\r\n", "HMP getfd without a descriptor",
               "Error: " + NO_FD, got)
+        for name, params, text in (
+                ("getfd", "getfd name",
+                 "receive a file descriptor via SCM rights and assign it a name"),
+                ("closefd", "closefd name",
+                 "close a file descriptor previously passed via SCM rights")):
+            want = f"{name} {params} -- {text}\r\n"  # QEMU 7.2's help lines
+            got = line("help " + name)
+            check(got == want, f"help {name}", want, got)
         check(line("getfd foo", [fd]) == "", "HMP getfd with one")
         check(held(vm, a) == 1, "HMP getfd holds it", 1, held(vm, a))
         check(line("closefd foo") == "", "HMP closefd")
@@ -290,4 +330,4 @@ def hmp_console():
 
 
 main({"getfd-closefd": getfd_closefd, "dump-fd": dump_fd, "fdsets": fdsets,
-      "add-fd-option": add_fd_option, "hmp-console": hmp_console})
+      "add-fd-option": add_fd_option, "flood": flood, "hmp-console": hmp_console})
