@@ -120,7 +120,7 @@ static void client_closed(void *opaque, const char *why)
 	client_free(c);
 }
 
-static void client_fds(void *opaque, int *fds, int n)
+static void client_fds(void *opaque, const int *fds, int n)
 {
 	struct client *c = opaque;
 

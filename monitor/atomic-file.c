@@ -93,6 +93,7 @@ static bool start(struct atomic_file *f, const char *name, Error **errp)
 	return f->path != NULL;
 }
 
+/* f writes through fd, a passed descriptor (atomic_file_open_fd()'s rules). */
 static bool take_fd(struct atomic_file *f, int fd, Error **errp)
 {
 	struct stat st;

@@ -32,8 +32,9 @@ struct stream_ops {
 	/*
 	 * With cfg->recv_fds: descriptors that came with a read (SCM_RIGHTS), handed over before
 	 * that read's bytes are offered to input(); the callee owns them (NULL: they are closed).
+	 * It may not end or free the stream.
 	 */
-	void (*fds)(void *opaque, int *fds, int n);
+	void (*fds)(void *opaque, const int *fds, int n);
 };
 
 struct stream_config {
