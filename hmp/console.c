@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "hmp/hmp-int.h"
+#include "monitor/fds.h"
 #include "vmm/listener.h"
 #include "vmm/stream.h"
 
@@ -18,6 +19,7 @@ struct client {
 	struct hmp_server *srv;
 	struct stream *st;
 	struct hmp_session session;
+	struct monitor_fds fds; /* passed with SCM_RIGHTS, named by getfd */
 	char line[HMP_LINE_MAX + 1];
 	size_t len;
 	bool too_long; /* discarding up to the next newline */
@@ -37,6 +39,7 @@ static void puts_client(struct client *c, const char *s)
 
 static void run_line(struct client *c)
 {
+	struct monitor_fds *prev;
 	char *text;
 
 	if (c->too_long) {
@@ -46,7 +49,9 @@ static void run_line(struct client *c)
 	}
 	c->line[c->len] = '\0';
 	c->len = 0;
+	prev = monitor_fds_enter(&c->fds);
 	text = hmp_session_run(&c->session, c->line);
+	monitor_fds_enter(prev);
 	if (text)
 		puts_client(c, text);
 	puts_client(c, HMP_PROMPT);
@@ -100,6 +105,7 @@ static void client_free(struct client *c)
 		}
 	}
 	stream_free(c->st);
+	monitor_fds_release(&c->fds);
 	listener_client_gone(c->srv->l);
 	free(c);
 }
@@ -114,10 +120,19 @@ static void client_closed(void *opaque, const char *why)
 	client_free(c);
 }
 
-static const struct stream_ops client_ops = { .input = client_input,
-					      .input_room = client_room,
-					      .closed = client_closed };
-static const struct stream_config client_cfg = { .in_size = 4096, .out_max = CONSOLE_OUT_MAX };
+static void client_fds(void *opaque, const int *fds, int n)
+{
+	struct client *c = opaque;
+
+	monitor_fds_received(&c->fds, fds, n);
+}
+
+static const struct stream_ops client_ops = {
+	.input = client_input, .input_room = client_room, .closed = client_closed, .fds = client_fds
+};
+static const struct stream_config client_cfg = { .in_size = 4096,
+						 .out_max = CONSOLE_OUT_MAX,
+						 .recv_fds = true };
 
 static bool on_accept(void *opaque, int fd)
 {

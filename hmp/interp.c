@@ -6,6 +6,7 @@
 
 #include "hmp/hmp-int.h"
 #include "hmp/hmp.h"
+#include "monitor/fds.h"
 #include "monitor/monitor.h"
 #include "vmm/machine.h"
 
@@ -216,6 +217,10 @@ char *hmp_session_run(struct hmp_session *s, const char *line)
 char *hmp_run_line(const char *line, int cpu_index)
 {
 	struct hmp_session s = { .cpu = cpu_index < 0 ? 0 : cpu_index };
+	/* as QEMU's human-monitor-command: a monitor that was passed no descriptor */
+	struct monitor_fds *prev = monitor_fds_enter(NULL);
+	char *out = hmp_session_run(&s, line ? line : "");
 
-	return hmp_session_run(&s, line ? line : "");
+	monitor_fds_enter(prev);
+	return out;
 }

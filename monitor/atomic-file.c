@@ -12,7 +12,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "monitor/fds.h"
 #include "vmm/guest-mem.h"
+
+/* Closes f's descriptor, a passed one back in blocking mode first; 0 or -errno. */
+static int close_fd(struct atomic_file *f)
+{
+	int fl = f->nonblock_set ? fcntl(f->fd, F_GETFL) : -1, err = 0;
+
+	if (fl >= 0)
+		fcntl(f->fd, F_SETFL, fl & ~O_NONBLOCK); /* the sender's copy shares the flags */
+	f->nonblock_set = false;
+	if (f->fd >= 0 && close(f->fd) < 0)
+		err = -errno;
+	f->fd = -1;
+	return err;
+}
 
 static bool open_error(struct atomic_file *f, int err, Error **errp)
 {
@@ -67,19 +82,55 @@ static bool open_through(struct atomic_file *f, const struct stat *st, Error **e
 	return true;
 }
 
+/* Starts f for name; false (Out of memory) with f released. */
+static bool start(struct atomic_file *f, const char *name, Error **errp)
+{
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->path = strdup(name);
+	if (!f->path)
+		error_setg(errp, "Out of memory");
+	return f->path != NULL;
+}
+
+/* f writes through fd, a passed descriptor (atomic_file_open_fd()'s rules). */
+static bool take_fd(struct atomic_file *f, int fd, Error **errp)
+{
+	struct stat st;
+	int fl;
+
+	f->fd = fd;
+	f->stream = true;
+	if (fstat(fd, &st) < 0)
+		return open_error(f, errno, errp);
+	fl = S_ISREG(st.st_mode) ? -1 : fcntl(fd, F_GETFL);
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		f->nonblock_set = fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0;
+	return true;
+}
+
+bool atomic_file_open_fd(struct atomic_file *f, const char *name, int fd, Error **errp)
+{
+	if (!start(f, name, errp)) {
+		close(fd);
+		return false;
+	}
+	return take_fd(f, fd, errp);
+}
+
 bool atomic_file_open(struct atomic_file *f, const char *path, mode_t create_mode, Error **errp)
 {
 	struct stat st;
+	int fd;
 
-	memset(f, 0, sizeof(*f));
-	f->fd = -1;
-	f->path = strdup(path);
-	if (!f->path) {
-		error_setg(errp, "Out of memory");
+	if (!start(f, path, errp))
 		return false;
-	}
 	if (!*path)
 		return open_error(f, ENOENT, errp);
+	if (!strncmp(path, "/dev/fdset/", 11)) {
+		fd = monitor_fdset_dup(path + 11, O_WRONLY);
+		return fd < 0 ? open_error(f, errno, errp) : take_fd(f, fd, errp);
+	}
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
 		f->target = realpath(path, NULL); /* a link to nothing: ENOENT */
 	else
@@ -140,14 +191,13 @@ int atomic_file_write(struct atomic_file *f, uint64_t off, const void *buf, uint
 
 int atomic_file_commit(struct atomic_file *f)
 {
-	int err = 0;
+	int err = 0, cerr;
 
 	/* a zero tail is a hole that only the size makes part of the file */
 	if (!f->stream && ftruncate(f->fd, (off_t)f->end) < 0)
 		err = -errno;
-	if (close(f->fd) < 0 && !err)
-		err = -errno;
-	f->fd = -1;
+	cerr = close_fd(f);
+	err = err ? err : cerr;
 	if (!err && f->tmp && rename(f->tmp, f->target) < 0)
 		err = -errno;
 	if (!err) {
@@ -160,9 +210,7 @@ int atomic_file_commit(struct atomic_file *f)
 
 void atomic_file_abort(struct atomic_file *f)
 {
-	if (f->fd >= 0)
-		close(f->fd);
-	f->fd = -1;
+	close_fd(f);
 	if (f->tmp)
 		unlink(f->tmp);
 	free(f->tmp);

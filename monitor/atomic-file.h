@@ -1,5 +1,5 @@
 /* Writing a named file for pmemsave, memsave and dump-guest-memory: atomically when it is a
- * plain file, through the path when it is not. */
+ * plain file, through the path when it is not, or into a descriptor passed to the monitor. */
 #ifndef MONITOR_ATOMIC_FILE_H
 #define MONITOR_ATOMIC_FILE_H
 
@@ -22,22 +22,32 @@
  * - a symlink: the rules above for the file it resolves to; the link stays a link. A link
  *   to nothing is refused ("No such file or directory"): nothing is created where a link
  *   points. A directory: "Is a directory"; a socket: "No such device or address".
+ * - /dev/fdset/ID (QEMU's name for fd set ID, monitor/fds.h): a duplicate of the set's newest
+ *   write-only descriptor, written through as a passed descriptor is (atomic_file_open_fd).
  * A FIFO or device that takes nothing for ATOMIC_FILE_STALL_MS fails the write
  * ("Connection timed out"), so a reader that stops cannot hold the caller for good.
  */
 #define ATOMIC_FILE_STALL_MS 5000
 
 struct atomic_file {
-	char *path;   /* as named, for messages */
-	char *target; /* the file written: path with a final symlink resolved */
-	char *tmp;    /* the temporary renamed over target; NULL when writing through */
-	int fd;	      /* -1 when closed */
-	bool stream;  /* a FIFO or device: in order, no holes, no size */
-	uint64_t end; /* the furthest byte written (the size a regular file gets) */
+	char *path;	   /* as named, for messages */
+	char *target;	   /* the file written: path with a final symlink resolved */
+	char *tmp;	   /* the temporary renamed over target; NULL when writing through */
+	int fd;		   /* -1 when closed */
+	bool stream;	   /* a FIFO, device or passed descriptor: in order, no holes, no size */
+	bool nonblock_set; /* we made a passed descriptor non-blocking: undone at close */
+	uint64_t end;	   /* the furthest byte written (the size a regular file gets) */
 };
 
 /* Opens path for writing; false with QEMU's "Could not open 'PATH': ..." in errp. */
 bool atomic_file_open(struct atomic_file *f, const char *path, mode_t create_mode, Error **errp);
+/*
+ * Takes fd, a descriptor passed to the monitor (getfd's, or an fd set's duplicate): written in
+ * order from its current offset, never truncated, replaced or renamed, and closed at the end.
+ * One that can block (a pipe, socket or device) is non-blocking while we write, so a reader that
+ * stops makes the write fail after ATOMIC_FILE_STALL_MS. name is for messages.
+ */
+bool atomic_file_open_fd(struct atomic_file *f, const char *name, int fd, Error **errp);
 /*
  * Writes len bytes of buf at file offset off: on a regular file pages of zeros become holes
  * (guest_mem_save), a stream takes them in order only (off must be what was written so

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "monitor/atomic-file.h"
+#include "monitor/fds.h"
 #include "monitor/introspection.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
@@ -205,12 +206,13 @@ static bool build_header(struct dump_job *j, Error **errp)
 	return !err && j->hdr;
 }
 
-/* Parses "file:PATH" (QEMU's other protocol, "fd:NAME", needs getfd, which we lack). */
-static const char *protocol_path(const char *protocol, Error **errp)
+/* "file:PATH" gives PATH (*fd -1); "fd:NAME" takes getfd's descriptor NAME into *fd. */
+static const char *protocol_target(const char *protocol, int *fd, Error **errp)
 {
+	*fd = -1;
 	if (!strncmp(protocol, "fd:", 3)) {
-		error_setg(errp, "File descriptor named '%s' has not been found", protocol + 3);
-		return NULL;
+		*fd = monitor_fd_take(protocol + 3, errp);
+		return *fd < 0 ? NULL : protocol;
 	}
 	if (strncmp(protocol, "file:", 5)) {
 		error_setg(errp, "Parameter 'protocol' expects file or fd");
@@ -260,22 +262,33 @@ static bool check_args(bool paging, bool has_begin, int64_t length, bool has_len
 	return true;
 }
 
-/* Starts a dump into path; it is finished before returning unless detached. */
-static void dump_start(const char *path, bool detach, bool filter, uint64_t begin, uint64_t length,
-		       Error **errp)
+/*
+ * Starts a dump into path, or into the passed descriptor fd (>= 0, taken; path names it); it is
+ * finished before returning unless detached.
+ */
+static void dump_start(const char *path, int fd, bool detach, bool filter, uint64_t begin,
+		       uint64_t length, Error **errp)
 {
 	struct machine *m = monitor_machine();
 	struct dump_job *j = calloc(1, sizeof(*j));
+	bool ok;
 
 	if (!j) {
+		if (fd >= 0)
+			close(fd);
 		error_setg(errp, "Out of memory");
 		return;
 	}
 	j->m = m;
 	j->file.fd = -1;
 	j->detached = detach;
-	if (!collect_segments(j, filter, begin, length, errp) ||
-	    !atomic_file_open(&j->file, path, 0600, errp)) {
+	ok = collect_segments(j, filter, begin, length, errp);
+	if (ok)
+		ok = fd >= 0 ? atomic_file_open_fd(&j->file, path, fd, errp)
+			     : atomic_file_open(&j->file, path, 0600, errp);
+	else if (fd >= 0)
+		close(fd);
+	if (!ok) {
 		job_free(j);
 		return;
 	}
@@ -309,6 +322,7 @@ void qmp_dump_guest_memory(bool paging, const char *protocol, bool has_detach, b
 			   bool has_format, DumpGuestMemoryFormat format, Error **errp)
 {
 	const char *path;
+	int fd;
 
 	if (dump.job) {
 		error_setg(errp, "There is a dump in process, please wait.");
@@ -321,10 +335,10 @@ void qmp_dump_guest_memory(bool paging, const char *protocol, bool has_detach, b
 	}
 	if (!check_args(paging, has_begin, length, has_length, errp))
 		return;
-	path = protocol_path(protocol, errp);
+	path = protocol_target(protocol, &fd, errp);
 	if (path)
-		dump_start(path, has_detach && detach, has_begin, (uint64_t)begin, (uint64_t)length,
-			   errp);
+		dump_start(path, fd, has_detach && detach, has_begin, (uint64_t)begin,
+			   (uint64_t)length, errp);
 }
 
 void qmp_x_hmp_dump_guest_memory(const char *filename, bool has_paging, bool paging,
@@ -332,7 +346,7 @@ void qmp_x_hmp_dump_guest_memory(const char *filename, bool has_paging, bool pag
 				 bool has_length, int64_t length, Error **errp)
 {
 	if (check_args(has_paging && paging, has_begin, length, has_length, errp))
-		dump_start(filename, has_detach && detach, has_begin, (uint64_t)begin,
+		dump_start(filename, -1, has_detach && detach, has_begin, (uint64_t)begin,
 			   (uint64_t)length, errp);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "monitor/fds.h"
 #include "monitor/json-out.h"
 #include "monitor/json-reader.h"
 #include "monitor/monitor.h"
@@ -26,6 +27,7 @@ struct client {
 	struct stream *st;
 	struct json_reader rd;
 	struct qmp_session s;
+	struct monitor_fds fds; /* passed with SCM_RIGHTS, named by getfd */
 };
 
 static struct {
@@ -61,12 +63,16 @@ void qmp_server_broadcast(const char *line, size_t len)
 static bool on_value(void *opaque, json_object *obj, const char *error)
 {
 	struct client *c = opaque;
+	struct monitor_fds *prev;
 	json_object *rsp;
 
-	if (error)
+	if (error) {
 		rsp = qmp_error_response(ERROR_CLASS_GENERIC_ERROR, error);
-	else
+	} else {
+		prev = monitor_fds_enter(&c->fds);
 		rsp = qmp_dispatch(&c->s, obj);
+		monitor_fds_enter(prev);
+	}
 	json_object_put(obj);
 	if (rsp) {
 		size_t len;
@@ -128,6 +134,7 @@ static void client_free(struct client *c)
 	}
 	stream_free(c->st);
 	json_reader_destroy(&c->rd);
+	monitor_fds_release(&c->fds);
 	listener_client_gone(c->l);
 	free(c);
 }
@@ -142,10 +149,19 @@ static void client_closed(void *opaque, const char *why)
 	client_free(c);
 }
 
-static const struct stream_ops client_ops = { .input = client_input,
-					      .input_room = client_room,
-					      .closed = client_closed };
-static const struct stream_config client_cfg = { .in_size = IN_SIZE, .out_max = OUT_LIMIT };
+static void client_fds(void *opaque, const int *fds, int n)
+{
+	struct client *c = opaque;
+
+	monitor_fds_received(&c->fds, fds, n);
+}
+
+static const struct stream_ops client_ops = {
+	.input = client_input, .input_room = client_room, .closed = client_closed, .fds = client_fds
+};
+static const struct stream_config client_cfg = { .in_size = IN_SIZE,
+						 .out_max = OUT_LIMIT,
+						 .recv_fds = true };
 
 static bool on_accept(void *opaque, int fd)
 {
@@ -196,6 +212,8 @@ bool monitor_start(struct machine *m, const struct vm_config *cfg, struct mainlo
 		fprintf(stderr, "tinyvmm: -qmp: out of memory\n");
 		return false;
 	}
+	if (!monitor_fdsets_add_inherited(cfg))
+		return false;
 	for (i = 0; i < cfg->nr_qmp; i++) {
 		const struct chardev_spec *spec = &cfg->qmp[i];
 		struct listener *l;
@@ -247,4 +265,5 @@ void monitor_stop(void)
 	free(mon.greeting);
 	mon.greeting = NULL;
 	mon.m = NULL;
+	monitor_fdsets_free();
 }

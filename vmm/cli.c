@@ -1,6 +1,8 @@
 /* The command line, in QEMU's syntax, parsed into a vm_config. */
 #include "vmm/cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,8 @@ static const char usage[] =
 	"  -qmp DEV           a QMP monitor (repeatable)\n"
 	"  -monitor DEV       an HMP monitor (repeatable; also stdio)\n"
 	"  -nographic         same as -serial mon:stdio (serial and monitor on the terminal)\n"
+	"  -add-fd fd=N,set=S[,opaque=STR]\n"
+	"                     put inherited descriptor N in fd set S (/dev/fdset/S; repeatable)\n"
 	"Accepted for QEMU compatibility: -display none, -nodefaults, -enable-kvm, -accel kvm,\n"
 	"  -machine accel=kvm, -cpu host, -no-user-config\n"
 	"  -h, --help         this help;  --version  the version\n";
@@ -136,13 +140,88 @@ static enum cli_result parse_monitor(const char *opt, const char *arg, struct ch
 	return CLI_RUN;
 }
 
+/* The value of key in a QEMU option string (",," is a comma); false past the buffer. */
+static bool opt_value(const char **p, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; **p && (**p != ',' || (*p)[1] == ','); (*p)++) {
+		if (**p == ',')
+			(*p)++;
+		if (n + 1 >= size)
+			return false;
+		buf[n++] = **p;
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+static bool opt_number(const char *s, int64_t *val)
+{
+	char *end;
+
+	errno = 0;
+	*val = strtoll(s, &end, 0);
+	return *s && !*end && !errno;
+}
+
+/* -add-fd fd=N,set=S[,opaque=STR], checked as QEMU's parse_add_fd() */
+static enum cli_result parse_add_fd(const char *arg, struct vm_config *cfg, char *err,
+				    size_t errlen)
+{
+	struct add_fd_spec *a = &cfg->add_fd[cfg->nr_add_fd];
+	int64_t fd = -1, set = -1;
+	const char *p = arg;
+	char opt[300], key[32], val[256];
+	int flags;
+
+	snprintf(opt, sizeof(opt), "-add-fd %s", arg);
+	if (cfg->nr_add_fd == CONFIG_MAX_ADD_FD)
+		return bad(err, errlen, opt, "at most %d of these", CONFIG_MAX_ADD_FD);
+	while (*p) {
+		size_t klen = strcspn(p, "=,");
+
+		if (p[klen] != '=' || klen >= sizeof(key))
+			return bad(err, errlen, opt, "Invalid parameter '%.*s'", (int)klen, p);
+		memcpy(key, p, klen);
+		key[klen] = '\0';
+		p += klen + 1;
+		if (!opt_value(&p, val, sizeof(val)))
+			return bad(err, errlen, opt, "Parameter '%s' is too long", key);
+		if (*p)
+			p++;
+		if (!strcmp(key, "opaque")) {
+			strcpy(a->opaque, val);
+			a->has_opaque = true;
+		} else if (strcmp(key, "fd") && strcmp(key, "set")) {
+			return bad(err, errlen, opt, "Invalid parameter '%s'", key);
+		} else if (!opt_number(val, !strcmp(key, "fd") ? &fd : &set)) {
+			return bad(err, errlen, opt, "Parameter '%s' expects a number", key);
+		}
+	}
+	if (fd < 0 || fd > INT32_MAX)
+		return bad(err, errlen, opt, "fd option is required and must be non-negative");
+	if (fd <= 2)
+		return bad(err, errlen, opt, "fd cannot be a standard I/O stream");
+	/* fds inherited across exec() have FD_CLOEXEC clear; ours have it set */
+	flags = fcntl((int)fd, F_GETFD);
+	if (flags == -1 || (flags & FD_CLOEXEC))
+		return bad(err, errlen, opt, "fd is not valid or already in use");
+	if (set < 0)
+		return bad(err, errlen, opt, "set option is required and must be non-negative");
+	a->fd = (int)fd;
+	a->set = set;
+	cfg->nr_add_fd++;
+	return CLI_RUN;
+}
+
 static bool takes_value(const char *opt)
 {
 	static const char *const opts[] = { "-m",	 "-smp",    "-name",	"-flat",
 					    "-kernel",	 "-initrd", "-append",	"-serial",
 					    "-debugcon", "-qmp",    "-monitor", "-display",
 					    "-chardev",	 "-mon",    "-accel",	"-machine",
-					    "-M",	 "-cpu",    "-vga" };
+					    "-M",	 "-cpu",    "-vga",	"-add-fd" };
 	size_t i;
 
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
@@ -261,6 +340,8 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 		else if (!strcmp(opt, "-monitor"))
 			r = parse_monitor(opt, arg, cfg->monitor, &cfg->nr_monitor, &monitors, err,
 					  errlen);
+		else if (!strcmp(opt, "-add-fd"))
+			r = parse_add_fd(arg, cfg, err, errlen);
 		else if (!is_accepted_pair(opt, arg))
 			return bad(err, errlen, opt, "unsupported value '%s'", arg);
 		if (r != CLI_RUN)

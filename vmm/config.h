@@ -10,6 +10,15 @@
 #define CONFIG_MAX_VCPUS    64
 #define CONFIG_MAX_MONITORS 8
 #define CONFIG_MAX_CHARDEVS 16
+#define CONFIG_MAX_ADD_FD   64
+
+/* -add-fd fd=N,set=S[,opaque=STR]: an inherited descriptor for fd set S */
+struct add_fd_spec {
+	int fd;
+	int64_t set;
+	bool has_opaque;
+	char opaque[256];
+};
 
 struct vm_config {
 	uint64_t ram_size; /* bytes */
@@ -28,6 +37,8 @@ struct vm_config {
 	int nr_monitor;
 	struct chardev_spec unused[CONFIG_MAX_CHARDEVS]; /* -chardev that nothing uses */
 	int nr_unused;
+	struct add_fd_spec add_fd[CONFIG_MAX_ADD_FD];
+	int nr_add_fd;
 };
 
 #endif

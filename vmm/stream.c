@@ -156,6 +156,43 @@ static void on_soon(struct mainloop_soon *soon)
 	service(of_soon(soon));
 }
 
+/* read(), or with recv_fds recvmsg() handing the descriptors that came along to ops->fds. */
+static ssize_t read_some(struct stream *s, size_t want)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * STREAM_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = s->in, .iov_len = want };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
+	int fds[STREAM_MAX_FDS], nfds = 0, i;
+	struct cmsghdr *c;
+	ssize_t n;
+
+	if (!s->cfg.recv_fds)
+		return read(s->in_fd, s->in, want);
+	n = recvmsg(s->in_fd, &msg, MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return n;
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		size_t len = c->cmsg_len - CMSG_LEN(0);
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (i = 0; i < (int)(len / sizeof(int)) && nfds < STREAM_MAX_FDS; i++)
+			memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+	}
+	if (nfds && s->ops->fds)
+		s->ops->fds(s->opaque, fds, nfds);
+	else
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
+	return n;
+}
+
 /* Reads what the consumer can take (all of it while shutting down: it is discarded). */
 static void read_input(struct stream *s)
 {
@@ -173,7 +210,7 @@ static void read_input(struct stream *s)
 		fail(s, "out of memory");
 		return;
 	}
-	n = read(s->in_fd, s->in, want);
+	n = read_some(s, want);
 	if (n > 0)
 		s->in_len = (size_t)n;
 	else if (n == 0 || (errno != EAGAIN && errno != EINTR))

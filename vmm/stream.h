@@ -29,13 +29,23 @@ struct stream_ops {
 	 * for a plain close). Called once, on the main thread; the owner calls stream_free().
 	 */
 	void (*closed)(void *opaque, const char *why);
+	/*
+	 * With cfg->recv_fds: descriptors that came with a read (SCM_RIGHTS), handed over before
+	 * that read's bytes are offered to input(); the callee owns them (NULL: they are closed).
+	 * It may not end or free the stream.
+	 */
+	void (*fds)(void *opaque, const int *fds, int n);
 };
 
 struct stream_config {
 	size_t in_size;	  /* the most read at once */
 	size_t out_max;	  /* the most output queued */
 	bool drop_excess; /* past out_max: drop the excess (counted) instead of ending */
+	bool recv_fds;	  /* a unix socket: take descriptors passed with the bytes (ops->fds) */
 };
+
+/* The most descriptors taken with one read; more are closed by the kernel (as QEMU's 16). */
+#define STREAM_MAX_FDS 16
 
 /*
  * Serves in_fd (-1: none) and out_fd (-1: none; may equal in_fd) on loop. The stream owns both

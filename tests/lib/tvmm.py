@@ -57,11 +57,11 @@ def check(cond, what, expected=None, received=None):
 class VM:
     """A tinyvmm process; its serial console goes to a pipe we read."""
 
-    def __init__(self, *args, serial=True, env=None):
+    def __init__(self, *args, serial=True, env=None, pass_fds=()):
         self.dir = tempfile.mkdtemp(prefix="tvmm-")
         self.args = [binary()] + (["-serial", "stdio"] if serial else []) + list(args)
         self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=env)
+                                     stderr=subprocess.PIPE, env=env, pass_fds=pass_fds)
         self.out = b""
         self.err = b""
 

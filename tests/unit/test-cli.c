@@ -1,4 +1,7 @@
 /* Unit test: command-line parsing, good and bad, into a vm_config. */
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "tests/unit/check.h"
 #include "vmm/cli.h"
 
@@ -8,6 +11,35 @@
 
 static struct vm_config cfg;
 static char err[512];
+
+static void bad(enum cli_result r, const char *want);
+
+/* -add-fd: QEMU's option syntax (",," is a comma) and its checks of the inherited fd */
+static void add_fd(void)
+{
+	int fd = dup(2), cloexec = fcntl(2, F_DUPFD_CLOEXEC, 0); /* dup() clears FD_CLOEXEC */
+	char a1[64], a2[64], a3[64];
+
+	snprintf(a1, sizeof(a1), "fd=%d,set=5,opaque=a,,b", fd);
+	snprintf(a2, sizeof(a2), "set=0x10,fd=%d", fd);
+	CHECK(PARSE("-add-fd", a1, "-add-fd", a2) == CLI_RUN);
+	CHECK_U64(2, cfg.nr_add_fd);
+	CHECK(cfg.add_fd[0].fd == fd && cfg.add_fd[0].set == 5 && cfg.add_fd[0].has_opaque);
+	CHECK_STR("a,b", cfg.add_fd[0].opaque);
+	CHECK(cfg.add_fd[1].fd == fd && cfg.add_fd[1].set == 16 && !cfg.add_fd[1].has_opaque);
+	snprintf(a3, sizeof(a3), "fd=%d,set=1", cloexec);
+	bad(PARSE("-add-fd", a3), "fd is not valid or already in use");
+	snprintf(a3, sizeof(a3), "fd=%d", fd);
+	bad(PARSE("-add-fd", a3), "set option is required and must be non-negative");
+	bad(PARSE("-add-fd", "fd=2,set=1"),
+	    "-add-fd fd=2,set=1: fd cannot be a standard I/O stream");
+	bad(PARSE("-add-fd", "set=1"), "fd option is required and must be non-negative");
+	bad(PARSE("-add-fd", "fd=x,set=1"), "Parameter 'fd' expects a number");
+	bad(PARSE("-add-fd", "fd=3,set=1,x=y"), "Invalid parameter 'x'");
+	bad(PARSE("-add-fd", "fd"), "Invalid parameter 'fd'");
+	close(fd);
+	close(cloexec);
+}
 
 static void bad(enum cli_result r, const char *want)
 {
@@ -92,5 +124,6 @@ int main(void)
 	bad(PARSE("-initrd", "x"), "-initrd: needs -kernel");
 	bad(PARSE("-flat", "a", "-kernel", "b"), "cannot be combined");
 	bad(PARSE("-name", "x,foo=bar"), "-name: unknown option");
+	add_fd();
 	return check_report("cli");
 }
