@@ -114,9 +114,7 @@ static void client_closed(void *opaque, const char *why)
 {
 	struct client *c = opaque;
 
-	if (why)
-		fprintf(stderr, "tinyvmm: monitor client on %s dropped: %s\n",
-			c->srv->l ? listener_name(c->srv->l) : "a closed listener", why);
+	listener_client_dropped(c->srv->l, why);
 	client_free(c);
 }
 

@@ -143,9 +143,7 @@ static void client_closed(void *opaque, const char *why)
 {
 	struct client *c = opaque;
 
-	if (why)
-		fprintf(stderr, "tinyvmm: QMP client on %s dropped: %s\n",
-			c->l ? listener_name(c->l) : "a closed listener", why);
+	listener_client_dropped(c->l, why);
 	client_free(c);
 }
 

@@ -200,9 +200,11 @@ void listener_client_gone(struct listener *l)
 		fprintf(stderr, "tinyvmm: %s: %s\n", l->cfg.what, err);
 }
 
-const char *listener_name(const struct listener *l)
+void listener_client_dropped(const struct listener *l, const char *why)
 {
-	return l->name;
+	if (why)
+		fprintf(stderr, "tinyvmm: %s client on %s dropped: %s\n", l ? l->cfg.what : "a",
+			l ? l->name : "a closed listener", why);
 }
 
 void listener_close(struct listener *l)

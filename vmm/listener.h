@@ -39,8 +39,8 @@ bool listener_wait(struct listener *l);
 void listener_client_gone(struct listener *l);
 /* Clients connected now to the listener whose spec has this label; -1: no such listener. */
 int listener_clients(const char *label);
-/* Where it listens, e.g. "unix:/tmp/qmp.sock". */
-const char *listener_name(const struct listener *l);
+/* Logs why one of its clients was dropped (why NULL: a plain close, not logged; l may be NULL). */
+void listener_client_dropped(const struct listener *l, const char *why);
 /* Stops listening and removes a unix socket's file. */
 void listener_close(struct listener *l);
 
