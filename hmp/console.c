@@ -15,11 +15,11 @@
 #define CONSOLE_OUT_MAX	    (16u << 20) /* a client that lets more pile up is dropped */
 
 struct client {
+	struct monitor_fds fds; /* first: see monitor_fds_on_stream() */
 	struct client *next;
 	struct hmp_server *srv;
 	struct stream *st;
 	struct hmp_session session;
-	struct monitor_fds fds; /* passed with SCM_RIGHTS, named by getfd */
 	char line[HMP_LINE_MAX + 1];
 	size_t len;
 	bool too_long; /* discarding up to the next newline */
@@ -118,16 +118,10 @@ static void client_closed(void *opaque, const char *why)
 	client_free(c);
 }
 
-static void client_fds(void *opaque, const int *fds, int n)
-{
-	struct client *c = opaque;
-
-	monitor_fds_received(&c->fds, fds, n);
-}
-
-static const struct stream_ops client_ops = {
-	.input = client_input, .input_room = client_room, .closed = client_closed, .fds = client_fds
-};
+static const struct stream_ops client_ops = { .input = client_input,
+					      .input_room = client_room,
+					      .closed = client_closed,
+					      .fds = monitor_fds_on_stream };
 static const struct stream_config client_cfg = { .in_size = 4096,
 						 .out_max = CONSOLE_OUT_MAX,
 						 .recv_fds = true };

@@ -23,6 +23,8 @@ struct monitor_fds {
  * and no command took. The next getfd or add-fd takes the first; the others are closed then.
  */
 void monitor_fds_received(struct monitor_fds *m, const int *fds, int n);
+/* The same as a stream's ops->fds, for a client whose first member is its struct monitor_fds. */
+void monitor_fds_on_stream(void *client, const int *fds, int n);
 /* The connection is gone: closes everything it held. */
 void monitor_fds_release(struct monitor_fds *m);
 /*

@@ -50,6 +50,11 @@ void monitor_fds_received(struct monitor_fds *m, const int *fds, int n)
 	m->nr_recv = n;
 }
 
+void monitor_fds_on_stream(void *client, const int *fds, int n)
+{
+	monitor_fds_received(client, fds, n);
+}
+
 void monitor_fds_release(struct monitor_fds *m)
 {
 	struct named_fd *n;

@@ -22,12 +22,12 @@
 #define IN_BUDGET   (128u << 20) /* unfinished requests held by all clients together */
 
 struct client {
+	struct monitor_fds fds; /* first: see monitor_fds_on_stream() */
 	struct client *next;
 	struct listener *l;
 	struct stream *st;
 	struct json_reader rd;
 	struct qmp_session s;
-	struct monitor_fds fds; /* passed with SCM_RIGHTS, named by getfd */
 };
 
 static struct {
@@ -147,16 +147,10 @@ static void client_closed(void *opaque, const char *why)
 	client_free(c);
 }
 
-static void client_fds(void *opaque, const int *fds, int n)
-{
-	struct client *c = opaque;
-
-	monitor_fds_received(&c->fds, fds, n);
-}
-
-static const struct stream_ops client_ops = {
-	.input = client_input, .input_room = client_room, .closed = client_closed, .fds = client_fds
-};
+static const struct stream_ops client_ops = { .input = client_input,
+					      .input_room = client_room,
+					      .closed = client_closed,
+					      .fds = monitor_fds_on_stream };
 static const struct stream_config client_cfg = { .in_size = IN_SIZE,
 						 .out_max = OUT_LIMIT,
 						 .recv_fds = true };

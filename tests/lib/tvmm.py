@@ -157,8 +157,10 @@ def wait_for_path(path, timeout=10):
 class QMP:
     """A minimal QMP client: one JSON object per line."""
 
-    def __init__(self, path=None, tcp=None, negotiate=True, timeout=10):
-        if path:
+    def __init__(self, path=None, tcp=None, negotiate=True, timeout=10, sock=None):
+        if sock:  # a connection tinyvmm made to us (-qmp unix:P without server=on)
+            self.sock = sock
+        elif path:
             self.sock = connect_unix(path, timeout)
         else:
             self.sock = socket.create_connection(tcp)

@@ -9,48 +9,27 @@ import subprocess
 import tempfile
 import time
 
-from tvmm import QMP, Failure, binary, check, main, scaled
+from tvmm import QMP, binary, check, main, scaled
 
 
-class Peer:
-    """The management side: a listening unix socket and the connection tinyvmm makes to it."""
+def listen(path):
+    """The management side's listening unix socket."""
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(path)
+    srv.listen(1)
+    srv.settimeout(scaled(20))
+    return srv
 
-    def __init__(self, path):
-        self.srv = socket.socket(socket.AF_UNIX)
-        self.srv.bind(path)
-        self.srv.listen(1)
-        self.srv.settimeout(scaled(20))
-        self.sock = None
-        self.buf = b""
 
-    def accept(self):
-        self.sock, _ = self.srv.accept()
-        self.sock.settimeout(scaled(20))
-        self.buf = b""
+def accept_qmp(srv, negotiate=True):
+    """The connection tinyvmm makes, as a QMP client object (greeting read)."""
+    return QMP(sock=srv.accept()[0], negotiate=negotiate, timeout=20)
 
-    def line(self):
-        while b"\n" not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise Failure(f"connection closed; pending {self.buf!r}")
-            self.buf += data
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line
 
-    def obj(self):
-        return json.loads(self.line())
-
-    def cmd(self, name, args=None, events=None):
-        req = {"execute": name}
-        if args:
-            req["arguments"] = args
-        self.sock.sendall(json.dumps(req).encode())
-        while True:
-            o = self.obj()
-            if "event" not in o:
-                return o
-            if events is not None:
-                events.append(o["event"])
+def accept_raw(srv):
+    conn = srv.accept()[0]
+    conn.settimeout(scaled(20))
+    return conn
 
 
 def start(*args):
@@ -62,7 +41,7 @@ def qmp_client(how):
     # QEMU's machine harness: listen, launch, accept, negotiate, drive, quit, see exit 0
     d = tempfile.mkdtemp(prefix="tvmm-launch-")
     path = os.path.join(d, "qmp.sock")
-    peer = Peer(path)
+    srv = listen(path)
     if how == "chardev":
         p = start("-serial", "none", "-chardev", f"socket,id=mon,path={path}",
                   "-mon", "chardev=mon,mode=control")
@@ -77,24 +56,19 @@ def qmp_client(how):
     else:
         p = start("-serial", "none", "-qmp", f"unix:{path}")
     try:
-        if how == "fd":
-            peer.sock = mine
-            peer.sock.settimeout(scaled(20))
-        else:
-            peer.accept()
-        greeting = peer.obj()
-        check(greeting["QMP"]["version"]["qemu"]["major"] == 7, "the greeting", None, greeting)
-        check(peer.cmd("qmp_capabilities") == {"return": {}}, "qmp_capabilities")
-        events = []
-        check(peer.cmd("stop", events=events) == {"return": {}}, "stop")
-        check(events == ["STOP"], "STOP before stop's return", ["STOP"], events)
+        q = QMP(sock=mine, timeout=20) if how == "fd" else accept_qmp(srv)
+        check(q.greeting["QMP"]["version"]["qemu"]["major"] == 7, "the greeting", None,
+              q.greeting)
+        check(q.cmd("stop") == {"return": {}}, "stop")
+        check([e["event"] for e in q.events] == ["STOP"], "STOP before stop's return",
+              ["STOP"], q.events)
         out = os.path.join(d, "mem.bin")
-        r = peer.cmd("pmemsave", {"val": 0, "size": 4096, "filename": out})
+        r = q.cmd("pmemsave", {"val": 0, "size": 4096, "filename": out})
         check(r == {"return": {}} and os.path.getsize(out) == 4096, "pmemsave", None, r)
-        events = []
-        check(peer.cmd("cont", events=events) == {"return": {}}, "cont")
-        check(events == ["RESUME"], "RESUME", ["RESUME"], events)
-        peer.sock.sendall(b'{"execute": "quit"}')
+        q.events = []
+        check(q.cmd("cont") == {"return": {}}, "cont")
+        check([e["event"] for e in q.events] == ["RESUME"], "RESUME", ["RESUME"], q.events)
+        q.send_raw('{"execute": "quit"}')
         rc = p.wait(timeout=scaled(20))
         check(rc == 0, "exit 0 after quit", 0, (rc, p.stderr.read()))
         check(how == "fd" or os.path.exists(path), "tinyvmm leaves the peer's socket file alone")
@@ -108,16 +82,15 @@ def reconnect():
     # reconnect=1: the peer closes the connection; tinyvmm connects again, greets again
     d = tempfile.mkdtemp(prefix="tvmm-recon-")
     path = os.path.join(d, "qmp.sock")
-    peer = Peer(path)
+    srv = listen(path)
     p = start("-serial", "none", "-qmp", f"unix:{path},reconnect=1")
     try:
         for i in range(3):
-            peer.accept()
-            check("QMP" in peer.obj(), f"greeting on connection {i + 1}")
-            check(peer.cmd("qmp_capabilities") == {"return": {}}, "qmp_capabilities")
-            r = peer.cmd("query-status")
-            check(r["return"]["status"] == "running", "query-status", "running", r)
-            peer.sock.close()
+            q = accept_qmp(srv)  # greeting and negotiation on each new connection
+            r = q.cmd("query-status")
+            check(r["return"]["status"] == "running", f"query-status, connection {i + 1}",
+                  "running", r)
+            q.close()
         check(p.poll() is None, "tinyvmm runs on while its peer comes and goes")
     finally:
         p.terminate()
@@ -174,26 +147,25 @@ def hmp_and_serial_clients():
     # serial output
     d = tempfile.mkdtemp(prefix="tvmm-hmpc-")
     hpath, spath = os.path.join(d, "hmp.sock"), os.path.join(d, "ser.sock")
-    hmp, ser = Peer(hpath), Peer(spath)
+    hsrv, ssrv = listen(hpath), listen(spath)
     p = start("-serial", f"unix:{spath}", "-monitor", f"unix:{hpath}")
     try:
-        ser.accept()
-        hmp.accept()
+        ser, hmp = accept_raw(ssrv), accept_raw(hsrv)
         got = b""
         end = time.monotonic() + scaled(20)
         while b"(tinyvmm) " not in got and time.monotonic() < end:
-            got += hmp.sock.recv(4096)
+            got += hmp.recv(4096)
         check(b"(tinyvmm) " in got, "the HMP banner and prompt", None, got)
-        hmp.sock.sendall(b"info status\n")
+        hmp.sendall(b"info status\n")
         got = b""
         while b"VM status: running" not in got and time.monotonic() < end:
-            got += hmp.sock.recv(4096)
+            got += hmp.recv(4096)
         check(b"VM status: running" in got, "info status over a client console", None, got)
         out = b""
         while b"heartbeat" not in out and time.monotonic() < end:
-            out += ser.sock.recv(4096)
+            out += ser.recv(4096)
         check(b"heartbeat" in out, "the demo's serial output reaches the peer", None, out[-200:])
-        hmp.sock.sendall(b"quit\n")
+        hmp.sendall(b"quit\n")
         check(p.wait(timeout=scaled(20)) == 0, "exit 0 after quit")
     finally:
         if p.poll() is None:
