@@ -126,55 +126,77 @@ static void append_number(struct outbuf *b, json_object *o)
 	append_str(b, num);
 }
 
-void json_out_append(struct outbuf *b, json_object *o)
+/* Before a member at depth `depth` of a pretty value: a new line and its indent. */
+static void newline(struct outbuf *b, int depth)
 {
-	size_t i, n;
-	bool first = true;
+	static const char spaces[] = "                                ";
+	int n = depth * 4;
+
+	outbuf_append(b, "\r\n", 2);
+	for (; n > 0; n -= (int)sizeof(spaces) - 1)
+		outbuf_append(b, spaces,
+			      n < (int)sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1);
+}
+
+/* depth < 0: on one line, ", " and ": " (QEMU's QMP); else QEMU's pretty form at that depth. */
+static void append_value(struct outbuf *b, json_object *o, int depth)
+{
+	bool pretty = depth >= 0, array = json_object_is_type(o, json_type_array);
+	size_t i = 0, n;
 
 	switch (json_object_get_type(o)) {
 	case json_type_null:
 		append_str(b, "null");
-		break;
+		return;
 	case json_type_boolean:
 		append_str(b, json_object_get_boolean(o) ? "true" : "false");
-		break;
+		return;
 	case json_type_int:
 	case json_type_double:
 		append_number(b, o);
-		break;
+		return;
 	case json_type_string:
 		append_string(b, json_object_get_string(o), (size_t)json_object_get_string_len(o));
-		break;
+		return;
 	case json_type_array:
-		outbuf_append(b, "[", 1);
-		n = json_object_array_length(o);
-		for (i = 0; i < n; i++) {
-			if (i)
-				outbuf_append(b, ", ", 2);
-			json_out_append(b, json_object_array_get_idx(o, i));
-		}
-		outbuf_append(b, "]", 1);
-		break;
 	case json_type_object:
-		outbuf_append(b, "{", 1);
-		json_object_object_foreach (o, key, val) {
-			if (!first)
-				outbuf_append(b, ", ", 2);
-			first = false;
-			append_string(b, key, strlen(key));
-			outbuf_append(b, ": ", 2);
-			json_out_append(b, val);
-		}
-		outbuf_append(b, "}", 1);
 		break;
 	}
+	outbuf_append(b, array ? "[" : "{", 1);
+	if (array) {
+		for (n = json_object_array_length(o); i < n; i++) {
+			if (i)
+				outbuf_append(b, pretty ? "," : ", ", pretty ? 1 : 2);
+			if (pretty)
+				newline(b, depth + 1);
+			append_value(b, json_object_array_get_idx(o, i), pretty ? depth + 1 : -1);
+		}
+	} else {
+		json_object_object_foreach (o, key, val) {
+			if (i++)
+				outbuf_append(b, pretty ? "," : ", ", pretty ? 1 : 2);
+			if (pretty)
+				newline(b, depth + 1);
+			append_string(b, key, strlen(key));
+			outbuf_append(b, ": ", 2);
+			append_value(b, val, pretty ? depth + 1 : -1);
+		}
+	}
+	if (pretty)
+		newline(b, depth); /* QEMU closes even an empty one on a line of its own */
+	outbuf_append(b, array ? "]" : "}", 1);
 }
 
-char *json_out_line(json_object *o, size_t *len)
+void json_out_append(struct outbuf *b, json_object *o)
+{
+	append_value(b, o, -1);
+}
+
+char *json_out_line(json_object *o, bool pretty, size_t *len)
 {
 	struct outbuf b = { 0 };
 
-	json_out_append(&b, o);
+	append_value(&b, o, pretty ? 0 : -1);
 	outbuf_append(&b, "\r\n", 2);
 	if (b.failed) {
 		outbuf_free(&b);

@@ -10,7 +10,10 @@
 
 /* Appends the JSON text of o (NULL prints null). */
 void json_out_append(struct outbuf *b, json_object *o);
-/* The JSON text of o followed by "\r\n", malloc'd; NULL when out of memory. */
-char *json_out_line(json_object *o, size_t *len);
+/*
+ * The JSON text of o followed by "\r\n", malloc'd; NULL when out of memory. pretty: QEMU's
+ * pretty=on form (4-space indents, a member per line, lines ending "\r\n").
+ */
+char *json_out_line(json_object *o, bool pretty, size_t *len);
 
 #endif

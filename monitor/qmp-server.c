@@ -10,6 +10,7 @@
 #include "monitor/json-reader.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
+#include "qapi-events.h"
 #include "vmm/config.h"
 #include "vmm/listener.h"
 #include "vmm/mainloop.h"
@@ -28,16 +29,22 @@ struct client {
 	struct stream *st;
 	struct json_reader rd;
 	struct qmp_session s;
+	bool pretty; /* pretty=on: QEMU's indented form */
+};
+
+/* A listener and the form its clients get. */
+struct slot {
+	struct listener *l;
+	bool pretty;
 };
 
 static struct {
 	struct machine *m;
 	struct mainloop *loop;
-	struct listener *listeners[CONFIG_MAX_MONITORS];
+	struct slot listeners[CONFIG_MAX_MONITORS];
 	int nr_listeners;
 	struct client *clients;
-	char *greeting;
-	size_t greeting_len;
+	json_object *greeting;
 } mon;
 
 struct machine *monitor_machine(void)
@@ -45,19 +52,39 @@ struct machine *monitor_machine(void)
 	return mon.m;
 }
 
-static void send_line(struct client *c, const char *line, size_t len)
+/* Sends o to c in c's form; text[form] caches it for the next client (NULL: no cache). */
+static void send_obj(struct client *c, json_object *o, char *text[2], size_t len[2])
 {
-	stream_write(c->st, line, len); /* past OUT_LIMIT the stream ends, logged */
+	char *own[2] = { NULL, NULL };
+	size_t own_len[2];
+	int f = c->pretty;
+
+	if (!text) {
+		text = own;
+		len = own_len;
+	}
+	if (!text[f] && !(text[f] = json_out_line(o, f, &len[f])))
+		stream_close(c->st, "out of memory");
+	else
+		stream_write(c->st, text[f], len[f]); /* past OUT_LIMIT the stream ends, logged */
+	free(own[f]);
 }
 
-void qmp_server_broadcast(const char *line, size_t len)
+/* Called by the generated event_send_*(); takes event. One text per form, so every client sees
+ * the same timestamp. */
+void qmp_event_broadcast(json_object *event)
 {
+	char *text[2] = { NULL, NULL };
+	size_t len[2];
 	struct client *c;
 
 	for (c = mon.clients; c; c = c->next) {
 		if (c->s.negotiated)
-			send_line(c, line, len);
+			send_obj(c, event, text, len);
 	}
+	free(text[0]);
+	free(text[1]);
+	json_object_put(event);
 }
 
 static bool on_value(void *opaque, json_object *obj, const char *error)
@@ -74,16 +101,8 @@ static bool on_value(void *opaque, json_object *obj, const char *error)
 		monitor_fds_enter(prev);
 	}
 	json_object_put(obj);
-	if (rsp) {
-		size_t len;
-		char *line = json_out_line(rsp, &len);
-
-		if (line)
-			send_line(c, line, len);
-		else
-			stream_close(c->st, "out of memory");
-		free(line);
-	}
+	if (rsp)
+		send_obj(c, rsp, NULL, NULL);
 	json_object_put(rsp);
 	/* one request at a time: the stream offers the rest when there is room for replies */
 	return false;
@@ -172,22 +191,22 @@ static bool on_accept(void *opaque, int fd)
 		close(fd);
 		return false;
 	}
-	c->l = *(struct listener **)opaque;
+	c->l = ((struct slot *)opaque)->l;
+	c->pretty = ((struct slot *)opaque)->pretty;
 	c->next = mon.clients;
 	mon.clients = c;
-	send_line(c, mon.greeting, mon.greeting_len);
+	send_obj(c, mon.greeting, NULL, NULL);
 	return true;
 }
 
 static bool make_greeting(void)
 {
-	json_object *g = json_object_new_object(), *qmp = json_object_new_object();
+	json_object *qmp = json_object_new_object();
 
+	mon.greeting = json_object_new_object();
 	json_object_object_add(qmp, "version", qmp_version_json());
 	json_object_object_add(qmp, "capabilities", json_object_new_array());
-	json_object_object_add(g, "QMP", qmp);
-	mon.greeting = json_out_line(g, &mon.greeting_len);
-	json_object_put(g);
+	json_object_object_add(mon.greeting, "QMP", qmp);
 	return mon.greeting != NULL;
 }
 
@@ -215,13 +234,14 @@ bool monitor_start(struct machine *m, const struct vm_config *cfg, struct mainlo
 			return false;
 		}
 		/* clients find their listener in its slot */
+		mon.listeners[mon.nr_listeners].pretty = spec->pretty;
 		l = listener_open(loop, spec, &lcfg, on_accept, &mon.listeners[mon.nr_listeners],
 				  err, sizeof(err));
 		if (!l) {
 			fprintf(stderr, "tinyvmm: -qmp: %s\n", err);
 			return false;
 		}
-		mon.listeners[mon.nr_listeners++] = l;
+		mon.listeners[mon.nr_listeners++].l = l;
 		if (spec->wait && !listener_wait(l))
 			return false;
 	}
@@ -236,7 +256,7 @@ void monitor_shutdown(void)
 	if (mon.m)
 		machine_remove_listener(mon.m, qmp_events_on_vm_event, NULL);
 	for (i = 0; i < mon.nr_listeners; i++)
-		listener_close(mon.listeners[i]);
+		listener_close(mon.listeners[i].l);
 	mon.nr_listeners = 0;
 	for (c = mon.clients; c; c = c->next) {
 		c->l = NULL;
@@ -254,7 +274,7 @@ void monitor_stop(void)
 	monitor_shutdown();
 	while (mon.clients)
 		client_free(mon.clients);
-	free(mon.greeting);
+	json_object_put(mon.greeting);
 	mon.greeting = NULL;
 	mon.m = NULL;
 	monitor_fdsets_free();

@@ -18,8 +18,9 @@ struct chardev_spec {
 	char host[256];						/* tcp */
 	uint16_t port;						/* tcp */
 	bool server, wait;
-	bool mux; /* stdio,mux=on: shared by the serial port and a monitor (mon:stdio) */
-	int fd;	  /* socket: an inherited listening (server=on) or connected socket; -1: none */
+	bool mux;    /* stdio,mux=on: shared by the serial port and a monitor (mon:stdio) */
+	bool pretty; /* a QMP monitor's pretty=on (-mon) or -qmp-pretty */
+	int fd;	     /* socket: an inherited listening (server=on) or connected socket; -1: none */
 	unsigned reconnect; /* client: seconds between connection attempts (0: connect once) */
 	char label[64];	    /* QEMU's: an -chardev id, serial0, debugcon, compat_monitorN */
 };

@@ -47,8 +47,8 @@ bool cli_mon_add(struct cli_chardevs *t, const char *arg, char *err, size_t errl
 			strcpy(m->id, tok + 8);
 		} else if (!strcmp(tok, "mode=control") || !strcmp(tok, "mode=readline")) {
 			m->control = !strcmp(tok, "mode=control");
-		} else if (!strcmp(tok, "pretty=off")) {
-			continue;
+		} else if (!strcmp(tok, "pretty=on") || !strcmp(tok, "pretty=off")) {
+			m->pretty = !strcmp(tok, "pretty=on");
 		} else {
 			snprintf(err, errlen, "-mon %s: Invalid parameter '%s'", arg, tok);
 			return false;
@@ -118,10 +118,12 @@ bool cli_chardevs_resolve(struct cli_chardevs *t, struct vm_config *cfg, char *e
 				 CONFIG_MAX_MONITORS);
 			return false;
 		}
-		if (s->mux && !t->mon[i].control && !mux_id)
+		if (s->mux && !t->mon[i].control && !mux_id) {
 			mux_id = t->mon[i].id; /* shared with the serial port, or alone on stdio */
-		else
-			list[(*nr)++] = *s;
+			continue;
+		}
+		list[*nr] = *s;
+		list[(*nr)++].pretty = t->mon[i].pretty;
 	}
 	if (!resolve_dev(t, "-serial", t->serial, &cfg->serial, err, errlen) ||
 	    !resolve_dev(t, "-debugcon", t->debugcon, &cfg->debugcon, err, errlen))

@@ -18,7 +18,7 @@ struct cli_chardevs {
 	struct {
 		const char *arg; /* as given, for messages */
 		char id[64];
-		bool control;
+		bool control, pretty;
 	} mon[CONFIG_MAX_MONITORS * 2];
 	int nr_mon;
 	const char *serial, *debugcon; /* "chardev:ID", as given to -serial and -debugcon */

@@ -31,7 +31,7 @@ static const char usage[] =
 	"  -serial DEV        the 16550A UART at 0x3f8 (default stdio; mon:stdio shares it with\n"
 	"                     the monitor)\n"
 	"  -debugcon DEV      the debug console port 0xe9 (default none)\n"
-	"  -qmp DEV           a QMP monitor (repeatable)\n"
+	"  -qmp DEV           a QMP monitor (repeatable); -qmp-pretty DEV: with pretty JSON\n"
 	"  -monitor DEV       an HMP monitor (repeatable; also stdio)\n"
 	"  -nographic         same as -serial mon:stdio (serial and monitor on the terminal)\n"
 	"  -add-fd fd=N,set=S[,opaque=STR]\n"
@@ -136,6 +136,7 @@ static enum cli_result parse_monitor(const char *opt, const char *arg, struct ch
 	if (list[*nr].kind == CHR_FILE || list[*nr].kind == CHR_NONE)
 		return bad(err, errlen, opt, "'%s' cannot serve a monitor", arg);
 	snprintf(list[*nr].label, sizeof(list[*nr].label), "compat_monitor%d", (*seq)++);
+	list[*nr].pretty = !strcmp(opt, "-qmp-pretty");
 	(*nr)++;
 	return CLI_RUN;
 }
@@ -217,11 +218,11 @@ static enum cli_result parse_add_fd(const char *arg, struct vm_config *cfg, char
 
 static bool takes_value(const char *opt)
 {
-	static const char *const opts[] = { "-m",	 "-smp",    "-name",	"-flat",
-					    "-kernel",	 "-initrd", "-append",	"-serial",
-					    "-debugcon", "-qmp",    "-monitor", "-display",
-					    "-chardev",	 "-mon",    "-accel",	"-machine",
-					    "-M",	 "-cpu",    "-vga",	"-add-fd" };
+	static const char *const opts[] = {
+		"-m",	   "-smp",	"-name", "-flat",    "-kernel",	 "-initrd",  "-append",
+		"-serial", "-debugcon", "-qmp",	 "-monitor", "-display", "-chardev", "-mon",
+		"-accel",  "-machine",	"-M",	 "-cpu",     "-vga",	 "-add-fd",  "-qmp-pretty"
+	};
 	size_t i;
 
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
@@ -335,7 +336,7 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 			return CLI_ERROR;
 		else if (!strcmp(opt, "-chardev") || !strcmp(opt, "-mon"))
 			;
-		else if (!strcmp(opt, "-qmp"))
+		else if (!strcmp(opt, "-qmp") || !strcmp(opt, "-qmp-pretty"))
 			r = parse_monitor(opt, arg, cfg->qmp, &cfg->nr_qmp, &monitors, err, errlen);
 		else if (!strcmp(opt, "-monitor"))
 			r = parse_monitor(opt, arg, cfg->monitor, &cfg->nr_monitor, &monitors, err,

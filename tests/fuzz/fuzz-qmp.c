@@ -199,7 +199,7 @@ static bool on_value(void *opaque, json_object *obj, const char *error)
 	rsp = error ? qmp_error_response(ERROR_CLASS_GENERIC_ERROR, error) : qmp_dispatch(s, obj);
 	json_object_put(obj);
 	if (rsp) {
-		line = json_out_line(rsp, &len);
+		line = json_out_line(rsp, false, &len);
 		if (!line || len < 2 || line[len - 2] != '\r' || line[len - 1] != '\n')
 			abort(); /* every reply is one CRLF-terminated line */
 		free(line);

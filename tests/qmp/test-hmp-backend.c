@@ -20,7 +20,7 @@ static char *reply(const char *request)
 	struct qmp_session s = { .negotiated = true };
 	json_object *req = json_tokener_parse(request), *rsp = qmp_dispatch(&s, req);
 	size_t len;
-	char *line = json_out_line(rsp, &len);
+	char *line = json_out_line(rsp, false, &len);
 
 	line[len - 2] = '\0';
 	json_object_put(req);

@@ -20,7 +20,7 @@ static bool collect(void *opaque, json_object *obj, const char *error)
 		snprintf(got + used, sizeof(got) - used, "E:%s\n", error);
 		return true;
 	}
-	line = json_out_line(obj, &len);
+	line = json_out_line(obj, false, &len);
 	snprintf(got + used, sizeof(got) - used, "%.*s\n", (int)len - 2, line);
 	free(line);
 	json_object_put(obj);

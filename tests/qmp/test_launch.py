@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import time
 
-from tvmm import QMP, binary, check, main, scaled
+from tvmm import QMP, binary, check, connect_unix, main, scaled
 
 
 def listen(path):
@@ -205,6 +205,62 @@ def query_chardev():
           "info chardev as QEMU's", fix["info chardev"], text)
 
 
+def qemu_pretty(o, depth=0):
+    """QEMU's pretty=on text of o: 4-space indents, a member per line, "\r\n" line ends, even
+    an empty object or array closed on a line of its own."""
+    if not isinstance(o, (dict, list)):
+        return json.dumps(o)
+    items = [json.dumps(k) + ": " + qemu_pretty(v, depth + 1) for k, v in o.items()] \
+        if isinstance(o, dict) else [qemu_pretty(v, depth + 1) for v in o]
+    inner = "".join(("," if i else "") + "\r\n" + "    " * (depth + 1) + t
+                    for i, t in enumerate(items))
+    return ("{" if isinstance(o, dict) else "[") + inner + "\r\n" + "    " * depth + \
+        ("}" if isinstance(o, dict) else "]")
+
+
+def values(text):
+    dec, i, out = json.JSONDecoder(), 0, []
+    while i < len(text):
+        o, i = dec.raw_decode(text, i)
+        out.append(o)
+        i += 2  # "\r\n"
+    return out
+
+
+def pretty():
+    # the rule reproduces QEMU 7.2's recorded pretty transcript exactly, and tinyvmm's pretty
+    # output (-qmp-pretty, -mon ...,pretty=on) follows it byte for byte
+    fix = open(os.path.join(os.path.dirname(__file__), "fixtures", "pretty.qemu-7.2.txt"),
+               newline="").read()
+    check("".join(qemu_pretty(o) + "\r\n" for o in values(fix)) == fix,
+          "the rule reproduces QEMU's text")
+    d = tempfile.mkdtemp(prefix="tvmm-pretty-")
+    path = os.path.join(d, "q.sock")
+    for args in (["-qmp-pretty", f"unix:{path},server=on,wait=off"],
+                 ["-chardev", f"socket,id=m,path={path},server=on,wait=off",
+                  "-mon", "chardev=m,mode=control,pretty=on"]):
+        p = start("-serial", "none", *args)
+        try:
+            so = connect_unix(path)
+            so.settimeout(scaled(20))
+            so.sendall(b'{"execute":"qmp_capabilities"}\n{"execute":"query-kvm","id":[1,{},"x"]}'
+                       b'\n{"execute":"nope","id":"e"}\n')
+            so.shutdown(socket.SHUT_WR)  # the replies due still come, then EOF
+            q = b""
+            while chunk := so.recv(65536):
+                q += chunk
+            q = q.decode()
+            so.close()
+        finally:
+            p.terminate()
+            p.wait(timeout=scaled(20))
+        got = values(q)
+        check(len(got) == 4 and got[3]["error"]["class"] == "CommandNotFound",
+              f"{args[0]}: greeting and three replies", 4, q)
+        check("".join(qemu_pretty(o) + "\r\n" for o in got) == q, f"{args[0]}: QEMU's form",
+              None, q)
+
+
 if __name__ == "__main__":
     main({
         "chardev-mon": lambda: qmp_client("chardev"),
@@ -215,4 +271,5 @@ if __name__ == "__main__":
         "bad-options": bad_options,
         "hmp-serial-clients": hmp_and_serial_clients,
         "query-chardev": query_chardev,
+        "pretty": pretty,
     })
