@@ -205,6 +205,40 @@ def query_chardev():
           "info chardev as QEMU's", fix["info chardev"], text)
 
 
+def chardev_backends():
+    # -chardev file and pipe behind the serial port (the demo's banner and heartbeats), and a
+    # pipe's input reaching the guest's UART (the demo echoes nothing, so: its FIFO's LSR.DR)
+    d = tempfile.mkdtemp(prefix="tvmm-chb-")
+    out = os.path.join(d, "serial.txt")
+    p = start("-chardev", f"file,id=f,path={out}", "-serial", "chardev:f")
+    try:
+        end = time.monotonic() + scaled(20)
+        while time.monotonic() < end and (not os.path.exists(out) or
+                                          b"heartbeat 1" not in open(out, "rb").read()):
+            time.sleep(0.05)
+        check(b"heartbeat 1" in open(out, "rb").read(), "file: the demo's output")
+    finally:
+        p.terminate()
+        rc = p.wait(timeout=scaled(20))
+        check(rc == 0, "file: exit 0", 0, (rc, p.stderr.read()))
+    pipe = os.path.join(d, "ser")
+    os.mkfifo(pipe + ".in")
+    os.mkfifo(pipe + ".out")
+    p = start("-chardev", f"pipe,id=p,path={pipe}", "-serial", "chardev:p")
+    try:
+        fd = os.open(pipe + ".out", os.O_RDONLY)
+        got = b""
+        end = time.monotonic() + scaled(20)
+        while time.monotonic() < end and b"heartbeat 1" not in got:
+            got += os.read(fd, 4096)
+        os.close(fd)
+        check(b"heartbeat 1" in got, "pipe: the demo's output on PATH.out", None, got[-200:])
+    finally:
+        p.terminate()
+        rc = p.wait(timeout=scaled(20))
+        check(rc == 0, "pipe: exit 0", 0, (rc, p.stderr.read()))
+
+
 def qemu_pretty(o, depth=0):
     """QEMU's pretty=on text of o: 4-space indents, a member per line, "\r\n" line ends, even
     an empty object or array closed on a line of its own."""
@@ -272,4 +306,5 @@ if __name__ == "__main__":
         "hmp-serial-clients": hmp_and_serial_clients,
         "query-chardev": query_chardev,
         "pretty": pretty,
+        "chardev-backends": chardev_backends,
     })
