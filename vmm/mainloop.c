@@ -141,6 +141,17 @@ struct watch *mainloop_add_timer(struct mainloop *loop, unsigned ms, watch_fn fn
 	return w;
 }
 
+/* From another thread: the loop leaves epoll_wait and looks at its work again. */
+static void wake(struct mainloop *loop)
+{
+	uint64_t one = 1;
+
+	if (!pthread_equal(pthread_self(), loop->thread) &&
+	    write(loop->wake_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is full, so the loop wakes anyway */
+	}
+}
+
 void mainloop_soon(struct mainloop *loop, struct mainloop_soon *s)
 {
 	if (s->queued)
@@ -148,13 +159,7 @@ void mainloop_soon(struct mainloop *loop, struct mainloop_soon *s)
 	s->queued = true;
 	s->next = loop->soon;
 	loop->soon = s;
-	if (!pthread_equal(pthread_self(), loop->thread)) {
-		uint64_t one = 1;
-
-		if (write(loop->wake_fd, &one, sizeof(one)) < 0) {
-			/* EAGAIN: the counter is full, so the loop wakes anyway */
-		}
-	}
+	wake(loop);
 }
 
 void mainloop_soon_cancel(struct mainloop *loop, struct mainloop_soon *s)
@@ -223,6 +228,7 @@ void mainloop_run(struct mainloop *loop)
 void mainloop_quit(struct mainloop *loop)
 {
 	loop->quit = true;
+	wake(loop);
 }
 
 bool mainloop_quitting(const struct mainloop *loop)

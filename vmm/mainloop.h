@@ -42,6 +42,7 @@ void mainloop_soon_cancel(struct mainloop *loop, struct mainloop_soon *s);
 void mainloop_run(struct mainloop *loop);
 /* The same, returning early (true) once *done is set; false when mainloop_quit() ended it. */
 bool mainloop_run_until(struct mainloop *loop, const bool *done);
+/* Ends mainloop_run() (any thread with the big lock). */
 void mainloop_quit(struct mainloop *loop);
 bool mainloop_quitting(const struct mainloop *loop);
 

@@ -126,6 +126,7 @@ static void request(struct machine *m, struct vm_request *r, bool guest, Shutdow
 {
 	uint64_t one = 1;
 
+	m->vcpus_run = false; /* vcpu_resume_all() sets it again if the VM runs on */
 	pthread_mutex_lock(&m->req_lock);
 	if (!r->pending)
 		*r = (struct vm_request){ true, guest, cause, exit_code };

@@ -51,7 +51,11 @@ void machine_remove_listener(struct machine *m, vm_listener_fn fn, void *opaque)
 void vm_stop(struct machine *m, RunState state);
 void vm_cont(struct machine *m);
 
-/* Requests served by the main loop; safe from any thread, with or without the big lock. */
+/*
+ * Requests from a vCPU thread (a device or an exit, big lock held), served by the main loop.
+ * Until then no vCPU enters KVM_RUN again, as QEMU stops the CPU that asked: a guest that
+ * asked for a reset does not run on (into a triple fault, say) before the reset happens.
+ */
 void vm_request_shutdown(struct machine *m, bool guest, ShutdownCause cause, int exit_code);
 void vm_request_reset(struct machine *m, bool guest, ShutdownCause cause);
 void vm_request_error(struct machine *m);

@@ -157,12 +157,24 @@ static bool marker_seen(void *opaque)
 	return strstr(buf, MARKER) != NULL;
 }
 
+/* The main loop on a thread of its own: it writes the guest's serial output to the file. */
+static void *loop_thread(void *opaque)
+{
+	struct machine *m = opaque;
+
+	pthread_mutex_lock(&m->lock);
+	mainloop_run(m->loop);
+	pthread_mutex_unlock(&m->lock);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static struct vm_config cfg;
 	static struct machine m;
 	static struct tally t;
 	struct mainloop *loop;
+	pthread_t loop_tid;
 	double t0;
 	int k;
 
@@ -185,6 +197,7 @@ int main(int argc, char **argv)
 	pthread_mutex_lock(&m.lock);
 	CHECK(machine_start(&m));
 	pthread_mutex_unlock(&m.lock);
+	CHECK(pthread_create(&loop_tid, NULL, loop_thread, &m) == 0);
 
 	if (!poll_until(marker_seen, argv[3], 100, 70000)) {
 		fprintf(stderr, "FAIL: no %s in %s after 70 s\n", MARKER, argv[3]);
@@ -200,6 +213,10 @@ int main(int argc, char **argv)
 	printf("\n");
 	for (k = 0; k < NR_KINDS; k++) /* each kind met mapped, and the sweeps unmapped too */
 		CHECK(t.mapped[k] > 0 && (k < SWEEP_USER || t.mapped[k] < t.compared[k]));
+	pthread_mutex_lock(&m.lock);
+	mainloop_quit(loop);
+	pthread_mutex_unlock(&m.lock);
+	pthread_join(loop_tid, NULL);
 	machine_destroy(&m);
 	mainloop_free(loop);
 	return check_report("translate-linux");
