@@ -177,13 +177,18 @@ struct listener *listener_open(struct mainloop *loop, const struct chardev_spec 
 	return l;
 }
 
+static bool accepted(void *opaque)
+{
+	return ((struct listener *)opaque)->accepted;
+}
+
 bool listener_wait(struct listener *l)
 {
 	if (l->fd < 0)
 		return true; /* a client: it connected already */
 	fprintf(stderr, "tinyvmm: waiting for connection on %s\n", l->name);
 	l->accepted = false;
-	return mainloop_run_until(l->loop, &l->accepted);
+	return mainloop_run_until(l->loop, accepted, l);
 }
 
 void listener_client_gone(struct listener *l)

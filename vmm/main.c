@@ -42,34 +42,29 @@ static int block_signals(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-static bool flush_done;
+static bool timed_out;
 
 static void on_flush_timeout(int fd, uint32_t events, void *opaque)
 {
-	flush_done = true;
+	timed_out = true;
 }
 
-static void check_flushed(struct mainloop_soon *soon)
+static bool flushed(void *opaque)
 {
-	struct machine *m = monitor_machine();
+	struct machine *m = opaque;
 
-	flush_done |= monitor_flushed() && hmp_flushed() && (!m || chardev_flushed(m->serial_chr));
+	return timed_out || (monitor_flushed() && hmp_flushed() && chardev_flushed(m->serial_chr));
 }
 
 /* Lets clients have their last replies and the guest's last output, for FLUSH_MS at most. */
 static void flush_outputs(struct machine *m)
 {
-	static struct mainloop_soon check = { .fn = check_flushed };
 	struct watch *timer = mainloop_add_timer(m->loop, FLUSH_MS, on_flush_timeout, NULL);
 
 	monitor_shutdown();
 	hmp_shutdown();
-	flush_done = !timer;
-	while (!flush_done) {
-		mainloop_soon(m->loop, &check); /* after every round of events */
-		mainloop_run_until(m->loop, &flush_done);
-	}
-	mainloop_soon_cancel(m->loop, &check);
+	if (timer)
+		mainloop_run_until(m->loop, flushed, m);
 	mainloop_remove(m->loop, timer);
 }
 

@@ -187,17 +187,17 @@ static void run_soon(struct mainloop *loop)
 	}
 }
 
-bool mainloop_run_until(struct mainloop *loop, const bool *done)
+bool mainloop_run_until(struct mainloop *loop, bool (*done)(void *opaque), void *opaque)
 {
 	struct epoll_event evs[64];
 
 	loop->thread = pthread_self();
 	loop->quit = false;
-	while (!loop->quit && !(done && *done)) {
+	while (!loop->quit && !(done && done(opaque))) {
 		int n, i;
 
 		run_soon(loop);
-		if (loop->quit || (done && *done))
+		if (loop->quit || (done && done(opaque)))
 			break;
 		pthread_mutex_unlock(loop->lock);
 		n = epoll_wait(loop->epfd, evs, 64, -1);
@@ -222,7 +222,7 @@ bool mainloop_run_until(struct mainloop *loop, const bool *done)
 
 void mainloop_run(struct mainloop *loop)
 {
-	mainloop_run_until(loop, NULL);
+	mainloop_run_until(loop, NULL, NULL);
 }
 
 void mainloop_quit(struct mainloop *loop)

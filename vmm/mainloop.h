@@ -40,8 +40,9 @@ void mainloop_soon(struct mainloop *loop, struct mainloop_soon *s);
 void mainloop_soon_cancel(struct mainloop *loop, struct mainloop_soon *s);
 /* Runs until mainloop_quit(); the caller holds the big lock. */
 void mainloop_run(struct mainloop *loop);
-/* The same, returning early (true) once *done is set; false when mainloop_quit() ended it. */
-bool mainloop_run_until(struct mainloop *loop, const bool *done);
+/* The same, returning early (true) once done(opaque) holds, asked after every round of events
+ * and deferred work; false when mainloop_quit() ended it. */
+bool mainloop_run_until(struct mainloop *loop, bool (*done)(void *opaque), void *opaque);
 /* Ends mainloop_run() (any thread with the big lock). */
 void mainloop_quit(struct mainloop *loop);
 bool mainloop_quitting(const struct mainloop *loop);

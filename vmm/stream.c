@@ -123,6 +123,22 @@ static void update_events(struct stream *s)
 		mainloop_modify(s->loop, s->out_w, out);
 }
 
+/*
+ * The end of a polite shutdown, once the output is written: EOF to the peer, and what it sent
+ * and nobody will answer is read away (bounded: a peer that keeps sending does not hold up the
+ * exit), so that close() does not reset the connection under replies it has yet to read.
+ */
+static void drain_and_shut(struct stream *s)
+{
+	char junk[4096];
+	int n;
+
+	shutdown(s->out_fd, SHUT_WR);
+	for (n = 0; n < 256 && read(s->in_fd, junk, sizeof(junk)) > 0; n++)
+		;
+	s->write_shut = true;
+}
+
 /* Everything a stream does between two sleeps of the loop; closed() is its last act. */
 static void service(struct stream *s)
 {
@@ -137,12 +153,10 @@ static void service(struct stream *s)
 			s->ops->writable(s->opaque);
 	}
 	deliver(s);
-	if (s->shutting_down && socket && !queued(s) && !s->write_shut && !s->why) {
-		shutdown(s->out_fd, SHUT_WR); /* the peer sees EOF, then closes its end */
-		s->write_shut = true;
-	}
+	if (s->shutting_down && socket && !queued(s) && !s->why)
+		drain_and_shut(s);
 	/* a socket peer that closed gets the replies already due, then the stream ends */
-	if (s->why || (socket && s->in_eof && !s->in_len && !queued(s))) {
+	if (s->why || (socket && (s->in_eof || s->write_shut) && !s->in_len && !queued(s))) {
 		s->ended = true;
 		update_events(s);
 		s->ops->closed(s->opaque, s->why && s->why[0] ? s->why : NULL);

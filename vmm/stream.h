@@ -69,7 +69,7 @@ uint64_t stream_dropped(const struct stream *s);
 void stream_kick(struct stream *s);
 /*
  * Ends the stream politely: input is read and discarded, queued output is written, then the
- * write side is shut down and closed() follows the peer's close. Bound it with a timer.
+ * peer gets EOF and closed() follows at once. Bound it with a timer (a peer that reads nothing).
  */
 void stream_shutdown(struct stream *s);
 /* Ends the stream at once (why: for closed(); NULL for a plain close): from the owner's callbacks.
