@@ -105,6 +105,7 @@ static SegmentRegister *segment(const struct kvm_segment *s)
 		    (uint32_t)s->present << 7 | (uint32_t)s->avl << 12 | (uint32_t)s->l << 13 |
 		    (uint32_t)s->db << 14 | (uint32_t)s->g << 15)
 		   << 8;
+	r->present = s->present;
 	return r;
 }
 
@@ -119,15 +120,53 @@ static DescriptorTable *table(const struct kvm_dtable *t)
 	return d;
 }
 
+/* The x87 and SSE registers, in KVM's order (ST0-ST7, XMM0-XMM15). false when out of memory. */
+static bool fpu_lists(CpuRegisters *c, const struct kvm_fpu *f)
+{
+	FloatRegisterList **ft = &c->fpr;
+	VectorRegisterList **vt = &c->xmm;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		FloatRegisterList *e = calloc(1, sizeof(*e));
+
+		if (!e || !(e->value = calloc(1, sizeof(*e->value)))) {
+			free(e);
+			return false;
+		}
+		memcpy(&e->value->mantissa, f->fpr[i], 8);
+		e->value->exponent = f->fpr[i][8] | f->fpr[i][9] << 8;
+		*ft = e;
+		ft = &e->next;
+	}
+	for (i = 0; i < 16; i++) {
+		VectorRegisterList *e = calloc(1, sizeof(*e));
+
+		if (!e || !(e->value = calloc(1, sizeof(*e->value)))) {
+			free(e);
+			return false;
+		}
+		memcpy(&e->value->low, f->xmm[i], 8);
+		memcpy(&e->value->high, f->xmm[i] + 8, 8);
+		*vt = e;
+		vt = &e->next;
+	}
+	return true;
+}
+
 /* One vCPU's registers; the vCPU is parked. NULL with errp set on failure. */
 static CpuRegisters *registers(struct vcpu *v, Error **errp)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
+	struct kvm_fpu f;
+	struct kvm_debugregs d;
 	CpuRegisters *c;
 	bool halted = false;
 	int err = vcpu_get_regs(v, &r, &s);
 
+	if (err == 0)
+		err = vcpu_get_fpu_debug(v, &f, &d);
 	if (err == 0)
 		err = vcpu_is_halted(v, &halted);
 	if (err < 0) {
@@ -153,8 +192,11 @@ static CpuRegisters *registers(struct vcpu *v, Error **errp)
 	/* QEMU's CPL comes from SS.DPL (0 in real mode) */
 	c->cpl = (s.cr0 & CR0_PE) ? s.ss.dpl : 0;
 	c->halted = halted;
-	if (!c->es || !c->cs || !c->ss || !c->ds || !c->fs || !c->gs || !c->ldt || !c->tr ||
-	    !c->gdt || !c->idt) {
+	c->dr0 = d.db[0], c->dr1 = d.db[1], c->dr2 = d.db[2], c->dr3 = d.db[3];
+	c->dr6 = d.dr6, c->dr7 = d.dr7;
+	c->fcw = f.fcw, c->fsw = f.fsw, c->ftw = f.ftwx, c->mxcsr = f.mxcsr;
+	if (!fpu_lists(c, &f) || !c->es || !c->cs || !c->ss || !c->ds || !c->fs || !c->gs ||
+	    !c->ldt || !c->tr || !c->gdt || !c->idt) {
 		CpuRegisters_free(c);
 		error_setg(errp, "Out of memory");
 		return NULL;

@@ -40,5 +40,7 @@ void vcpu_destroy(struct vcpu *v);
 /* Register access; the vCPU must be parked. 0 or -errno. */
 int vcpu_get_regs(struct vcpu *v, struct kvm_regs *regs, struct kvm_sregs *sregs);
 int vcpu_is_halted(struct vcpu *v, bool *halted);
+/* The x87/SSE state (KVM_GET_FPU) and the debug registers (KVM_GET_DEBUGREGS); -errno. */
+int vcpu_get_fpu_debug(struct vcpu *v, struct kvm_fpu *fpu, struct kvm_debugregs *dbg);
 
 #endif

@@ -1,0 +1,72 @@
+/* Test guest: 64-bit long mode (identity 2 MiB) with known register values and FS/GS bases, prints "long ready", halts. */
+#include "cpumode.h"
+
+#define PML4            0x10000 /* [0] -> PDPT */
+#define PDPT            0x11000 /* [0] -> PD */
+#define PD              0x12000 /* [0] = 2 MiB page at 0 */
+#define MSR_EFER        0xc0000080
+#define MSR_FS_BASE     0xc0000100
+#define MSR_GS_BASE     0xc0000101
+#define EFER_LME        (1 << 8)
+
+	GUEST_ENTRY
+	PARK_APS
+	FILL_FPU_SSE_DR
+	ENTER_PROTECTED_MODE
+	movl $PML4, %edi
+	movl $(3 * 4096 / 4), %ecx
+	xorl %eax, %eax
+	rep stosl
+	movl $(PDPT | 3), PML4
+	movl $(PD | 3), PDPT
+	movl $0x83, PD
+	movl %cr4, %eax
+	orl $CR4_PAE, %eax
+	movl %eax, %cr4
+	movl $PML4, %eax
+	movl %eax, %cr3
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $EFER_LME, %eax
+	wrmsr
+	movl %cr0, %eax
+	orl $CR0_PG, %eax
+	movl %eax, %cr0
+	ljmpl $SEL_CODE64, $long64
+
+	.code64
+long64:
+	movl $msg, %esi
+	call puts64
+	movl $MSR_FS_BASE, %ecx
+	movl $0x12345000, %eax
+	movl $0x7f, %edx
+	wrmsr
+	movl $MSR_GS_BASE, %ecx
+	movl $0x6789a000, %eax
+	movl $0xffff8000, %edx
+	wrmsr
+	movabsq $0x1111111111111111, %rax
+	movabsq $0x2222222222222222, %rbx
+	movabsq $0x3333333333333333, %rcx
+	movabsq $0x4444444444444444, %rdx
+	movabsq $0x5555555555555555, %rsi
+	movabsq $0x6666666666666666, %rdi
+	movabsq $0x7777777777777777, %rbp
+	movabsq $0x8888888888888888, %r8
+	movabsq $0x9999999999999999, %r9
+	movabsq $0xaaaaaaaaaaaaaaaa, %r10
+	movabsq $0xbbbbbbbbbbbbbbbb, %r11
+	movabsq $0xcccccccccccccccc, %r12
+	movabsq $0xdddddddddddddddd, %r13
+	movabsq $0xeeeeeeeeeeeeeeee, %r14
+	movabsq $0xffffffffffffffff, %r15
+	HALT_FOREVER
+
+	DEFINE_PUTS puts64
+	.code16
+	DEFINE_GDT
+	DEFINE_FX_IMAGE
+msg:	.asciz "long ready\r\n"
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Records QEMU 7.2's info registers text for the cpumode-* test guests into tests/hmp/fixtures/.
+
+Not a test: run by hand with QEMU installed (qemu-system-x86_64), after building the guests:
+    tests/hmp/record_qemu_fixtures.py build/tests/guests
+QEMU runs the same flat image tinyvmm runs: loaded at 0x1000 with -device loader, entered in real
+mode at 0000:1000 from a 64 KiB -bios image whose reset vector is "ljmp $0,$0x1000".
+"""
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODES = ("real", "pm32", "long")
+ACCEL = os.environ.get("ACCEL", "tcg")  # QEMU under KVM here: nested, no unrestricted guest, slow
+COMMANDS = {"info-registers": "info registers", "info-registers-a": "info registers -a"}
+
+
+def bios(path):
+    image = bytearray(b"\xf4" * 0x10000)
+    image[0xfff0:0xfff5] = b"\xea\x00\x10\x00\x00"  # ljmp $0x0000, $0x1000
+    with open(path, "wb") as f:
+        f.write(image)
+
+
+class Monitor:
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX)
+        for _ in range(100):
+            try:
+                self.sock.connect(path)
+                break
+            except OSError:
+                time.sleep(0.1)
+        self.buf = b""
+        self.read_prompt()
+
+    def read_prompt(self):
+        while b"(qemu) " not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise EOFError("QEMU closed the monitor")
+            self.buf += data
+        text, self.buf = self.buf.split(b"(qemu) ", 1)
+        return text.decode()
+
+    def cmd(self, line):
+        self.sock.sendall(line.encode() + b"\n")
+        text = self.read_prompt()
+        # the monitor's readline echoes the line with terminal escapes, up to its "\r\n"
+        return text.split("\r\n", 1)[1]
+
+
+def record(guests, mode, out_dir):
+    tmp = tempfile.mkdtemp(prefix="qemu-fixture-")
+    bios(os.path.join(tmp, "bios.bin"))
+    mon = os.path.join(tmp, "mon.sock")
+    serial = os.path.join(tmp, "serial.txt")
+    qemu = subprocess.Popen(
+        ["qemu-system-x86_64", "-accel", ACCEL, "-display", "none", "-nodefaults", "-smp", "2",
+         "-m", "128", "-bios", os.path.join(tmp, "bios.bin"),
+         "-device", f"loader,file={guests}/cpumode-{mode}.bin,addr=0x1000,force-raw=on",
+         "-serial", f"file:{serial}", "-monitor", f"unix:{mon},server=on,wait=off"])
+    try:
+        m = Monitor(mon)
+        for _ in range(200):
+            if re.search(r"HLT=1", m.cmd("info registers")):
+                break
+            time.sleep(0.05)
+        with open(serial) as f:
+            assert f"{mode} ready" in f.read(), f"{mode}: the guest did not start"
+        for name, line in COMMANDS.items():
+            with open(os.path.join(out_dir, f"{mode}.{name}.txt"), "w", newline="") as f:
+                f.write(m.cmd(line))
+        m.sock.sendall(b"quit\n")
+        qemu.wait(10)
+    finally:
+        qemu.kill()
+        qemu.wait()
+
+
+def main():
+    guests = sys.argv[1] if len(sys.argv) > 1 else "build/tests/guests"
+    out_dir = os.path.join(HERE, "fixtures")
+    os.makedirs(out_dir, exist_ok=True)
+    for mode in MODES:
+        record(guests, mode, out_dir)
+
+
+main()
