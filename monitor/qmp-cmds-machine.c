@@ -120,13 +120,31 @@ static DescriptorTable *table(const struct kvm_dtable *t)
 	return d;
 }
 
-/* The x87 and SSE registers, in KVM's order (ST0-ST7, XMM0-XMM15). false when out of memory. */
-static bool fpu_lists(CpuRegisters *c, const struct kvm_fpu *f)
+/* Offsets in the FXSAVE image that starts an XSAVE area. */
+#define FX_FCW	 0
+#define FX_FSW	 2
+#define FX_FTW	 4 /* abridged: a bit per physical register, 1 = valid */
+#define FX_MXCSR 24
+#define FX_ST	 32 /* ST0-ST7, 16 bytes apart */
+#define FX_XMM	 160
+
+static uint64_t fx_get(const struct kvm_xsave *x, size_t off, size_t size)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, (const uint8_t *)x->region + off, size); /* x86: little-endian */
+	return v;
+}
+
+/* The x87 and SSE registers, in FXSAVE's order (ST0-ST7, XMM0-XMM15). false: out of memory. */
+static bool fpu_state(CpuRegisters *c, const struct kvm_xsave *x)
 {
 	FloatRegisterList **ft = &c->fpr;
 	VectorRegisterList **vt = &c->xmm;
 	int i;
 
+	c->fcw = fx_get(x, FX_FCW, 2), c->fsw = fx_get(x, FX_FSW, 2);
+	c->ftw = fx_get(x, FX_FTW, 1), c->mxcsr = fx_get(x, FX_MXCSR, 4);
 	for (i = 0; i < 8; i++) {
 		FloatRegisterList *e = calloc(1, sizeof(*e));
 
@@ -134,8 +152,8 @@ static bool fpu_lists(CpuRegisters *c, const struct kvm_fpu *f)
 			free(e);
 			return false;
 		}
-		memcpy(&e->value->mantissa, f->fpr[i], 8);
-		e->value->exponent = f->fpr[i][8] | f->fpr[i][9] << 8;
+		e->value->mantissa = fx_get(x, FX_ST + 16 * i, 8);
+		e->value->exponent = fx_get(x, FX_ST + 16 * i + 8, 2);
 		*ft = e;
 		ft = &e->next;
 	}
@@ -146,8 +164,8 @@ static bool fpu_lists(CpuRegisters *c, const struct kvm_fpu *f)
 			free(e);
 			return false;
 		}
-		memcpy(&e->value->low, f->xmm[i], 8);
-		memcpy(&e->value->high, f->xmm[i] + 8, 8);
+		e->value->low = fx_get(x, FX_XMM + 16 * i, 8);
+		e->value->high = fx_get(x, FX_XMM + 16 * i + 8, 8);
 		*vt = e;
 		vt = &e->next;
 	}
@@ -159,14 +177,14 @@ static CpuRegisters *registers(struct vcpu *v, Error **errp)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
-	struct kvm_fpu f;
+	struct kvm_xsave x; /* 4 KiB: the FXSAVE image and the XSAVE header */
 	struct kvm_debugregs d;
 	CpuRegisters *c;
 	bool halted = false;
 	int err = vcpu_get_regs(v, &r, &s);
 
 	if (err == 0)
-		err = vcpu_get_fpu_debug(v, &f, &d);
+		err = vcpu_get_fpu_debug(v, &x, &d);
 	if (err == 0)
 		err = vcpu_is_halted(v, &halted);
 	if (err < 0) {
@@ -194,8 +212,7 @@ static CpuRegisters *registers(struct vcpu *v, Error **errp)
 	c->halted = halted;
 	c->dr0 = d.db[0], c->dr1 = d.db[1], c->dr2 = d.db[2], c->dr3 = d.db[3];
 	c->dr6 = d.dr6, c->dr7 = d.dr7;
-	c->fcw = f.fcw, c->fsw = f.fsw, c->ftw = f.ftwx, c->mxcsr = f.mxcsr;
-	if (!fpu_lists(c, &f) || !c->es || !c->cs || !c->ss || !c->ds || !c->fs || !c->gs ||
+	if (!fpu_state(c, &x) || !c->es || !c->cs || !c->ss || !c->ds || !c->fs || !c->gs ||
 	    !c->ldt || !c->tr || !c->gdt || !c->idt) {
 		CpuRegisters_free(c);
 		error_setg(errp, "Out of memory");

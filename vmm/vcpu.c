@@ -419,9 +419,9 @@ int vcpu_get_regs(struct vcpu *v, struct kvm_regs *regs, struct kvm_sregs *sregs
 	return 0;
 }
 
-int vcpu_get_fpu_debug(struct vcpu *v, struct kvm_fpu *fpu, struct kvm_debugregs *dbg)
+int vcpu_get_fpu_debug(struct vcpu *v, struct kvm_xsave *xsave, struct kvm_debugregs *dbg)
 {
-	if (ioctl(v->fd, KVM_GET_FPU, fpu) < 0 || ioctl(v->fd, KVM_GET_DEBUGREGS, dbg) < 0)
+	if (ioctl(v->fd, KVM_GET_XSAVE, xsave) < 0 || ioctl(v->fd, KVM_GET_DEBUGREGS, dbg) < 0)
 		return -errno;
 	return 0;
 }
