@@ -38,6 +38,8 @@
 long64:
 	movl $msg, %esi
 	call puts64
+	xorl %eax, %eax /* a null ES: KVM calls it unusable */
+	movl %eax, %es
 	movl $MSR_FS_BASE, %ecx
 	movl $0x12345000, %eax
 	movl $0x7f, %edx
