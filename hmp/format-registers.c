@@ -110,21 +110,48 @@ static void general(HmpOut *out, const CpuRegisters *r, struct mode m)
 		   r->halted ? 1 : 0);
 }
 
-/* QEMU's CPU_DUMP_FPU part: x87 control, status and tags, FPR0-7, XMM0-7 (0-15 in 64-bit). */
+/* One vector register, highest quadword first: "XMM00=hi lo", "YMM00=q3 q2 q1 q0", "ZMM00=q7..q0".
+ */
+static void vector(HmpOut *out, const VectorRegister *v, int n, const char *end)
+{
+	static const char *const names[] = { [2] = "XMM", [4] = "YMM", [8] = "ZMM" };
+	uint64_t q[8] = { 0 };
+	const uint64List *e;
+	int nq = 0;
+
+	for (e = v->q; e && nq < 8; e = e->next)
+		q[nq++] = e->value;
+	hmp_printf(out, "%s%02d=", names[nq == 8 ? 8 : nq == 4 ? 4 : 2], n);
+	while (nq-- > 0)
+		hmp_printf(out, "%016" PRIx64 "%s", q[nq], nq ? " " : end);
+}
+
+/* QEMU's CPU_DUMP_FPU part: x87 control, status and tags, FPR0-7, then XMM (two a line), YMM or
+ * the AVX-512 opmask and ZMM registers, as XCR0 enables them: 8 of them outside 64-bit code. */
 static void fpu(HmpOut *out, const CpuRegisters *r, struct mode m)
 {
 	const FloatRegisterList *f;
 	const VectorRegisterList *x;
-	int i;
+	const uint64List *k;
+	int i, quads = 0;
 
 	hmp_printf(out, "FCW=%04x FSW=%04x [ST=%d] FTW=%02x MXCSR=%08x\n", (unsigned)r->fcw,
 		   (unsigned)r->fsw, (int)(r->fsw >> 11) & 7, (unsigned)r->ftw, (uint32_t)r->mxcsr);
 	for (f = r->fpr, i = 0; f; f = f->next, i++)
 		hmp_printf(out, "FPR%d=%016" PRIx64 " %04x%s", i, f->value->mantissa,
 			   (unsigned)f->value->exponent & 0xffff, i & 1 ? "\n" : " ");
-	for (x = r->xmm, i = 0; x && i < (m.cs64 ? 16 : 8); x = x->next, i++)
-		hmp_printf(out, "XMM%02d=%016" PRIx64 " %016" PRIx64 "%s", i, x->value->high,
-			   x->value->low, i & 1 ? "\n" : " ");
+	for (k = r->opmask, i = 0; k; k = k->next, i++)
+		hmp_printf(out, "Opmask%02d=%016" PRIx64 "%s", i, k->value,
+			   (i & 3) == 3 ? "\n" : " ");
+	if (r->vector)
+		for (k = r->vector->value->q; k; k = k->next)
+			quads++;
+	for (x = r->vector, i = 0; x && i < (m.cs64 ? 32 : 8); x = x->next, i++) {
+		if (quads == 2)
+			vector(out, x->value, i, i & 1 ? "\n" : " ");
+		else
+			vector(out, x->value, i, "\n");
+	}
 }
 
 /* As QEMU's x86_cpu_dump_state with CPU_DUMP_FPU. */

@@ -1,5 +1,6 @@
 /* QMP machine queries: query-name, query-kvm, query-cpus-fast, query-memory-size-summary,
  * query-registers. */
+#include <cpuid.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,23 +129,88 @@ static DescriptorTable *table(const struct kvm_dtable *t)
 #define FX_ST	 32 /* ST0-ST7, 16 bytes apart */
 #define FX_XMM	 160
 
-static uint64_t fx_get(const struct kvm_xsave *x, size_t off, size_t size)
+/* XSAVE components (XCR0 bits); KVM_GET_XSAVE's layout puts each at CPUID 0xd's offset. */
+enum { XS_YMM = 2, XS_OPMASK = 5, XS_ZMM_HI256 = 6, XS_HI16_ZMM = 7 };
+#define XCR0_AVX    (1u << 1 | 1u << XS_YMM)
+#define XCR0_AVX512 (XCR0_AVX | 1u << XS_OPMASK | 1u << XS_ZMM_HI256 | 1u << XS_HI16_ZMM)
+
+static uint64_t xs_get(const struct kvm_xsave *x, size_t off)
 {
 	uint64_t v = 0;
 
-	memcpy(&v, (const uint8_t *)x->region + off, size); /* x86: little-endian */
+	if (off + 8 <= sizeof(x->region)) /* x86: little-endian */
+		memcpy(&v, (const uint8_t *)x->region + off, 8);
 	return v;
 }
 
-/* The x87 and SSE registers, in FXSAVE's order (ST0-ST7, XMM0-XMM15). false: out of memory. */
-static bool fpu_state(CpuRegisters *c, const struct kvm_xsave *x)
+static size_t xs_offset(unsigned component)
 {
-	FloatRegisterList **ft = &c->fpr;
-	VectorRegisterList **vt = &c->xmm;
+	unsigned eax, ebx, ecx, edx;
+
+	__cpuid_count(0xd, component, eax, ebx, ecx, edx);
+	return ebx;
+}
+
+static uint64List *quadwords(const struct kvm_xsave *x, const size_t *off, int n)
+{
+	uint64List *head = NULL, **tail = &head;
 	int i;
 
-	c->fcw = fx_get(x, FX_FCW, 2), c->fsw = fx_get(x, FX_FSW, 2);
-	c->ftw = fx_get(x, FX_FTW, 1), c->mxcsr = fx_get(x, FX_MXCSR, 4);
+	for (i = 0; i < n; i++) {
+		uint64List *e = calloc(1, sizeof(*e));
+
+		if (!e) {
+			uint64List_free(head);
+			return NULL;
+		}
+		e->value = off[i] ? xs_get(x, off[i]) : 0;
+		*tail = e;
+		tail = &e->next;
+	}
+	return head;
+}
+
+/* Vector register n's quadwords, as many as XCR0 enables (QEMU's XMM, YMM or ZMM lines). */
+static VectorRegister *vector(const struct kvm_xsave *x, uint64_t xcr0, int n)
+{
+	VectorRegister *r = calloc(1, sizeof(*r));
+	size_t off[8] = { 0 };
+	int nq = 2, i;
+
+	if (!r)
+		return NULL;
+	if ((xcr0 & XCR0_AVX512) == XCR0_AVX512)
+		nq = 8;
+	else if ((xcr0 & XCR0_AVX) == XCR0_AVX)
+		nq = 4;
+	if (n < 16) {
+		off[0] = FX_XMM + 16 * n, off[1] = off[0] + 8;
+		if (nq >= 4)
+			off[2] = xs_offset(XS_YMM) + 16 * n, off[3] = off[2] + 8;
+		for (i = 4; i < nq; i++)
+			off[i] = xs_offset(XS_ZMM_HI256) + 32 * n + 8 * (i - 4);
+	} else {
+		for (i = 0; i < nq; i++)
+			off[i] = xs_offset(XS_HI16_ZMM) + 64 * (n - 16) + 8 * i;
+	}
+	if (!(r->q = quadwords(x, off, nq))) {
+		VectorRegister_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* The x87, SSE, AVX and AVX-512 registers, in XSAVE's order. false: out of memory. */
+static bool fpu_state(CpuRegisters *c, const struct kvm_xsave *x, uint64_t xcr0)
+{
+	FloatRegisterList **ft = &c->fpr;
+	VectorRegisterList **vt = &c->vector;
+	int i, nvec = (xcr0 & XCR0_AVX512) == XCR0_AVX512 ? 32 : 16;
+	size_t off;
+
+	c->fcw = xs_get(x, FX_FCW) & 0xffff, c->fsw = xs_get(x, FX_FSW) & 0xffff;
+	c->ftw = xs_get(x, FX_FTW) & 0xff, c->mxcsr = xs_get(x, FX_MXCSR) & 0xffffffff;
+	c->xcr0 = xcr0;
 	for (i = 0; i < 8; i++) {
 		FloatRegisterList *e = calloc(1, sizeof(*e));
 
@@ -152,22 +218,30 @@ static bool fpu_state(CpuRegisters *c, const struct kvm_xsave *x)
 			free(e);
 			return false;
 		}
-		e->value->mantissa = fx_get(x, FX_ST + 16 * i, 8);
-		e->value->exponent = fx_get(x, FX_ST + 16 * i + 8, 2);
+		e->value->mantissa = xs_get(x, FX_ST + 16 * i);
+		e->value->exponent = xs_get(x, FX_ST + 16 * i + 8) & 0xffff;
 		*ft = e;
 		ft = &e->next;
 	}
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i < nvec; i++) {
 		VectorRegisterList *e = calloc(1, sizeof(*e));
 
-		if (!e || !(e->value = calloc(1, sizeof(*e->value)))) {
+		if (!e || !(e->value = vector(x, xcr0, i))) {
 			free(e);
 			return false;
 		}
-		e->value->low = fx_get(x, FX_XMM + 16 * i, 8);
-		e->value->high = fx_get(x, FX_XMM + 16 * i + 8, 8);
 		*vt = e;
 		vt = &e->next;
+	}
+	if (nvec == 32) {
+		size_t offs[8];
+
+		off = xs_offset(XS_OPMASK);
+		for (i = 0; i < 8; i++)
+			offs[i] = off + 8 * i;
+		c->has_opmask = true;
+		if (!(c->opmask = quadwords(x, offs, 8)))
+			return false;
 	}
 	return true;
 }
@@ -179,12 +253,13 @@ static CpuRegisters *registers(struct vcpu *v, Error **errp)
 	struct kvm_sregs s;
 	struct kvm_xsave x; /* 4 KiB: the FXSAVE image and the XSAVE header */
 	struct kvm_debugregs d;
+	uint64_t xcr0;
 	CpuRegisters *c;
 	bool halted = false;
 	int err = vcpu_get_regs(v, &r, &s);
 
 	if (err == 0)
-		err = vcpu_get_fpu_debug(v, &x, &d);
+		err = vcpu_get_fpu_debug(v, &x, &xcr0, &d);
 	if (err == 0)
 		err = vcpu_is_halted(v, &halted);
 	if (err < 0) {
@@ -212,7 +287,7 @@ static CpuRegisters *registers(struct vcpu *v, Error **errp)
 	c->halted = halted;
 	c->dr0 = d.db[0], c->dr1 = d.db[1], c->dr2 = d.db[2], c->dr3 = d.db[3];
 	c->dr6 = d.dr6, c->dr7 = d.dr7;
-	if (!fpu_state(c, &x) || !c->es || !c->cs || !c->ss || !c->ds || !c->fs || !c->gs ||
+	if (!fpu_state(c, &x, xcr0) || !c->es || !c->cs || !c->ss || !c->ds || !c->fs || !c->gs ||
 	    !c->ldt || !c->tr || !c->gdt || !c->idt) {
 		CpuRegisters_free(c);
 		error_setg(errp, "Out of memory");
