@@ -1,41 +1,14 @@
 /* Test guest: 64-bit long mode (identity 2 MiB) with known register values and FS/GS bases, prints "long ready", halts. */
 #include "cpumode.h"
 
-#define PML4            0x10000 /* [0] -> PDPT */
-#define PDPT            0x11000 /* [0] -> PD */
-#define PD              0x12000 /* [0] = 2 MiB page at 0 */
-#define MSR_EFER        0xc0000080
 #define MSR_FS_BASE     0xc0000100
 #define MSR_GS_BASE     0xc0000101
-#define EFER_LME        (1 << 8)
 
 	GUEST_ENTRY
 	PARK_APS
 	FILL_FPU_SSE_DR
 	ENTER_PROTECTED_MODE
-	movl $PML4, %edi
-	movl $(3 * 4096 / 4), %ecx
-	xorl %eax, %eax
-	rep stosl
-	movl $(PDPT | 3), PML4
-	movl $(PD | 3), PDPT
-	movl $0x83, PD
-	movl %cr4, %eax
-	orl $CR4_PAE, %eax
-	movl %eax, %cr4
-	movl $PML4, %eax
-	movl %eax, %cr3
-	movl $MSR_EFER, %ecx
-	rdmsr
-	orl $EFER_LME, %eax
-	wrmsr
-	movl %cr0, %eax
-	orl $CR0_PG, %eax
-	movl %eax, %cr0
-	ljmpl $SEL_CODE64, $long64
-
-	.code64
-long64:
+	ENTER_LONG_MODE
 	movl $msg, %esi
 	call puts64
 	xorl %eax, %eax /* a null ES: KVM calls it unusable */

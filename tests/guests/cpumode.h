@@ -28,6 +28,54 @@
 	movl %eax, %dr3
 .endm
 
+/*
+ * From 32-bit protected mode: long mode with an identity 2 MiB page (tables at
+ * 0x10000-0x12fff), continuing under .code64 in the 64-bit code segment.
+ */
+#define LM_PML4         0x10000
+#define LM_PDPT         0x11000
+#define LM_PD           0x12000
+#define MSR_EFER        0xc0000080
+#define EFER_LME        (1 << 8)
+
+.macro ENTER_LONG_MODE
+	movl $LM_PML4, %edi
+	movl $(3 * 4096 / 4), %ecx
+	xorl %eax, %eax
+	rep stosl
+	movl $(LM_PDPT | 3), LM_PML4
+	movl $(LM_PD | 3), LM_PDPT
+	movl $0x83, LM_PD
+	movl %cr4, %eax
+	orl $CR4_PAE, %eax
+	movl %eax, %cr4
+	movl $LM_PML4, %eax
+	movl %eax, %cr3
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $EFER_LME, %eax
+	wrmsr
+	movl %cr0, %eax
+	orl $CR0_PG, %eax
+	movl %eax, %cr0
+	ljmpl $SEL_CODE64, $.Llong\@
+	.code64
+.Llong\@:
+.endm
+
+/* 64-bit mode: CR4.OSXSAVE and XCR0 = \xcr0 (x87 and SSE are bits 0 and 1). */
+#define CR4_OSXSAVE     (1 << 18)
+
+.macro SET_XCR0 xcr0
+	movq %cr4, %rax
+	orl $CR4_OSXSAVE, %eax
+	movq %rax, %cr4
+	xorl %ecx, %ecx
+	xorl %edx, %edx
+	movl $\xcr0, %eax
+	xsetbv
+.endm
+
 /* 32-bit general registers (all but esp), for real and protected mode. */
 .macro FILL_GPR32
 	movl $0x11111111, %eax
