@@ -110,30 +110,32 @@ static void general(HmpOut *out, const CpuRegisters *r, struct mode m)
 		   r->halted ? 1 : 0);
 }
 
-/* One vector register, highest quadword first: "XMM00=hi lo", "YMM00=q3 q2 q1 q0", "ZMM00=q7..q0".
- */
-static void vector(HmpOut *out, const VectorRegister *v, int n, const char *end)
+/* Vector register n of nq quadwords, highest first: two XMM a line ("XMM00=hi lo"), one YMM
+ * ("YMM00=q3 q2 q1 q0") or ZMM ("ZMM00=q7 .. q0") a line. */
+static void vector(HmpOut *out, const VectorRegister *v, int n, int nq)
 {
-	static const char *const names[] = { [2] = "XMM", [4] = "YMM", [8] = "ZMM" };
 	uint64_t q[8] = { 0 };
 	const uint64List *e;
-	int nq = 0;
+	int i = 0;
 
-	for (e = v->q; e && nq < 8; e = e->next)
-		q[nq++] = e->value;
-	hmp_printf(out, "%s%02d=", names[nq == 8 ? 8 : nq == 4 ? 4 : 2], n);
-	while (nq-- > 0)
-		hmp_printf(out, "%016" PRIx64 "%s", q[nq], nq ? " " : end);
+	for (e = v->q; e && i < 8; e = e->next)
+		q[i++] = e->value;
+	hmp_printf(out, "%s%02d=", nq == 2 ? "XMM" : nq == 4 ? "YMM" : "ZMM", n);
+	for (i = nq - 1; i >= 0; i--)
+		hmp_printf(out, "%016" PRIx64 "%s", q[i],
+			   i			 ? " "
+			   : nq == 2 && !(n & 1) ? " "
+						 : "\n");
 }
 
-/* QEMU's CPU_DUMP_FPU part: x87 control, status and tags, FPR0-7, then XMM (two a line), YMM or
- * the AVX-512 opmask and ZMM registers, as XCR0 enables them: 8 of them outside 64-bit code. */
+/* QEMU's CPU_DUMP_FPU part: x87 control, status and tags, FPR0-7, then the XMM, YMM or the
+ * AVX-512 opmask and ZMM registers as XCR0 enables them (8 of them outside 64-bit code). */
 static void fpu(HmpOut *out, const CpuRegisters *r, struct mode m)
 {
 	const FloatRegisterList *f;
 	const VectorRegisterList *x;
 	const uint64List *k;
-	int i, quads = 0;
+	int i, nq = 0;
 
 	hmp_printf(out, "FCW=%04x FSW=%04x [ST=%d] FTW=%02x MXCSR=%08x\n", (unsigned)r->fcw,
 		   (unsigned)r->fsw, (int)(r->fsw >> 11) & 7, (unsigned)r->ftw, (uint32_t)r->mxcsr);
@@ -143,15 +145,10 @@ static void fpu(HmpOut *out, const CpuRegisters *r, struct mode m)
 	for (k = r->opmask, i = 0; k; k = k->next, i++)
 		hmp_printf(out, "Opmask%02d=%016" PRIx64 "%s", i, k->value,
 			   (i & 3) == 3 ? "\n" : " ");
-	if (r->vector)
-		for (k = r->vector->value->q; k; k = k->next)
-			quads++;
-	for (x = r->vector, i = 0; x && i < (m.cs64 ? 32 : 8); x = x->next, i++) {
-		if (quads == 2)
-			vector(out, x->value, i, i & 1 ? "\n" : " ");
-		else
-			vector(out, x->value, i, "\n");
-	}
+	for (k = r->vector ? r->vector->value->q : NULL; k; k = k->next)
+		nq++;
+	for (x = r->vector, i = 0; x && i < (m.cs64 ? 32 : 8); x = x->next, i++)
+		vector(out, x->value, i, nq);
 }
 
 /* As QEMU's x86_cpu_dump_state with CPU_DUMP_FPU. */

@@ -129,11 +129,12 @@ static DescriptorTable *table(const struct kvm_dtable *t)
 #define FX_ST	 32 /* ST0-ST7, 16 bytes apart */
 #define FX_XMM	 160
 
-/* XSAVE components (XCR0 bits); KVM_GET_XSAVE's layout puts each at CPUID 0xd's offset. */
+/* XSAVE components beyond x87 and SSE (XCR0 bit numbers). */
 enum { XS_YMM = 2, XS_OPMASK = 5, XS_ZMM_HI256 = 6, XS_HI16_ZMM = 7 };
 #define XCR0_AVX    (1u << 1 | 1u << XS_YMM)
 #define XCR0_AVX512 (XCR0_AVX | 1u << XS_OPMASK | 1u << XS_ZMM_HI256 | 1u << XS_HI16_ZMM)
 
+/* The 8 bytes at off in the XSAVE area (0 past its 4 KiB). */
 static uint64_t xs_get(const struct kvm_xsave *x, size_t off)
 {
 	uint64_t v = 0;
@@ -143,6 +144,7 @@ static uint64_t xs_get(const struct kvm_xsave *x, size_t off)
 	return v;
 }
 
+/* Where KVM_GET_XSAVE puts an XSAVE component: its standard-format offset (CPUID 0xd). */
 static size_t xs_offset(unsigned component)
 {
 	unsigned eax, ebx, ecx, edx;
@@ -151,6 +153,7 @@ static size_t xs_offset(unsigned component)
 	return ebx;
 }
 
+/* The quadwords at off[0..n-1] of the XSAVE area. */
 static uint64List *quadwords(const struct kvm_xsave *x, const size_t *off, int n)
 {
 	uint64List *head = NULL, **tail = &head;
@@ -163,7 +166,7 @@ static uint64List *quadwords(const struct kvm_xsave *x, const size_t *off, int n
 			uint64List_free(head);
 			return NULL;
 		}
-		e->value = off[i] ? xs_get(x, off[i]) : 0;
+		e->value = xs_get(x, off[i]);
 		*tail = e;
 		tail = &e->next;
 	}
@@ -206,7 +209,6 @@ static bool fpu_state(CpuRegisters *c, const struct kvm_xsave *x, uint64_t xcr0)
 	FloatRegisterList **ft = &c->fpr;
 	VectorRegisterList **vt = &c->vector;
 	int i, nvec = (xcr0 & XCR0_AVX512) == XCR0_AVX512 ? 32 : 16;
-	size_t off;
 
 	c->fcw = xs_get(x, FX_FCW) & 0xffff, c->fsw = xs_get(x, FX_FSW) & 0xffff;
 	c->ftw = xs_get(x, FX_FTW) & 0xff, c->mxcsr = xs_get(x, FX_MXCSR) & 0xffffffff;
@@ -234,11 +236,10 @@ static bool fpu_state(CpuRegisters *c, const struct kvm_xsave *x, uint64_t xcr0)
 		vt = &e->next;
 	}
 	if (nvec == 32) {
-		size_t offs[8];
+		size_t offs[8], base = xs_offset(XS_OPMASK);
 
-		off = xs_offset(XS_OPMASK);
 		for (i = 0; i < 8; i++)
-			offs[i] = off + 8 * i;
+			offs[i] = base + 8 * i;
 		c->has_opmask = true;
 		if (!(c->opmask = quadwords(x, offs, 8)))
 			return false;
