@@ -95,14 +95,19 @@ static bool is_int_type(const char *t)
 	return !strcmp(t, "int") || !strncmp(t, "int", 3) || !strncmp(t, "uint", 4);
 }
 
-/* "/[count][format][unit]" of x and xp, as QEMU's '/' argument type. */
+/* The format and unit x and xp use when a command gives none: the last ones given, by any
+ * monitor, as QEMU's default_fmt_format and default_fmt_size (HMP runs on the main thread). */
+static char default_format = 'x';
+static int default_size = 4;
+
+/* "/[count][format][unit]" of x and xp, as QEMU's '/' argument type; NULL w: none given. */
 static bool parse_fmt(const char *w, json_object *args, char *err, size_t errlen)
 {
 	long count = 1;
-	char format = 'x';
-	int size = 4;
+	char format = 0;
+	int size = 0;
 
-	w++;
+	w = w ? w + 1 : "";
 	if (isdigit((unsigned char)*w)) {
 		count = 0;
 		while (isdigit((unsigned char)*w) && count < 1000000)
@@ -124,9 +129,11 @@ static bool parse_fmt(const char *w, json_object *args, char *err, size_t errlen
 			return false;
 		}
 	}
+	default_format = format ? format : default_format;
+	default_size = size ? size : default_size;
 	json_object_object_add(args, "count", json_object_new_int64(count));
-	json_object_object_add(args, "format", json_object_new_string_len(&format, 1));
-	json_object_object_add(args, "size", json_object_new_int(size));
+	json_object_object_add(args, "format", json_object_new_string_len(&default_format, 1));
+	json_object_object_add(args, "size", json_object_new_int(default_size));
 	return true;
 }
 
@@ -232,7 +239,7 @@ json_object *hmp_parse_args(const HmpCommandDef *def, const char *p, char *err, 
 			if (w[0] != '/' || quoted) {
 				/* no format given: the defaults, and the word is the next argument
 				 */
-				parse_fmt("/", args, err, errlen);
+				parse_fmt(NULL, args, err, errlen);
 				p = before;
 				continue;
 			}
@@ -247,7 +254,7 @@ json_object *hmp_parse_args(const HmpCommandDef *def, const char *p, char *err, 
 	}
 	while ((a = next_positional(def, &pos))) {
 		if (!strcmp(a->type, "fmt")) {
-			parse_fmt("/", args, err, errlen);
+			parse_fmt(NULL, args, err, errlen);
 		} else if (!a->optional) {
 			snprintf(err, errlen, "missing argument '%s'", a->name);
 			goto fail;

@@ -20,6 +20,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MODES = {"real": [], "pm32": [], "long": [], "avx": ["-cpu", "max"]}
 ACCEL = os.environ.get("ACCEL", "tcg")  # QEMU under KVM here: nested, no unrestricted guest, slow
 COMMANDS = {"info-registers": "info registers", "info-registers-a": "info registers -a"}
+# x and xp in every format and unit, with and without them (QEMU keeps the last ones given);
+# recorded once, from the real-mode guest: the bytes at 0x1000 are the image's
+MEMORY = ["xp /4wx 0x1000", "xp /2gx 0x1000", "xp /3c 0x1000", "x /2hd 0x1000", "xp /5bo 0x1000",
+          "xp /2xu 0x1000", "xp /20bx 0x1000", "xp /3hx 0x1000", "xp /2wd 0x1000",
+          "xp /2wu 0x1000", "xp /2wo 0x1000", "xp /3gd 0x1000", "xp /3go 0x1000",
+          "xp /3gu 0x1000", "xp /9hd 0x1000", "xp /4cb 0x1000", "xp/2x 0x1000", "xp 0x1000",
+          "x /2 0x1000", "xp /5hc 0x1000", "x /17bu 0x1003", "xp /3wx 0x100c", "x /2gx 0x1001",
+          "gva2gpa 0x1000"]
 
 
 def bios(path):
@@ -78,6 +86,9 @@ def record(guests, mode, out_dir):
         for name, line in COMMANDS.items():
             with open(os.path.join(out_dir, f"{mode}.{name}.txt"), "w", newline="") as f:
                 f.write(m.cmd(line))
+        if mode == "real":
+            with open(os.path.join(out_dir, "memory.txt"), "w", newline="") as f:
+                f.write("".join(f"(qemu) {line}\r\n" + m.cmd(line) for line in MEMORY))
         m.sock.sendall(b"quit\n")
         qemu.wait(10)
     finally:

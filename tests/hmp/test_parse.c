@@ -102,11 +102,14 @@ int main(void)
 	EXPECT(&x, "0x500", "{\"count\":1,\"format\":\"x\",\"size\":4,\"addr\":1280}");
 	EXPECT(&x, "/8xb 0x500", "{\"count\":8,\"format\":\"x\",\"size\":1,\"addr\":1280}");
 	EXPECT(&x, "/2gd 16", "{\"count\":2,\"format\":\"d\",\"size\":8,\"addr\":16}");
-	EXPECT(&x, "/3c 0", "{\"count\":3,\"format\":\"c\",\"size\":4,\"addr\":0}");
+	/* as QEMU: a format or unit not given is the last one given (here g, then c) */
+	EXPECT(&x, "/3c 0", "{\"count\":3,\"format\":\"c\",\"size\":8,\"addr\":0}");
 	EXPECT(&x, "/4z 0", "ERR: invalid char in format: 'z'");
 	EXPECT(&x, "/4w", "ERR: missing argument 'addr'");
 	EXPECT(&x, "0xffffffff80000000",
-	       "{\"count\":1,\"format\":\"x\",\"size\":4,\"addr\":18446744071562067968}");
+	       "{\"count\":1,\"format\":\"c\",\"size\":4,\"addr\":18446744071562067968}");
+	EXPECT(&x, "/2 0", "{\"count\":2,\"format\":\"c\",\"size\":4,\"addr\":0}");
+	EXPECT(&x, "/x 0", "{\"count\":1,\"format\":\"x\",\"size\":4,\"addr\":0}");
 
 	if (failures) {
 		fprintf(stderr, "FAIL: %d checks\n", failures);

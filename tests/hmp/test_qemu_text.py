@@ -1,5 +1,6 @@
-"""HMP text as QEMU 7.2 prints it, compared with recorded QEMU output (fixtures/) with the values
-masked, and info registers read with LibVMI's KVM driver rules, in every CPU mode."""
+"""HMP text as QEMU 7.2 prints it, compared with recorded QEMU output (fixtures/): info registers
+with the values masked in every CPU mode, x/xp byte for byte; and info registers read with
+LibVMI's KVM driver rules."""
 import os
 import re
 import time
@@ -85,6 +86,20 @@ def registers_text():
             g.close()
 
 
+def memory_text():
+    """x, xp and gva2gpa on the real-mode guest, byte for byte as QEMU 7.2 (fixtures/memory.txt:
+    each command after "(qemu) "; the bytes at 0x1000 are the guest image in both)."""
+    want = fixture("memory.txt").split("(qemu) ")[1:]
+    g = Guest("real")
+    try:
+        for entry in want:
+            line, text = entry.split("\r\n", 1)
+            got = g.hmp.cmd(line)
+            check(got == text, f"{line!r} as QEMU 7.2", text, got)
+    finally:
+        g.close()
+
+
 def parse_reg_value(name, text):
     """LibVMI's KVM driver (parse_reg_value): the first NAME anywhere, case-insensitive; skip
     NAME and one character ('='), then strtoull(, 16)."""
@@ -148,4 +163,5 @@ def libvmi_registers():
             g.close()
 
 
-tvmm.main({"hmp-qemu-registers-text": registers_text, "hmp-libvmi-registers": libvmi_registers})
+tvmm.main({"hmp-qemu-registers-text": registers_text, "hmp-qemu-memory-text": memory_text,
+           "hmp-libvmi-registers": libvmi_registers})
