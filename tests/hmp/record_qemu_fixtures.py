@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Records QEMU 7.2's info registers text for the cpumode-* test guests into tests/hmp/fixtures/
-(not cpumode-avx512: QEMU 7.2's TCG has no AVX-512, and its KVM here is too limited).
+"""Records QEMU 7.2's HMP text into tests/hmp/fixtures/: info registers [-a] for the cpumode-*
+test guests (not cpumode-avx512: QEMU 7.2's TCG has no AVX-512, and its KVM here is too limited),
+x/xp/gva2gpa (memory.txt) and the other info commands and error lines (info.txt).
 
 Not a test: run by hand with QEMU installed (qemu-system-x86_64), after building the guests:
     tests/hmp/record_qemu_fixtures.py build/tests/guests
 QEMU runs the same flat image tinyvmm runs: loaded at 0x1000 with -device loader, entered in real
 mode at 0000:1000 from a 64 KiB -bios image whose reset vector is "ljmp $0,$0x1000".
 """
+import contextlib
 import os
 import re
 import socket
@@ -18,7 +20,6 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 # guest -> QEMU's extra options (AVX needs a CPU model with it; TCG in 7.2 has AVX, not AVX-512)
 MODES = {"real": [], "pm32": [], "long": [], "avx": ["-cpu", "max"]}
-ACCEL = os.environ.get("ACCEL", "tcg")  # QEMU under KVM here: nested, no unrestricted guest, slow
 COMMANDS = {"info-registers": "info registers", "info-registers-a": "info registers -a"}
 # x and xp in every format and unit, with and without them (QEMU keeps the last ones given);
 # recorded once, from the real-mode guest: the bytes at 0x1000 are the image's
@@ -28,6 +29,10 @@ MEMORY = ["xp /4wx 0x1000", "xp /2gx 0x1000", "xp /3c 0x1000", "x /2hd 0x1000", 
           "xp /3gu 0x1000", "xp /9hd 0x1000", "xp /4cb 0x1000", "xp/2x 0x1000", "xp 0x1000",
           "x /2 0x1000", "xp /5hc 0x1000", "x /17bu 0x1003", "xp /3wx 0x100c", "x /2gx 0x1001",
           "gva2gpa 0x1000"]
+# the other info commands and error lines, with -name fixture
+INFO = ["info status", "stop", "info status", "cont", "info status", "info kvm", "info name",
+        "info cpus", "cpu 1", "info cpus", "cpu 0", "info version", "bogus", "info bogus",
+        "cpu 9"]
 
 
 def bios(path):
@@ -65,16 +70,18 @@ class Monitor:
         return text.split("\r\n", 1)[1]
 
 
-def record(guests, mode, out_dir):
+@contextlib.contextmanager
+def qemu(guests, mode, accel, options):
+    """QEMU running cpumode-MODE.bin until vCPU 0 halts; yields its monitor."""
     tmp = tempfile.mkdtemp(prefix="qemu-fixture-")
     bios(os.path.join(tmp, "bios.bin"))
     mon = os.path.join(tmp, "mon.sock")
     serial = os.path.join(tmp, "serial.txt")
-    qemu = subprocess.Popen(
-        ["qemu-system-x86_64", "-accel", ACCEL, "-display", "none", "-nodefaults", "-smp", "2",
+    proc = subprocess.Popen(
+        ["qemu-system-x86_64", "-accel", accel, "-display", "none", "-nodefaults", "-smp", "2",
          "-m", "128", "-bios", os.path.join(tmp, "bios.bin"),
          "-device", f"loader,file={guests}/cpumode-{mode}.bin,addr=0x1000,force-raw=on",
-         "-serial", f"file:{serial}", "-monitor", f"unix:{mon},server=on,wait=off"] + MODES[mode])
+         "-serial", f"file:{serial}", "-monitor", f"unix:{mon},server=on,wait=off"] + options)
     try:
         m = Monitor(mon)
         for _ in range(200):
@@ -83,25 +90,33 @@ def record(guests, mode, out_dir):
             time.sleep(0.05)
         with open(serial) as f:
             assert f"{mode} ready" in f.read(), f"{mode}: the guest did not start"
-        for name, line in COMMANDS.items():
-            with open(os.path.join(out_dir, f"{mode}.{name}.txt"), "w", newline="") as f:
-                f.write(m.cmd(line))
-        if mode == "real":
-            with open(os.path.join(out_dir, "memory.txt"), "w", newline="") as f:
-                f.write("".join(f"(qemu) {line}\r\n" + m.cmd(line) for line in MEMORY))
+        yield m
         m.sock.sendall(b"quit\n")
-        qemu.wait(10)
+        proc.wait(10)
     finally:
-        qemu.kill()
-        qemu.wait()
+        proc.kill()
+        proc.wait()
+
+
+def transcript(m, path, lines):
+    with open(path, "w", newline="") as f:
+        f.write("".join(f"(qemu) {line}\r\n" + m.cmd(line) for line in lines))
 
 
 def main():
     guests = sys.argv[1] if len(sys.argv) > 1 else "build/tests/guests"
     out_dir = os.path.join(HERE, "fixtures")
     os.makedirs(out_dir, exist_ok=True)
-    for mode in MODES:
-        record(guests, mode, out_dir)
+    for mode, options in MODES.items():
+        with qemu(guests, mode, "tcg", options) as m:
+            for name, line in COMMANDS.items():
+                with open(os.path.join(out_dir, f"{mode}.{name}.txt"), "w", newline="") as f:
+                    f.write(m.cmd(line))
+            if mode == "real":
+                transcript(m, os.path.join(out_dir, "memory.txt"), MEMORY)
+    # under KVM, as tinyvmm (TCG's info kvm says disabled); the real-mode guest runs there
+    with qemu(guests, "real", "kvm", ["-name", "fixture"]) as m:
+        transcript(m, os.path.join(out_dir, "info.txt"), INFO)
 
 
 main()

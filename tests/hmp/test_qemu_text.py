@@ -22,14 +22,14 @@ def mask(text):
 class Guest:
     """tinyvmm running cpumode-MODE.bin on 2 vCPUs, vCPU 0 halted with its values loaded."""
 
-    def __init__(self, mode):
+    def __init__(self, mode, *extra):
         import tempfile
         self.dir = tempfile.mkdtemp(prefix="tvmm-qtext-")
         hsock = os.path.join(self.dir, "hmp.sock")
         qsock = os.path.join(self.dir, "qmp.sock")
         self.vm = tvmm.VM("-smp", "2", "-flat", tvmm.guest(f"cpumode-{mode}"),
                           "-monitor", f"unix:{hsock},server=on,wait=off",
-                          "-qmp", f"unix:{qsock},server=on,wait=off")
+                          "-qmp", f"unix:{qsock},server=on,wait=off", *extra)
         self.vm.wait_output(f"{mode} ready".encode())
         self.hmp = tvmm.HMP(hsock)
         self.qmp = tvmm.QMP(qsock)
@@ -100,6 +100,26 @@ def memory_text():
         g.close()
 
 
+def info_text():
+    """info status/kvm/name/cpus/version, cpu N and error lines as QEMU 7.2 (fixtures/info.txt,
+    QEMU under KVM with -name fixture); thread ids masked, info version as QEMU's shape."""
+    g = Guest("real", "-name", "fixture")
+    try:
+        g.qmp.cmd("cont")
+        v = g.qmp.cmd("query-version")["return"]
+        for entry in fixture("info.txt").split("(qemu) ")[1:]:
+            line, text = entry.split("\r\n", 1)
+            got = g.hmp.cmd(line)
+            if line == "info version":  # "7.2.22Debian 1:7.2+dfsg-7": micro, then the package
+                check(re.fullmatch(r"7\.2\.\d+[^\d\s]\S* .*\r\n", text), "QEMU's shape", text)
+                q = v["qemu"]
+                text = f"{q['major']}.{q['minor']}.{q['micro']}{v['package']}\r\n"
+            text, got = (re.sub(r"thread_id=\d+", "thread_id=N", t) for t in (text, got))
+            check(got == text, f"{line!r} as QEMU 7.2", text, got)
+    finally:
+        g.close()
+
+
 def parse_reg_value(name, text):
     """LibVMI's KVM driver (parse_reg_value): the first NAME anywhere, case-insensitive; skip
     NAME and one character ('='), then strtoull(, 16)."""
@@ -164,4 +184,5 @@ def libvmi_registers():
 
 
 tvmm.main({"hmp-qemu-registers-text": registers_text, "hmp-qemu-memory-text": memory_text,
+           "hmp-qemu-info-text": info_text,
            "hmp-libvmi-registers": libvmi_registers})
