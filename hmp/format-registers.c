@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "hmp/hmp-int.h"
+#include "monitor/monitor.h"
 #include "qapi-commands.h"
+#include "vmm/machine.h"
 
 /* Segment attribute bits (QEMU's DESC_*_MASK, the packed flags query-registers reports). */
 #define DESC_A	       (1u << 8)
@@ -179,11 +181,20 @@ static void dump_cpu(HmpOut *out, const CpuRegisters *r)
 	fpu(out, r, m);
 }
 
-/* QEMU 7.2's hmp_info_registers: "\nCPU#N\n" before each dump, with -a or without. */
+/* QEMU 7.2's hmp_info_registers: "\nCPU#N\n" before each dump; -a: every vCPU, vcpu: that one,
+ * else the selected one. */
 void hmp_cmd_info_registers(HmpOut *out, json_object *args, Error **errp)
 {
 	bool every = json_object_get_boolean(json_object_object_get(args, "all"));
-	CpuRegistersList *list = qmp_query_registers(!every, out->s->cpu, errp), *r;
+	json_object *vcpu = json_object_object_get(args, "vcpu");
+	int64_t cpu = vcpu ? json_object_get_int64(vcpu) : out->s->cpu;
+	CpuRegistersList *list, *r;
+
+	if (!every && (cpu < 0 || cpu >= monitor_machine()->nr_vcpus)) {
+		hmp_printf(out, "CPU#%lld not available\n", (long long)cpu);
+		return;
+	}
+	list = qmp_query_registers(!every, cpu, errp);
 
 	for (r = list; r; r = r->next) {
 		hmp_printf(out, "\nCPU#%d\n", (int)r->value->cpu_index);

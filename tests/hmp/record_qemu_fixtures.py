@@ -32,7 +32,11 @@ MEMORY = ["xp /4wx 0x1000", "xp /2gx 0x1000", "xp /3c 0x1000", "x /2hd 0x1000", 
 # the other info commands and error lines, with -name fixture
 INFO = ["info status", "stop", "info status", "cont", "info status", "info kvm", "info name",
         "info cpus", "cpu 1", "info cpus", "cpu 0", "info version", "bogus", "info bogus",
-        "cpu 9"]
+        "cpu 9", "info registers 5", "help info registers", "help cpu", "help nonexist",
+        "xp /4z 0", "memsave 0 16", "memsave", "pmemsave 0 16 f extra", "info registers -b",
+        "cpu", "cpu abc", "xp", "x /4w", "gva2gpa", "gva2gpa zz", "stop now", "s now",
+        "memsave 0 abc f", "info registers extra", "xp 0x10 0x20", "info status x",
+        "memsave 0 16 \"unterminated", "cpu 1 2", "xp /4wx abc"]
 
 
 def bios(path):
