@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Records QEMU 7.2's HMP text into tests/hmp/fixtures/: info registers [-a] for the cpumode-*
 test guests (not cpumode-avx512: QEMU 7.2's TCG has no AVX-512, and its KVM here is too limited),
-x/xp/gva2gpa (memory.txt) and the other info commands and error lines (info.txt).
+x/xp/gva2gpa (memory.txt, paging.txt) and the other info commands and error lines (info.txt).
 
 Not a test: run by hand with QEMU installed (qemu-system-x86_64), after building the guests:
     tests/hmp/record_qemu_fixtures.py build/tests/guests
@@ -29,6 +29,11 @@ MEMORY = ["xp /4wx 0x1000", "xp /2gx 0x1000", "xp /3c 0x1000", "x /2hd 0x1000", 
           "xp /3gu 0x1000", "xp /9hd 0x1000", "xp /4cb 0x1000", "xp/2x 0x1000", "xp 0x1000",
           "x /2 0x1000", "xp /5hc 0x1000", "x /17bu 0x1003", "xp /3wx 0x100c", "x /2gx 0x1001",
           "gva2gpa 0x1000"]
+# x and gva2gpa through the long-mode guest's page tables (identity 2 MiB), xp past RAM's end
+PAGING = ["gva2gpa 0x1000", "gva2gpa 0x400000", "x /2wx 0x400000", "x /4wx 0x1ffff8",
+          "xp /2wx 0x7fffff8", "xp /2wx 0x8000000", "xp /2wx 0xfffffffffffffff8",
+          "x /2wx 0xffff800000000000", "gva2gpa 0xffff800000000000", "x /1gx 0x12345",
+          "gva2gpa 0x12345"]
 # the other info commands and error lines, with -name fixture
 INFO = ["info status", "stop", "info status", "cont", "info status", "info kvm", "info name",
         "info cpus", "cpu 1", "info cpus", "cpu 0", "info version", "bogus", "info bogus",
@@ -118,6 +123,8 @@ def main():
                     f.write(m.cmd(line))
             if mode == "real":
                 transcript(m, os.path.join(out_dir, "memory.txt"), MEMORY)
+            if mode == "long":
+                transcript(m, os.path.join(out_dir, "paging.txt"), PAGING)
     # under KVM, as tinyvmm (TCG's info kvm says disabled); the real-mode guest runs there
     with qemu(guests, "real", "kvm", ["-name", "fixture"]) as m:
         transcript(m, os.path.join(out_dir, "info.txt"), INFO)

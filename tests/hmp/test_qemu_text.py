@@ -87,17 +87,18 @@ def registers_text():
 
 
 def memory_text():
-    """x, xp and gva2gpa on the real-mode guest, byte for byte as QEMU 7.2 (fixtures/memory.txt:
-    each command after "(qemu) "; the bytes at 0x1000 are the guest image in both)."""
-    want = fixture("memory.txt").split("(qemu) ")[1:]
-    g = Guest("real")
-    try:
-        for entry in want:
-            line, text = entry.split("\r\n", 1)
-            got = g.hmp.cmd(line)
-            check(got == text, f"{line!r} as QEMU 7.2", text, got)
-    finally:
-        g.close()
+    """x, xp and gva2gpa byte for byte as QEMU 7.2: fixtures/memory.txt on the real-mode guest
+    (the bytes at 0x1000 are the guest image in both), fixtures/paging.txt through the long-mode
+    guest's page tables; each command after "(qemu) "."""
+    for mode, name in (("real", "memory.txt"), ("long", "paging.txt")):
+        g = Guest(mode)
+        try:
+            for entry in fixture(name).split("(qemu) ")[1:]:
+                line, text = entry.split("\r\n", 1)
+                got = g.hmp.cmd(line)
+                check(got == text, f"{mode}: {line!r} as QEMU 7.2", text, got)
+        finally:
+            g.close()
 
 
 def info_text():
