@@ -92,7 +92,8 @@ int main(void)
 	       "{\"val\":0,\"size\":16,\"filename\":\"/tmp/a b\",\"cpu-index\":1}");
 	EXPECT(&memsave, "0 16", "ERR: memsave: string expected");
 	EXPECT(&memsave, "zz 16 f", "ERR: invalid char 'z' in expression");
-	EXPECT(&memsave, "0 16 f 0 extra", "ERR: memsave: extraneous characters at the end of line");
+	EXPECT(&memsave, "0 16 f 0 extra",
+	       "ERR: memsave: extraneous characters at the end of line");
 	EXPECT(&memsave, "0 16 \"f", "ERR: memsave: string expected");
 	EXPECT(&memsave, "-1 1 f", "{\"val\":-1,\"size\":1,\"filename\":\"f\"}");
 	EXPECT(&memsave, "0 1 f -a", "ERR: memsave: unsupported option -a");
