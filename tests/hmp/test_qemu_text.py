@@ -72,10 +72,30 @@ def avx512_text():
     return "\r\n".join(lines[:first] + avx512 + lines[first + 16:])
 
 
+def loaded_values(mode, g):
+    """The x87/SSE and debug values every cpumode guest loads (cpumode.h), in query-registers and
+    unmasked in info registers."""
+    r = g.regs()[0]
+    got = (r["fcw"], r["fsw"], r["ftw"], r["mxcsr"], r["dr0"], r["dr3"], r["dr7"])
+    want = (0x37f, 0x2800, 0xe0, 0x1f80, 0xd0000000, 0xd0000003, 0x400)
+    check(got == want, f"{mode}: FCW FSW FTW MXCSR DR0 DR3 DR7", want, got)
+    fpr = [(f["mantissa"], f["exponent"]) for f in r["fpr"][:3]]
+    want = [(0xd49a784bcd1b8afe, 0x4000), (0xc90fdaa22168c235, 0x4000), (1 << 63, 0x3fff)]
+    check(fpr == want, f"{mode}: ST0-ST2", want, fpr)
+    for n in range(8):
+        q = r["vector"][n]["q"][:2]
+        want = [0x0101010101010101 * (n * 16), 0x0101010101010101 * (n * 16 + 1)]
+        check(q == want, f"{mode}: XMM{n}", want, q)
+    text = g.hmp.cmd("info registers")
+    check("\r\nFCW=037f FSW=2800 [ST=5] FTW=e0 MXCSR=00001f80\r\n" in text,
+          f"{mode}: the FCW line", "FCW=037f FSW=2800 [ST=5] FTW=e0 MXCSR=00001f80", text)
+
+
 def registers_text():
     for mode in MODES + ("avx512",):
         g = Guest(mode)
         try:
+            loaded_values(mode, g)
             if mode == "avx512":
                 compare("avx512 'info registers'", avx512_text(), g.hmp.cmd("info registers"))
                 continue
