@@ -31,16 +31,16 @@ void hmp_cmd_cpu(HmpOut *out, json_object *args, Error **errp)
 		out->s->cpu = (int)want;
 }
 
-/* QEMU prints "major.minor.micro" and the package; ours reads "7.2.0 (tinyvmm 0.1.0)". */
+/* As QEMU's hmp_info_version: "major.minor.micro" and the package with no space between
+ * ("7.2.22Debian 1:7.2+dfsg-7", ours "7.2.0tinyvmm 0.1.0"). */
 void hmp_cmd_info_version(HmpOut *out, json_object *args, Error **errp)
 {
 	VersionInfo *v = qmp_query_version(errp);
 
 	if (!v)
 		return;
-	hmp_printf(out, "%lld.%lld.%lld%s%s%s\n", (long long)v->qemu->major,
-		   (long long)v->qemu->minor, (long long)v->qemu->micro, *v->package ? " (" : "",
-		   v->package, *v->package ? ")" : "");
+	hmp_printf(out, "%lld.%lld.%lld%s\n", (long long)v->qemu->major, (long long)v->qemu->minor,
+		   (long long)v->qemu->micro, v->package);
 	VersionInfo_free(v);
 }
 

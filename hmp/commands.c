@@ -13,6 +13,7 @@ static const HmpArgSpec dump_args[] = {
 };
 static const HmpArgSpec registers_args[] = {
 	{ .name = "all", .type = "bool", .optional = true, .flag = 'a' },
+	{ .name = "vcpu", .type = "int", .optional = true },
 };
 
 #define ARGS(a) .args = (a), .nargs = (int)(sizeof(a) / sizeof((a)[0]))
@@ -43,8 +44,9 @@ const HmpCommandDef hmp_local_commands[] = {
 	  ARGS(dump_args),
 	  .call = hmp_cmd_xp },
 	{ .name = "info registers",
-	  .params = "[-a]",
-	  .help = "show the cpu registers (-a: all - show register info for all cpus)",
+	  .params = "[-a|vcpu]",
+	  .help = "show the cpu registers (-a: show register info for all cpus; vcpu: specific "
+		  "vCPU to query; show the current CPU's registers if no argument is specified)",
 	  ARGS(registers_args),
 	  .call = hmp_cmd_info_registers },
 	{ .name = "info mtree",

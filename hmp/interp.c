@@ -151,12 +151,6 @@ void hmp_help(HmpOut *out, const char *name)
 	help_list(out, is_info(d), d);
 }
 
-/* The name as errors show it: the first alias ("cont" of "cont|c"). */
-static int shown_len(const HmpCommandDef *d)
-{
-	return (int)strcspn(d->name, "|");
-}
-
 static void run(HmpOut *out, const char *line)
 {
 	const HmpCommandDef *d;
@@ -194,9 +188,8 @@ static void run(HmpOut *out, const char *line)
 	}
 	args = hmp_parse_args(d, p, msg, sizeof(msg));
 	if (!args) {
-		hmp_printf(out, "%.*s: %s; usage: %.*s%s%s\n", shown_len(d), d->name, msg,
-			   shown_len(d), d->name, d->params && *d->params ? " " : "",
-			   d->params ? d->params : "");
+		hmp_printf(out, "%s\nTry \"help %.*s\" for more information\n", msg,
+			   (int)(name_end - start), start);
 		return;
 	}
 	d->call(out, args, &err);

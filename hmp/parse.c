@@ -90,19 +90,44 @@ bool hmp_parse_size(const char *s, uint64_t *val)
 	return true;
 }
 
+/* The name QEMU's parse errors use: the table's, with its aliases, "info" subcommands bare
+ * ("stop|s", "registers"). */
+static const char *qemu_name(const HmpCommandDef *def)
+{
+	return strncmp(def->name, "info ", 5) ? def->name : def->name + 5;
+}
+
+/* QEMU's expression parser on a word that is no number: the first character it cannot take
+ * ends the expression; at the start that is an error of its own. */
+static void bad_int(const HmpCommandDef *def, const char *w, char *err, size_t errlen)
+{
+	size_t n = strspn(w, "0123456789abcdefABCDEFxX+-");
+
+	if (!n || !strchr("0123456789+-", *w))
+		snprintf(err, errlen, "invalid char '%c' in expression", *w);
+	else
+		snprintf(err, errlen, "%s: extraneous characters at the end of line",
+			 qemu_name(def));
+}
+
 static bool is_int_type(const char *t)
 {
 	return !strcmp(t, "int") || !strncmp(t, "int", 3) || !strncmp(t, "uint", 4);
 }
 
-/* "/[count][format][unit]" of x and xp, as QEMU's '/' argument type. */
+/* The format and unit x and xp use when a command gives none: the last ones given, by any
+ * monitor, as QEMU's default_fmt_format and default_fmt_size (HMP runs on the main thread). */
+static char default_format = 'x';
+static int default_size = 4;
+
+/* "/[count][format][unit]" of x and xp, as QEMU's '/' argument type; NULL w: none given. */
 static bool parse_fmt(const char *w, json_object *args, char *err, size_t errlen)
 {
 	long count = 1;
-	char format = 'x';
-	int size = 4;
+	char format = 0;
+	int size = 0;
 
-	w++;
+	w = w ? w + 1 : "";
 	if (isdigit((unsigned char)*w)) {
 		count = 0;
 		while (isdigit((unsigned char)*w) && count < 1000000)
@@ -124,13 +149,17 @@ static bool parse_fmt(const char *w, json_object *args, char *err, size_t errlen
 			return false;
 		}
 	}
+	default_format = format ? format : default_format;
+	default_size = size ? size : default_size;
 	json_object_object_add(args, "count", json_object_new_int64(count));
-	json_object_object_add(args, "format", json_object_new_string_len(&format, 1));
-	json_object_object_add(args, "size", json_object_new_int(size));
+	json_object_object_add(args, "format", json_object_new_string_len(&default_format, 1));
+	json_object_object_add(args, "size", json_object_new_int(default_size));
 	return true;
 }
 
-static json_object *convert(const HmpArgSpec *a, const char *w, char *err, size_t errlen)
+/* One word as an argument of type a->type; NULL with QEMU's error text in err. */
+static json_object *convert(const HmpCommandDef *def, const HmpArgSpec *a, const char *w, char *err,
+			    size_t errlen)
 {
 	int64_t i;
 	uint64_t u;
@@ -140,15 +169,12 @@ static json_object *convert(const HmpArgSpec *a, const char *w, char *err, size_
 	if (!strcmp(a->type, "size")) {
 		if (hmp_parse_size(w, &u))
 			return json_object_new_int64((int64_t)u);
-		snprintf(err, errlen, "invalid size '%s' for '%s'", w, a->name);
-	} else if (!strncmp(a->type, "uint", 4)) {
-		if (hmp_parse_int(w, &i))
-			return json_object_new_uint64((uint64_t)i);
-		snprintf(err, errlen, "invalid integer '%s' for '%s'", w, a->name);
+		snprintf(err, errlen, "invalid size");
 	} else if (is_int_type(a->type)) {
 		if (hmp_parse_int(w, &i))
-			return json_object_new_int64(i);
-		snprintf(err, errlen, "invalid integer '%s' for '%s'", w, a->name);
+			return strncmp(a->type, "uint", 4) ? json_object_new_int64(i)
+							   : json_object_new_uint64((uint64_t)i);
+		bad_int(def, w, err, errlen);
 	} else if (!strcmp(a->type, "number")) {
 		d = strtod(w, &end);
 		if (end != w && !*end && d == d && d - d == 0)
@@ -162,6 +188,17 @@ static json_object *convert(const HmpArgSpec *a, const char *w, char *err, size_
 		return json_object_new_string(w);
 	}
 	return NULL;
+}
+
+/* QEMU's words for an argument that is not there. */
+static void missing(const HmpCommandDef *def, const HmpArgSpec *a, char *err, size_t errlen)
+{
+	if (is_int_type(a->type))
+		snprintf(err, errlen, "unexpected end of expression");
+	else if (!strcmp(a->type, "size"))
+		snprintf(err, errlen, "invalid size");
+	else
+		snprintf(err, errlen, "%s: string expected", qemu_name(def));
 }
 
 static const HmpArgSpec *find_flag(const HmpCommandDef *def, char c)
@@ -197,7 +234,8 @@ json_object *hmp_parse_args(const HmpCommandDef *def, const char *p, char *err, 
 			while (isspace((unsigned char)*p))
 				p++;
 			if (*p) {
-				snprintf(err, errlen, "unterminated string");
+				/* QEMU's "unterminated string" goes to its stderr */
+				snprintf(err, errlen, "%s: string expected", qemu_name(def));
 				goto fail;
 			}
 			break;
@@ -205,7 +243,8 @@ json_object *hmp_parse_args(const HmpCommandDef *def, const char *p, char *err, 
 		if (!quoted && w[0] == '-' && isalpha((unsigned char)w[1]) && !w[2]) {
 			a = find_flag(def, w[1]);
 			if (!a) {
-				snprintf(err, errlen, "unsupported option %s", w);
+				snprintf(err, errlen, "%s: unsupported option %s", qemu_name(def),
+					 w);
 				goto fail;
 			}
 			json_object_object_add(args, a->name, json_object_new_boolean(1));
@@ -213,7 +252,8 @@ json_object *hmp_parse_args(const HmpCommandDef *def, const char *p, char *err, 
 		}
 		a = next_positional(def, &pos);
 		if (!a) {
-			snprintf(err, errlen, "extraneous characters at the end of line");
+			snprintf(err, errlen, "%s: extraneous characters at the end of line",
+				 qemu_name(def));
 			goto fail;
 		}
 		if (!strcmp(a->type, "rest")) { /* QEMU's 'S': the rest of the line as it is */
@@ -232,7 +272,7 @@ json_object *hmp_parse_args(const HmpCommandDef *def, const char *p, char *err, 
 			if (w[0] != '/' || quoted) {
 				/* no format given: the defaults, and the word is the next argument
 				 */
-				parse_fmt("/", args, err, errlen);
+				parse_fmt(NULL, args, err, errlen);
 				p = before;
 				continue;
 			}
@@ -240,16 +280,16 @@ json_object *hmp_parse_args(const HmpCommandDef *def, const char *p, char *err, 
 				goto fail;
 			continue;
 		}
-		v = convert(a, w, err, errlen);
+		v = convert(def, a, w, err, errlen);
 		if (!v)
 			goto fail;
 		json_object_object_add(args, a->name, v);
 	}
 	while ((a = next_positional(def, &pos))) {
 		if (!strcmp(a->type, "fmt")) {
-			parse_fmt("/", args, err, errlen);
+			parse_fmt(NULL, args, err, errlen);
 		} else if (!a->optional) {
-			snprintf(err, errlen, "missing argument '%s'", a->name);
+			missing(def, a, err, errlen);
 			goto fail;
 		}
 	}

@@ -1,5 +1,6 @@
 /* QMP machine queries: query-name, query-kvm, query-cpus-fast, query-memory-size-summary,
  * query-registers. */
+#include <cpuid.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,7 @@ static SegmentRegister *segment(const struct kvm_segment *s)
 		    (uint32_t)s->present << 7 | (uint32_t)s->avl << 12 | (uint32_t)s->l << 13 |
 		    (uint32_t)s->db << 14 | (uint32_t)s->g << 15)
 		   << 8;
+	r->present = s->present;
 	return r;
 }
 
@@ -119,15 +121,146 @@ static DescriptorTable *table(const struct kvm_dtable *t)
 	return d;
 }
 
+/* Offsets in the FXSAVE image that starts an XSAVE area. */
+#define FX_FCW	 0
+#define FX_FSW	 2
+#define FX_FTW	 4 /* abridged: a bit per physical register, 1 = valid */
+#define FX_MXCSR 24
+#define FX_ST	 32 /* ST0-ST7, 16 bytes apart */
+#define FX_XMM	 160
+
+/* XSAVE components beyond x87 and SSE (XCR0 bit numbers). */
+enum { XS_YMM = 2, XS_OPMASK = 5, XS_ZMM_HI256 = 6, XS_HI16_ZMM = 7 };
+#define XCR0_AVX    (1u << 1 | 1u << XS_YMM)
+#define XCR0_AVX512 (XCR0_AVX | 1u << XS_OPMASK | 1u << XS_ZMM_HI256 | 1u << XS_HI16_ZMM)
+
+/* The 8 bytes at off in the XSAVE area (0 past its 4 KiB). */
+static uint64_t xs_get(const struct kvm_xsave *x, size_t off)
+{
+	uint64_t v = 0;
+
+	if (off + 8 <= sizeof(x->region)) /* x86: little-endian */
+		memcpy(&v, (const uint8_t *)x->region + off, 8);
+	return v;
+}
+
+/* Where KVM_GET_XSAVE puts an XSAVE component: its standard-format offset (CPUID 0xd). */
+static size_t xs_offset(unsigned component)
+{
+	unsigned eax, ebx, ecx, edx;
+
+	__cpuid_count(0xd, component, eax, ebx, ecx, edx);
+	return ebx;
+}
+
+/* The quadwords at off[0..n-1] of the XSAVE area. */
+static uint64List *quadwords(const struct kvm_xsave *x, const size_t *off, int n)
+{
+	uint64List *head = NULL, **tail = &head;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		uint64List *e = calloc(1, sizeof(*e));
+
+		if (!e) {
+			uint64List_free(head);
+			return NULL;
+		}
+		e->value = xs_get(x, off[i]);
+		*tail = e;
+		tail = &e->next;
+	}
+	return head;
+}
+
+/* Vector register n's quadwords, as many as XCR0 enables (QEMU's XMM, YMM or ZMM lines). */
+static VectorRegister *vector(const struct kvm_xsave *x, uint64_t xcr0, int n)
+{
+	VectorRegister *r = calloc(1, sizeof(*r));
+	size_t off[8] = { 0 };
+	int nq = 2, i;
+
+	if (!r)
+		return NULL;
+	if ((xcr0 & XCR0_AVX512) == XCR0_AVX512)
+		nq = 8;
+	else if ((xcr0 & XCR0_AVX) == XCR0_AVX)
+		nq = 4;
+	if (n < 16) {
+		off[0] = FX_XMM + 16 * n, off[1] = off[0] + 8;
+		if (nq >= 4)
+			off[2] = xs_offset(XS_YMM) + 16 * n, off[3] = off[2] + 8;
+		for (i = 4; i < nq; i++)
+			off[i] = xs_offset(XS_ZMM_HI256) + 32 * n + 8 * (i - 4);
+	} else {
+		for (i = 0; i < nq; i++)
+			off[i] = xs_offset(XS_HI16_ZMM) + 64 * (n - 16) + 8 * i;
+	}
+	if (!(r->q = quadwords(x, off, nq))) {
+		VectorRegister_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* The x87, SSE, AVX and AVX-512 registers, in XSAVE's order. false: out of memory. */
+static bool fpu_state(CpuRegisters *c, const struct kvm_xsave *x, uint64_t xcr0)
+{
+	FloatRegisterList **ft = &c->fpr;
+	VectorRegisterList **vt = &c->vector;
+	int i, nvec = (xcr0 & XCR0_AVX512) == XCR0_AVX512 ? 32 : 16;
+
+	c->fcw = xs_get(x, FX_FCW) & 0xffff, c->fsw = xs_get(x, FX_FSW) & 0xffff;
+	c->ftw = xs_get(x, FX_FTW) & 0xff, c->mxcsr = xs_get(x, FX_MXCSR) & 0xffffffff;
+	c->xcr0 = xcr0;
+	for (i = 0; i < 8; i++) {
+		FloatRegisterList *e = calloc(1, sizeof(*e));
+
+		if (!e || !(e->value = calloc(1, sizeof(*e->value)))) {
+			free(e);
+			return false;
+		}
+		e->value->mantissa = xs_get(x, FX_ST + 16 * i);
+		e->value->exponent = xs_get(x, FX_ST + 16 * i + 8) & 0xffff;
+		*ft = e;
+		ft = &e->next;
+	}
+	for (i = 0; i < nvec; i++) {
+		VectorRegisterList *e = calloc(1, sizeof(*e));
+
+		if (!e || !(e->value = vector(x, xcr0, i))) {
+			free(e);
+			return false;
+		}
+		*vt = e;
+		vt = &e->next;
+	}
+	if (nvec == 32) {
+		size_t offs[8], base = xs_offset(XS_OPMASK);
+
+		for (i = 0; i < 8; i++)
+			offs[i] = base + 8 * i;
+		c->has_opmask = true;
+		if (!(c->opmask = quadwords(x, offs, 8)))
+			return false;
+	}
+	return true;
+}
+
 /* One vCPU's registers; the vCPU is parked. NULL with errp set on failure. */
 static CpuRegisters *registers(struct vcpu *v, Error **errp)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
+	struct kvm_xsave x; /* 4 KiB: the FXSAVE image and the XSAVE header */
+	struct kvm_debugregs d;
+	uint64_t xcr0;
 	CpuRegisters *c;
 	bool halted = false;
 	int err = vcpu_get_regs(v, &r, &s);
 
+	if (err == 0)
+		err = vcpu_get_fpu_debug(v, &x, &xcr0, &d);
 	if (err == 0)
 		err = vcpu_is_halted(v, &halted);
 	if (err < 0) {
@@ -153,8 +286,10 @@ static CpuRegisters *registers(struct vcpu *v, Error **errp)
 	/* QEMU's CPL comes from SS.DPL (0 in real mode) */
 	c->cpl = (s.cr0 & CR0_PE) ? s.ss.dpl : 0;
 	c->halted = halted;
-	if (!c->es || !c->cs || !c->ss || !c->ds || !c->fs || !c->gs || !c->ldt || !c->tr ||
-	    !c->gdt || !c->idt) {
+	c->dr0 = d.db[0], c->dr1 = d.db[1], c->dr2 = d.db[2], c->dr3 = d.db[3];
+	c->dr6 = d.dr6, c->dr7 = d.dr7;
+	if (!fpu_state(c, &x, xcr0) || !c->es || !c->cs || !c->ss || !c->ds || !c->fs || !c->gs ||
+	    !c->ldt || !c->tr || !c->gdt || !c->idt) {
 		CpuRegisters_free(c);
 		error_setg(errp, "Out of memory");
 		return NULL;

@@ -419,6 +419,22 @@ int vcpu_get_regs(struct vcpu *v, struct kvm_regs *regs, struct kvm_sregs *sregs
 	return 0;
 }
 
+int vcpu_get_fpu_debug(struct vcpu *v, struct kvm_xsave *xsave, uint64_t *xcr0,
+		       struct kvm_debugregs *dbg)
+{
+	struct kvm_xcrs xcrs;
+	uint32_t i;
+
+	if (ioctl(v->fd, KVM_GET_XSAVE, xsave) < 0 || ioctl(v->fd, KVM_GET_XCRS, &xcrs) < 0 ||
+	    ioctl(v->fd, KVM_GET_DEBUGREGS, dbg) < 0)
+		return -errno;
+	*xcr0 = 1; /* x87 only: the reset value */
+	for (i = 0; i < xcrs.nr_xcrs && i < KVM_MAX_XCRS; i++)
+		if (xcrs.xcrs[i].xcr == 0)
+			*xcr0 = xcrs.xcrs[i].value;
+	return 0;
+}
+
 int vcpu_is_halted(struct vcpu *v, bool *halted)
 {
 	struct kvm_mp_state mp;

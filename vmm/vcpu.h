@@ -40,5 +40,9 @@ void vcpu_destroy(struct vcpu *v);
 /* Register access; the vCPU must be parked. 0 or -errno. */
 int vcpu_get_regs(struct vcpu *v, struct kvm_regs *regs, struct kvm_sregs *sregs);
 int vcpu_is_halted(struct vcpu *v, bool *halted);
+/* The x87/SSE/AVX state (KVM_GET_XSAVE: the FXSAVE layout in its first 512 bytes; KVM_GET_FPU
+ * leaves MXCSR 0 while the SSE state is in its init state), XCR0 and the debug registers. */
+int vcpu_get_fpu_debug(struct vcpu *v, struct kvm_xsave *xsave, uint64_t *xcr0,
+		       struct kvm_debugregs *dbg);
 
 #endif

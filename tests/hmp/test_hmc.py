@@ -84,13 +84,19 @@ def compare_registers(text, regs):
           [r["cpu-index"] for r in regs], sorted(cpus))
     for r in regs:
         p = cpus[r["cpu-index"]]
-        want = {n: r[n.lower()] for n in GPRS}
-        want.update({"RFL": r["rflags"], "CPL": r["cpl"], "HLT": int(r["halted"]),
+        if "RAX" in p:
+            want = {n: r[n.lower()] for n in GPRS}
+            want["RFL"] = r["rflags"]
+        else:  # QEMU's 32-bit layout outside 64-bit mode
+            want = {"E" + n[1:]: r[n.lower()] & 0xffffffff for n in GPRS[:8] + ["RIP"]}
+            want["EFL"] = r["rflags"]
+        want.update({"CPL": r["cpl"], "HLT": int(r["halted"]),
                      "CR0": r["cr0"], "CR2": r["cr2"], "CR3": r["cr3"], "CR4": r["cr4"],
                      "EFER": r["efer"]})
         for n in SEGS:
             sg = r[n.lower()]
-            want[n] = (sg["selector"], sg["base"], sg["limit"], sg["attrs"])
+            base = sg["base"] if "RAX" in p else sg["base"] & 0xffffffff
+            want[n] = (sg["selector"], base, sg["limit"], sg["attrs"])
         for n in ("GDT", "IDT"):
             want[n] = (r[n.lower()]["base"], r[n.lower()]["limit"])
         for n, v in want.items():
@@ -107,9 +113,9 @@ def registers_tool():
             check(len(regs) == 2, "query-registers lists 2 vCPUs", 2, len(regs))
             compare_registers(s.hmc("info registers -a"), regs)
             compare_registers(s.hmp.cmd("info registers -a"), regs)
-            one = tvmm.parse_info_registers(s.hmc("info registers", cpu=1))[0]
-            check(one["RIP"] == regs[1]["rip"], "info registers with cpu-index 1",
-                  regs[1]["rip"], one["RIP"])
+            one = tvmm.parse_info_registers(s.hmc("info registers", cpu=1))[1]
+            check(one["EIP"] == regs[1]["rip"], "info registers with cpu-index 1",
+                  regs[1]["rip"], one["EIP"])
         finally:
             s.close()
 
@@ -194,10 +200,10 @@ def cpu_select():
             check(got == f"gpa: {phys:#x}\r\n", f"gva2gpa with cpu {cpu}", f"gpa: {phys:#x}", got)
             start, data = tvmm.parse_memory_dump(s.hmp.cmd("x /4wx 0x7000"))
             check(data == s.pmemsave(phys, 16), f"x with cpu {cpu}", s.pmemsave(phys, 16), data)
-            one = tvmm.parse_info_registers(s.hmp.cmd("info registers"))[0]
-            check((one["RIP"], one["CR0"], one["CR3"]) ==
+            one = tvmm.parse_info_registers(s.hmp.cmd("info registers"))[cpu]
+            check((one.get("RIP", one.get("EIP")), one["CR0"], one["CR3"]) ==
                   (regs[cpu]["rip"], regs[cpu]["cr0"], regs[cpu]["cr3"]),
-                  f"info registers with cpu {cpu}", regs[cpu]["rip"], one["RIP"])
+                  f"info registers with cpu {cpu}", regs[cpu]["rip"], one)
             cpus = s.hmp.cmd("info cpus")
             check(f"* CPU #{cpu}:" in cpus, f"info cpus marks CPU #{cpu}", cpu, cpus)
             for line in others:

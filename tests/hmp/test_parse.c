@@ -90,23 +90,27 @@ int main(void)
 	EXPECT(&memsave, "0x500 4k /tmp/f", "{\"val\":1280,\"size\":4096,\"filename\":\"/tmp/f\"}");
 	EXPECT(&memsave, " 0 16 \"/tmp/a b\" 1",
 	       "{\"val\":0,\"size\":16,\"filename\":\"/tmp/a b\",\"cpu-index\":1}");
-	EXPECT(&memsave, "0 16", "ERR: missing argument 'filename'");
-	EXPECT(&memsave, "zz 16 f", "ERR: invalid integer 'zz' for 'val'");
-	EXPECT(&memsave, "0 16 f 0 extra", "ERR: extraneous characters at the end of line");
-	EXPECT(&memsave, "0 16 \"f", "ERR: unterminated string");
+	EXPECT(&memsave, "0 16", "ERR: memsave: string expected");
+	EXPECT(&memsave, "zz 16 f", "ERR: invalid char 'z' in expression");
+	EXPECT(&memsave, "0 16 f 0 extra",
+	       "ERR: memsave: extraneous characters at the end of line");
+	EXPECT(&memsave, "0 16 \"f", "ERR: memsave: string expected");
 	EXPECT(&memsave, "-1 1 f", "{\"val\":-1,\"size\":1,\"filename\":\"f\"}");
-	EXPECT(&memsave, "0 1 f -a", "ERR: unsupported option -a");
+	EXPECT(&memsave, "0 1 f -a", "ERR: memsave: unsupported option -a");
 	EXPECT(&regs, "", "{}");
 	EXPECT(&regs, "-a", "{\"all\":true}");
-	EXPECT(&regs, "-b", "ERR: unsupported option -b");
+	EXPECT(&regs, "-b", "ERR: registers: unsupported option -b");
 	EXPECT(&x, "0x500", "{\"count\":1,\"format\":\"x\",\"size\":4,\"addr\":1280}");
 	EXPECT(&x, "/8xb 0x500", "{\"count\":8,\"format\":\"x\",\"size\":1,\"addr\":1280}");
 	EXPECT(&x, "/2gd 16", "{\"count\":2,\"format\":\"d\",\"size\":8,\"addr\":16}");
-	EXPECT(&x, "/3c 0", "{\"count\":3,\"format\":\"c\",\"size\":4,\"addr\":0}");
+	/* as QEMU: a format or unit not given is the last one given (here g, then c) */
+	EXPECT(&x, "/3c 0", "{\"count\":3,\"format\":\"c\",\"size\":8,\"addr\":0}");
 	EXPECT(&x, "/4z 0", "ERR: invalid char in format: 'z'");
-	EXPECT(&x, "/4w", "ERR: missing argument 'addr'");
+	EXPECT(&x, "/4w", "ERR: unexpected end of expression");
 	EXPECT(&x, "0xffffffff80000000",
-	       "{\"count\":1,\"format\":\"x\",\"size\":4,\"addr\":18446744071562067968}");
+	       "{\"count\":1,\"format\":\"c\",\"size\":4,\"addr\":18446744071562067968}");
+	EXPECT(&x, "/2 0", "{\"count\":2,\"format\":\"c\",\"size\":4,\"addr\":0}");
+	EXPECT(&x, "/x 0", "{\"count\":1,\"format\":\"x\",\"size\":4,\"addr\":0}");
 
 	if (failures) {
 		fprintf(stderr, "FAIL: %d checks\n", failures);

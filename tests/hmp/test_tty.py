@@ -88,7 +88,7 @@ def monitor_stdio():
         t.keys("Tab")
         t.wait_text(PROMPT + " info version")
         t.keys("Enter")
-        t.wait(lambda s: "(tinyvmm 0" in s, "info version output")
+        t.wait(lambda s: "7.2.0tinyvmm 0" in s, "info version output")
         t.type("pmems")
         t.keys("Tab")
         t.wait_text(PROMPT + " pmemsave")

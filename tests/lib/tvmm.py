@@ -319,7 +319,8 @@ def parse_info_registers(text):
     """info registers [-a] text -> {cpu: {name: value or (sel, base, limit, attr) tuple}}.
 
     Parsed as LibVMI does: a register name followed by '=' and hex digits;
-    segment lines "CS =ssss bbbbbbbbbbbbbbbb llllllll aaaaaaaa" in fixed columns.
+    segment lines "CS =ssss bbbbbbbbbbbbbbbb llllllll aaaaaaaa" in fixed columns (8-digit
+    bases outside 64-bit mode, where the general registers are EAX.. EIP, EFL).
     """
     import re
     cpus = {}
@@ -331,12 +332,12 @@ def parse_info_registers(text):
             continue
         if cur is None:
             cur = cpus.setdefault(0, {})
-        seg = re.match(r"^(ES|CS|SS|DS|FS|GS|LDT|TR) *=([0-9a-f]{4}) ([0-9a-f]{16}) "
+        seg = re.match(r"^(ES|CS|SS|DS|FS|GS|LDT|TR) *=([0-9a-f]{4}) ([0-9a-f]{16}|[0-9a-f]{8}) "
                        r"([0-9a-f]{8}) ([0-9a-f]{8})", line)
         if seg:
             cur[seg.group(1)] = tuple(int(seg.group(i), 16) for i in range(2, 6))
             continue
-        tab = re.match(r"^(GDT|IDT)= +([0-9a-f]{16}) ([0-9a-f]{8})", line)
+        tab = re.match(r"^(GDT|IDT)= +([0-9a-f]{16}|[0-9a-f]{8}) ([0-9a-f]{8})", line)
         if tab:
             cur[tab.group(1)] = (int(tab.group(2), 16), int(tab.group(3), 16))
             continue

@@ -176,8 +176,8 @@ def hmp_hostile_lines():
     with QVM() as vm:
         q = vm.qmp()
         for line, want in (("info status " + "x" * 5000,
-                            "info status: extraneous characters at the end of line; usage: "
-                            "info status\r\n"),
+                            "status: extraneous characters at the end of line\r\n"
+                            'Try "help info status" for more information\r\n'),
                            ("", ""),
                            ("bogus_cmd", "unknown command: 'bogus_cmd'\r\n"),
                            ("xp /100000000xg 0", None),

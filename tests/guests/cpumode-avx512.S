@@ -1,0 +1,20 @@
+/* Test guest: 64-bit long mode with AVX-512 enabled (XCR0 = x87|SSE|AVX|opmask|ZMM), prints "avx512 ready", halts. */
+#include "cpumode.h"
+
+	GUEST_ENTRY
+	PARK_APS
+	FILL_FPU_SSE_DR
+	ENTER_PROTECTED_MODE
+	ENTER_LONG_MODE
+	movl $msg, %esi
+	call puts64
+	SET_XCR0 0xe7 /* the vector registers keep fx_image's XMM values: VEX/EVEX code fails in kvm_pvm's emulator */
+	HALT_FOREVER
+
+	DEFINE_PUTS puts64
+	.code16
+	DEFINE_GDT
+	DEFINE_FX_IMAGE
+msg:	.asciz "avx512 ready\r\n"
+
+	.section .note.GNU-stack, "", @progbits
