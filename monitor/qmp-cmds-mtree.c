@@ -30,8 +30,8 @@ static bool add(MtreeRangeList ***tail, uint64_t start, uint64_t size, const cha
 	return true;
 }
 
-/* In address order: RAM (one region is QEMU's pc.ram; two are its ram-below-4g and
- * ram-above-4g aliases of it) and the MMIO ranges between and above. */
+/* In address order: RAM (QEMU's ram-below-4g and ram-above-4g aliases of pc.ram) and the MMIO
+ * ranges between and above. */
 static bool memory_ranges(struct machine *m, MtreeRangeList ***tail)
 {
 	static const char *const ram_names[] = { "ram-below-4g", "ram-above-4g" };
@@ -48,9 +48,8 @@ static bool memory_ranges(struct machine *m, MtreeRangeList ***tail)
 				return false;
 		if (!g)
 			break;
-		if (gm->nr_regions == 1 ? !add(tail, g->gpa, g->size, "ram", "pc.ram", NULL, 0)
-					: !add(tail, g->gpa, g->size, "ram", ram_names[r & 1],
-					       "pc.ram", r ? gm->regions[0].size : 0))
+		if (!add(tail, g->gpa, g->size, "ram", ram_names[r & 1], "pc.ram",
+			 r ? gm->regions[0].size : 0))
 			return false;
 	}
 	return true;
@@ -70,7 +69,7 @@ static bool io_ranges(struct machine *m, MtreeRangeList ***tail)
 
 MtreeAddressSpaceList *qmp_x_query_mtree(Error **errp)
 {
-	static const char *const names[] = { "memory", "I/O" };
+	static const char *const names[] = { "I/O", "memory" }; /* QEMU's order */
 	struct machine *m = monitor_machine();
 	MtreeAddressSpaceList *head = NULL, **tail = &head;
 	size_t i;
@@ -89,7 +88,7 @@ MtreeAddressSpaceList *qmp_x_query_mtree(Error **errp)
 		*tail = e;
 		tail = &e->next;
 		rtail = &e->value->ranges;
-		if (!(i == 0 ? memory_ranges(m, &rtail) : io_ranges(m, &rtail)))
+		if (!(i == 0 ? io_ranges(m, &rtail) : memory_ranges(m, &rtail)))
 			goto oom;
 	}
 	return head;

@@ -73,10 +73,10 @@ def console():
         check(regs.startswith("\r\nCPU#0\r\nEAX=") and "\r\nCPU#1\r\nEAX=" in regs,
               "info registers -a: CPU#N headers", "\\r\\nCPU#0\\r\\nEAX=", regs[:40])
         mtree = h.cmd("info mtree")
-        check(mtree.startswith("address-space: memory\r\n"), "mtree memory", "", mtree)
+        check(mtree.startswith("address-space: I/O\r\n"), "mtree I/O first, as QEMU", "", mtree)
         check(re.search(r"\r\n  0000000000000000-0000000007ffffff \(prio 0, ram\): pc.ram\r\n",
                         mtree), "mtree pc.ram", "pc.ram 128 MiB", mtree)
-        check("address-space: I/O\r\n" in mtree, "mtree I/O", "", mtree)
+        check("address-space: memory\r\n" in mtree, "mtree memory", "", mtree)
         check(re.search(r"00000000000003f8-00000000000003ff \(prio 0, i/o\): serial", mtree),
               "mtree serial", "serial", mtree)
         cmds = h.cmd("info commands").split("\r\n")

@@ -204,6 +204,27 @@ def libvmi_registers():
             g.close()
 
 
+def mtree_text():
+    """info mtree with the devices QEMU's pc machine also has (-serial, -debugcon and
+    isa-debug-exit, 128 MiB): every line of tinyvmm's is one of QEMU's, byte for byte, in QEMU's
+    order (QEMU's PC has many more regions: ours are a subsequence of its lines)."""
+    import tempfile
+    d = tempfile.mkdtemp(prefix="tvmm-mtree-")
+    hsock = os.path.join(d, "hmp.sock")
+    vm = tvmm.VM("-m", "128", "-debugcon", "null", "-monitor", f"unix:{hsock},server=on,wait=off")
+    try:
+        got = tvmm.HMP(hsock).cmd("info mtree").split("\r\n")
+    finally:
+        vm.close()
+    want = [w for w in fixture("mtree.qemu-7.2.txt").split("\n") if not w.startswith("#")]
+    it = iter(want)
+    for line in (g for g in got if g):
+        check(any(line == w for w in it), "each line as one of QEMU 7.2's, in its order", line,
+              "\n".join(got))
+    check(got[:2] == want[3:5] and "memory-region: pc.ram" in got, "QEMU's blocks",
+          want[3:5], got[:2])
+
+
 tvmm.main({"hmp-qemu-registers-text": registers_text, "hmp-qemu-memory-text": memory_text,
-           "hmp-qemu-info-text": info_text,
+           "hmp-qemu-info-text": info_text, "hmp-qemu-mtree-text": mtree_text,
            "hmp-libvmi-registers": libvmi_registers})

@@ -24,10 +24,10 @@ static void exit_write(void *opaque, uint64_t off, uint64_t value, unsigned size
 
 int debug_ports_init(struct machine *m, struct chardev *debugcon)
 {
-	int r = iospace_register(&m->pio, "debugcon", DEBUGCON_PORT, 1, debugcon_read,
+	int r = iospace_register(&m->pio, "isa-debugcon", DEBUGCON_PORT, 1, debugcon_read,
 				 debugcon_write, debugcon);
 
 	if (r < 0)
 		return r;
-	return iospace_register(&m->pio, "debug-exit", DEBUG_EXIT_PORT, 2, NULL, exit_write, m);
+	return iospace_register(&m->pio, "isa-debug-exit", DEBUG_EXIT_PORT, 2, NULL, exit_write, m);
 }
