@@ -13,7 +13,7 @@ import termios
 import time
 
 from rlib import QVM, check, sanitized, scaled
-from tvmm import QMP, Failure, binary, free_port, guest, main, wait_for_path
+from tvmm import QMP, Failure, binary, connect_unix, free_port, guest, main, wait_for_path
 
 STATUS = {"running": True, "singlestep": False, "status": "running"}
 
@@ -313,6 +313,43 @@ def sigterm_while_waiting(opt):
             p.wait()
 
 
+def serial_socket_one_client():
+    # -serial unix:...,wait=on: start-up waits for the first client, which gets the guest's
+    # output; a second client waits in the backlog (as QEMU's chardev) and gets the output once
+    # the first has gone
+    d = tempfile.mkdtemp(prefix="tvmm-ser1-")
+    path = os.path.join(d, "ser.sock")
+    p = subprocess.Popen([binary(), "-serial", f"unix:{path},server=on,wait=on"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    try:
+        a = connect_unix(path)
+        a.settimeout(scaled(20))
+        got = b""
+        while b"heartbeat 1" not in got:
+            got += a.recv(4096)
+        check(got.startswith(b"tinyvmm demo guest"), "the first client gets the banner", None,
+              got[:100])
+        b = connect_unix(path)
+        b.setblocking(False)
+        time.sleep(0.5)  # heartbeats go on meanwhile: all to the first client
+        try:
+            early = b.recv(4096)
+        except BlockingIOError:
+            early = None
+        check(early is None, "the second client waits while the first is there", None, early)
+        a.close()
+        b.settimeout(scaled(20))
+        got = b""
+        while b"heartbeat" not in got:
+            got += b.recv(4096)
+        check(b"heartbeat" in got, "the second client is served once the first has gone")
+        b.close()
+    finally:
+        p.terminate()
+        check(p.wait(timeout=scaled(20)) == 0, "exit 0 on SIGTERM")
+
+
 if __name__ == "__main__":
     main({
         "stdout-full": lambda: stdout_full_no_freeze(b"O"),
@@ -327,6 +364,7 @@ if __name__ == "__main__":
         "quit-during-output": quit_during_output,
         "clients-memory-bound": clients_memory_bound,
         "sigterm-wait-serial": lambda: sigterm_while_waiting("-serial"),
+        "serial-socket-one-client": serial_socket_one_client,
         "sigterm-wait-monitor": lambda: sigterm_while_waiting("-monitor"),
         "sigterm-wait-qmp": lambda: sigterm_while_waiting("-qmp"),
     })
