@@ -50,7 +50,7 @@ def write_md(bench, path, machine, started, elapsed, load0, load1, steal):
                 f"{' --only ' + bench.a.only if bench.a.only else ''}",
         started=started, elapsed=elapsed, load0=load0, load1=load1, steal=steal,
         machine="\n".join(f"- **{k}**: {v}" for k, v in machine), dir=bench.a.dir,
-        cmdlines="\n".join(CMDLINES), areas="\n".join(L), targets="".join("\n" + t for t in T))
+        cmdlines="\n".join(CMDLINES), areas="".join("\n" + x for x in L), targets="".join("\n" + t for t in T))
     with open(path, "w") as f:
         f.write(text)
     log(f"\nwrote {path}")
