@@ -38,9 +38,10 @@ class QMPError(Exception):
 
 
 class QMPClient:
-    """One QMP connection: greeting, capabilities negotiation, commands, events."""
+    """One QMP connection: greeting, capabilities negotiation, commands, events.
+    With negotiate=False the caller runs execute("qmp_capabilities") itself."""
 
-    def __init__(self, address, timeout=60.0):
+    def __init__(self, address, timeout=60.0, negotiate=True):
         if isinstance(address, str) and ":" in address and not address.startswith("/"):
             host, port = address.rsplit(":", 1)
             self.sock = socket.create_connection((host, int(port)), timeout=timeout)
@@ -55,7 +56,8 @@ class QMPClient:
         self.greeting = self._recv()
         if "QMP" not in self.greeting:
             raise QMPError({"class": "ProtocolError", "desc": f"no greeting: {self.greeting}"})
-        self.execute("qmp_capabilities")
+        if negotiate:
+            self.execute("qmp_capabilities")
 
     def _recv(self, timeout=None):
         """The next JSON object from the server, or None when timeout (seconds) passes."""

@@ -1,0 +1,69 @@
+"""bench/run's startup area: exec → QMP greeting, exec → the demo guest's first serial byte."""
+import os
+import select
+import subprocess
+import time
+
+from lib import C, log, med
+
+
+def run(bench):
+    bench.header("start-up: exec → readable greeting")
+    greet = {k: [] for k in bench.kinds}
+    for i in range(C["start_n"]):
+        for kind in bench.order(i):
+            vm = bench.vmm(kind)
+            try:
+                q, tg = vm.connect(poll=0.0001)
+                greet[kind].append((tg - vm.t_exec) / 1e6)
+                log(f"  start {i + 1} {kind:<8} greeting {greet[kind][-1]:.2f} ms")
+                q.close()
+            finally:
+                vm.stop()
+    serial, serial_own = [], []
+    for i in range(C["serial_n"]):
+        vm = bench.vmm("tinyvmm", serial="stdio")
+        try:
+            fd = vm.p.stdout.fileno()
+            r, _, _ = select.select([fd], [], [], 10)
+            if r and os.read(fd, 1):
+                now = time.perf_counter_ns()
+                serial.append((now - vm.t_exec) / 1e6)
+                serial_own.append((now - vm.t_popen) / 1e6)
+                log(f"  start {i + 1} tinyvmm  first serial byte {serial[-1]:.2f} ms")
+        finally:
+            vm.stop()
+    spawn = []
+    for _ in range(C["start_n"]):
+        t0 = time.perf_counter_ns()
+        p = subprocess.Popen(["/bin/true"])
+        spawn.append((time.perf_counter_ns() - t0) / 1e6)
+        p.wait()
+    tg, qg = med(greet["tinyvmm"]), med(greet.get("qemu", []))
+    ratio = tg / qg if tg and qg else None
+    n = C["start_n"]
+    bench.row("startup", "exec → greeting read", tg, qg, "ms", ratio=ratio,
+             target="< 1/10 of QEMU's", met=None if ratio is None else ratio < 0.1,
+             runs=f"{n} starts each")
+    for kind in bench.kinds:
+        log(f"  {kind}: greeting min {min(greet[kind]):.2f} ms, max {max(greet[kind]):.2f} ms")
+    bench.row("startup", "exec → first serial byte (demo guest)", med(serial), "n/a", "ms",
+             runs=f"{C['serial_n']} starts")
+    own = med(serial_own)
+    bench.row("startup", "Popen's return → first serial byte", own, "n/a", "ms",
+             target="< 5 ms", met=None if own is None else own < 5,
+             runs=f"{C['serial_n']} starts")
+    bench.note("startup", "exec = just before `subprocess.Popen`; the client polls the "
+              "socket every ~0.1 ms (connect until it succeeds, then reads the greeting "
+              "line), so figures carry ~0.1 ms of polling granularity. "
+              f"Popen's own cost up to the exec (spawning /bin/true): median {med(spawn):.2f} ms, "
+              "included in both.")
+    bench.note("startup", "tinyvmm's exec → first guest instruction is not visible from "
+              "outside; exec → first serial byte of the demo guest (`-serial stdio`, a "
+              "pipe) approximates it from above. QEMU (SeaBIOS, no disk) prints nothing on "
+              "serial: exec → greeting only. Popen returns once the child's exec has "
+              "succeeded (its close-on-exec error pipe shuts), so the row from Popen's return "
+              "leaves out the fork and exec and keeps tinyvmm's own start-up (dynamic "
+              "linking, KVM and RAM set-up, the QMP socket) to the demo's first UART write, "
+              "plus the pipe and the client's wake-up: the figure the < 5 ms target of "
+              "issue 6 (exec → first guest instruction) is judged on.")

@@ -1,0 +1,366 @@
+"""What bench/run's areas share: counts, figures, the VMM processes, the report's rows.
+
+The QMP client is examples/qmp.py's QMPClient, the one users copy. Its reads wait with
+settimeout() (a poll() before every recv); the timed loops here (roundtrip, wait_event) put
+its socket in blocking mode with SO_RCVTIMEO instead and work on raw bytes, looking only for
+the reply's key, so that the client costs the same whichever VMM answers.
+"""
+import math
+import os
+import shutil
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "examples"))
+from qmp import QMPClient, QMPError  # noqa: E402,F401  (the areas take QMPError from here)
+
+AREAS = ["qmp", "events", "startup", "rss", "pmemsave", "dump", "pmemaccess", "linux"]
+GIB = 1 << 30
+FILL_AT, FILL_LEN = 1 << 20, GIB - (2 << 20)  # the "filled" rows: RAM [1 MiB, 1 GiB - 1 MiB)
+FILL_NOTE = (
+    "Guest RAM as it is, then filled: tinyvmm's demo guest has touched almost none of its 1 GiB, "
+    "QEMU's SeaBIOS little more, so as it is both mostly read never-touched anonymous memory, "
+    "and tinyvmm, which leaves all-zero 4 KiB pages out of the file as holes (a sparse file that "
+    "reads back byte for byte the same, like `cp --sparse`; QEMU 7.2 writes every byte of an ELF "
+    "dump and of pmemsave), writes almost nothing. The filled rows load the same "
+    f"{FILL_LEN >> 20} MiB of random bytes into both guests at {FILL_AT >> 20} MiB first (QEMU: "
+    "`-device loader,file=...,force-raw=on` at start-up; tinyvmm: pmemaccess writes), so "
+    "both write the whole file: that is the write-bound comparison. \"file blocks allocated\" "
+    "is st_blocks × 512 of the result.")
+MAIN_PID = os.getpid()
+
+# Counts: (full, quick).
+COUNTS = {
+    "qmp1_rounds": (5, 2), "qmp1_warm": (500, 200), "qmp1_n": (5000, 1000),
+    "qmp8_rounds": (5, 2), "qmp8_warm": (200, 50), "qmp8_n": (2000, 300),
+    "ev_rounds": (5, 1), "ev_warm": (20, 5), "ev_n": (200, 50),
+    "start_n": (15, 4), "serial_n": (15, 4),
+    "rss_rounds": (5, 1), "rss_settle": (1.5, 0.5),
+    "pmemsave_rounds": (5, 1), "dump_rounds": (5, 1),
+    "pa_rounds": (5, 1), "pa_warm": (2000, 500), "pa_n": (50000, 10000),
+    "linux_rounds": (5, 1), "linux_memrounds": (2, 1),
+}
+C = {}
+
+LIVE = []          # every VMM process this run started (killed at exit, by pid)
+CMDLINES = []      # distinct command lines, in order of first use
+
+
+# ---------------------------------------------------------------- small helpers
+
+def log(*a):
+    print(*a, flush=True)
+
+
+def pct(values, p):
+    """The p-th percentile (nearest rank) of values."""
+    s = sorted(values)
+    if not s:
+        return float("nan")
+    k = max(0, min(len(s) - 1, math.ceil(p / 100.0 * len(s)) - 1))
+    return s[k]
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(v, unit="", digits=None):
+    if v is None:
+        return "n/a"
+    if isinstance(v, str):
+        return v
+    if digits is None:
+        a = abs(v)
+        digits = 0 if a >= 100 else 1 if a >= 10 else 2 if a >= 1 else 3
+    s = f"{v:,.{digits}f}"
+    return f"{s} {unit}".rstrip()
+
+
+def fmt_ratio(r):
+    if r is None:
+        return "n/a"
+    return fmt(r, "×", 3 if r < 1 else 2 if r < 10 else 1)
+
+
+def read_proc(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def vmrss_kib(pid):
+    for line in read_proc(f"/proc/{pid}/status").splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return None
+
+
+def cpu_ns(pid):
+    """CPU time of every thread of pid so far, in ns (/proc/PID/task/*/schedstat)."""
+    total = 0
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for tid in tids:
+        s = read_proc(f"/proc/{pid}/task/{tid}/schedstat").split()
+        if s:
+            total += int(s[0])
+    return total
+
+
+def minflt(pid):
+    """Minor page faults of every thread of pid so far (/proc/PID/task/*/stat)."""
+    total = 0
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for tid in tids:
+        st = read_proc(f"/proc/{pid}/task/{tid}/stat")
+        if ")" in st:
+            total += int(st.rsplit(")", 1)[1].split()[7])
+    return total
+
+
+def steal_and_total():
+    f = read_proc("/proc/stat").splitlines()[0].split()[1:]
+    v = [int(x) for x in f[:8]]
+    return v[7], sum(v)
+
+
+# ---------------------------------------------------------------- raw QMP for the timed loops
+
+def set_timeout(sock, secs):
+    """Blocking socket whose reads and writes fail after secs (SO_RCVTIMEO/SO_SNDTIMEO):
+    unlike settimeout(), no poll() before every recv in the timed loops."""
+    sock.settimeout(None)
+    tv = struct.pack("ll", int(secs), int((secs - int(secs)) * 1e6))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, tv)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, tv)
+
+
+def raw(q):
+    """q (a QMPClient) ready for the timed loops below: set_timeout(q.timeout). Returns q."""
+    set_timeout(q.sock, q.timeout)
+    return q
+
+
+def negotiate(q):
+    """qmp_capabilities (parsed and checked), then raw again for the timed loops."""
+    q.execute("qmp_capabilities")
+    return raw(q)
+
+
+def readline(q):
+    """The next line from the server, without its line end."""
+    while True:
+        i = q.buf.find(b"\n")
+        if i >= 0:
+            line, q.buf = q.buf[:i], q.buf[i + 1:]
+            return line.rstrip(b"\r")
+        data = q.sock.recv(65536)
+        if not data:
+            raise ConnectionError("the VMM closed the QMP connection")
+        q.buf += data
+
+
+def roundtrip(q, req):
+    """Sends one raw request line and waits for its reply line (events skipped).
+    The timed loop of the throughput benchmarks: no JSON parsing."""
+    q.sock.sendall(req)
+    if not q.buf:
+        # the usual case: the whole reply line arrives in one recv
+        data = q.sock.recv(65536)
+        if data.endswith(b"\n") and data.count(b"\n") == 1 and b'"event"' not in data:
+            return data
+        if not data:
+            raise ConnectionError("the VMM closed the QMP connection")
+        q.buf = data
+    return wait_reply(q)
+
+
+def wait_event(q, name):
+    """Reads lines until the event `name` arrives; returns (perf_counter_ns at its
+    arrival, whether the command's reply line was already seen before it)."""
+    needle = b'"event": "' + name.encode() + b'"'
+    got_reply = False
+    while True:
+        line = readline(q)
+        if needle in line:
+            return time.perf_counter_ns(), got_reply
+        if b'"event"' not in line:
+            got_reply = True
+
+
+def wait_reply(q):
+    """Reads lines until a reply (a line without "event") arrives."""
+    while True:
+        line = readline(q)
+        if b'"event"' not in line:
+            return line
+
+
+# ---------------------------------------------------------------- the two VMMs
+
+class VMM:
+    """One VMM process with its QMP sockets."""
+
+    def __init__(self, kind, binary, workdir, mem="128", nsock=1, serial=None, extra=()):
+        self.kind = kind
+        self.dir = tempfile.mkdtemp(prefix=f"{kind}-", dir=workdir)
+        self.socks = [os.path.join(self.dir, f"qmp{i}.sock") for i in range(nsock)]
+        argv = [binary, "-enable-kvm", "-display", "none", "-nodefaults", "-m", mem]
+        if serial:
+            argv += ["-serial", serial]
+        for s in self.socks:
+            argv += ["-qmp", f"unix:{s},server=on,wait=off"]
+        argv += list(extra)
+        self.argv = argv
+        shown = " ".join(argv).replace(self.dir, "$D").replace(workdir, "$T")
+        if shown.startswith(REPO + "/"):
+            shown = shown[len(REPO) + 1:]
+        if shown not in CMDLINES:
+            CMDLINES.append(shown)
+        self.t_exec = time.perf_counter_ns()
+        self.p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE if serial == "stdio" else subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE)
+        self.t_popen = time.perf_counter_ns()
+        LIVE.append(self.p)
+
+    @property
+    def pid(self):
+        return self.p.pid
+
+    def connect(self, idx=0, timeout=15.0, poll=0.0001):
+        """Connects as soon as the socket takes connections and reads the greeting.
+        Returns (QMPClient, not negotiated, perf_counter_ns when the greeting line had arrived)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                q = QMPClient(self.socks[idx], timeout=timeout, negotiate=False)
+                t = time.perf_counter_ns()
+                return raw(q), t
+            except (FileNotFoundError, ConnectionRefusedError):
+                pass
+            if self.p.poll() is not None:
+                err = self.p.stderr.read().decode(errors="replace").strip()
+                raise RuntimeError(f"{self.kind} exited with {self.p.returncode}: {err[-500:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.kind}: no QMP socket after {timeout} s")
+            time.sleep(poll)
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(5)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        for f in (self.p.stdout, self.p.stderr):
+            if f:
+                f.close()
+        if self.p in LIVE:
+            LIVE.remove(self.p)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def kill_live():
+    if os.getpid() != MAIN_PID:
+        return
+    for p in list(LIVE):
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+class Bench:
+    def __init__(self, args):
+        self.a = args
+        self.kinds = ["tinyvmm"] + (["qemu"] if args.qemu else [])
+        self.results = {}   # area -> list of rows
+        self.notes = {}     # area -> list of note lines
+        self.workdir = tempfile.mkdtemp(prefix="tinyvmm-bench-", dir=args.dir)
+        # Memory files go to --dir and, when that is a disk, to tmpfs too (/dev/shm): the
+        # second shows the VMM's own speed, the first what a user writing to /tmp gets.
+        self.mem_dirs = [self.workdir]
+        if not args.no_tmpfs and fs_type(args.dir) != "tmpfs" and fs_type("/dev/shm") == "tmpfs":
+            self.mem_dirs.append(tempfile.mkdtemp(prefix="tinyvmm-bench-", dir="/dev/shm"))
+        self.fill_dir = (tempfile.mkdtemp(prefix="tinyvmm-bench-", dir=args.fill_dir)
+                         if args.fill_dir else self.mem_dirs[-1])
+
+    def binary(self, kind):
+        return self.a.tinyvmm if kind == "tinyvmm" else self.a.qemu
+
+    def vmm(self, kind, **kw):
+        return VMM(kind, self.binary(kind), self.workdir, **kw)
+
+    def order(self, rnd):
+        """Which VMM goes first in round rnd: they alternate."""
+        return self.kinds if rnd % 2 == 0 else list(reversed(self.kinds))
+
+    def note(self, area, text):
+        self.notes.setdefault(area, []).append(text)
+        log(f"  note: {text}")
+
+    def row(self, area, name, t, q, unit, ratio=None, target="", met=None, runs=""):
+        """One table row; ratio is tinyvmm/QEMU unless given."""
+        if ratio is None and isinstance(t, (int, float)) and isinstance(q, (int, float)) and q:
+            ratio = t / q
+        r = dict(name=name, t=t, q=q, unit=unit, ratio=ratio, target=target, met=met, runs=runs)
+        self.results.setdefault(area, []).append(r)
+        metS = "" if met is None else ("met" if met else "NOT met")
+        log(f"  {name:<40} {fmt(t, unit):>16} {fmt(q if self.a.qemu else None, unit):>16} "
+            f"{fmt_ratio(ratio):>10}  "
+            f"{target:<22} {metS:<8} {runs}")
+
+    def header(self, title):
+        log("")
+        log(f"== {title}")
+        log(f"  {'measure':<40} {'tinyvmm':>16} {'QEMU':>16} {'tvmm/QEMU':>10}  "
+            f"{'target':<22} {'met?':<8} runs")
+
+def name(kind):
+    return "tinyvmm" if kind == "tinyvmm" else "QEMU"
+
+
+def fs_type(d):
+    try:
+        return subprocess.run(["stat", "-f", "-c", "%T", d], capture_output=True, text=True,
+                              timeout=10).stdout.strip().replace("ext2/ext3", "ext2/3/4")
+    except Exception:
+        return "?"
+
+
+def fs_short(d):
+    """/tmp (ext4) or /dev/shm (tmpfs): the directory the user named, not our temp dir."""
+    top = os.path.dirname(d.rstrip("/"))
+    try:
+        t = subprocess.run(["df", "-PT", top], capture_output=True, text=True,
+                           timeout=10).stdout.splitlines()[-1].split()[1]
+    except Exception:
+        t = "?"
+    return f"{top} ({t})"
+
+
+def fs_desc(d):
+    try:
+        out = subprocess.run(["df", "-PT", d], capture_output=True, text=True).stdout.splitlines()[-1]
+        f = out.split()
+        return f"{d} ({f[1]} on {f[0]}, mounted at {f[6]})"
+    except Exception:
+        return d
+
