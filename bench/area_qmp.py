@@ -7,6 +7,17 @@ import time
 from lib import C, QMPClient, cpu_ns, fmt, log, med, name, negotiate, pct, raw, roundtrip
 
 
+def timed(q, req, n):
+    """n round trips, each timed: (latencies in ns, start, end)."""
+    lat = [0] * n
+    t0 = time.perf_counter_ns()
+    for i in range(n):
+        a = time.perf_counter_ns()
+        roundtrip(q, req)
+        lat[i] = time.perf_counter_ns() - a
+    return lat, t0, time.perf_counter_ns()
+
+
 def run(bench):
     bench.header("QMP query-status round trips")
     req = b'{"execute": "query-status"}\n'
@@ -22,14 +33,8 @@ def run(bench):
                 for _ in range(C["qmp1_warm"]):
                     roundtrip(q, req)
                 n = C["qmp1_n"]
-                lat = [0] * n
                 c0, s0 = time.process_time_ns(), cpu_ns(vm.pid)
-                t0 = time.perf_counter_ns()
-                for i in range(n):
-                    a = time.perf_counter_ns()
-                    roundtrip(q, req)
-                    lat[i] = time.perf_counter_ns() - a
-                t1 = time.perf_counter_ns()
+                lat, t0, t1 = timed(q, req, n)
                 c1, s1 = time.process_time_ns(), cpu_ns(vm.pid)
                 q.close()
                 r = dict(rate=n / ((t1 - t0) / 1e9), p50=pct(lat, 50) / 1e3,
@@ -107,14 +112,8 @@ def _worker(path, warm, n, barrier, out):
         for _ in range(warm):
             roundtrip(q, req)
         barrier.wait(60)
-        lat = [0] * n
         c0 = time.process_time_ns()
-        t0 = time.perf_counter_ns()
-        for i in range(n):
-            a = time.perf_counter_ns()
-            roundtrip(q, req)
-            lat[i] = time.perf_counter_ns() - a
-        t1 = time.perf_counter_ns()
+        lat, t0, t1 = timed(q, req, n)
         c1 = time.process_time_ns()
         q.close()
         out.put((t0, t1, c1 - c0, lat, None))

@@ -106,32 +106,25 @@ def vmrss_kib(pid):
     return None
 
 
-def cpu_ns(pid):
-    """CPU time of every thread of pid so far, in ns (/proc/PID/task/*/schedstat)."""
-    total = 0
+def per_task(pid, path, field):
+    """The sum over every thread of pid of one number in /proc/PID/task/TID/PATH (field: a
+    function of the file's text); None when pid is gone."""
     try:
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return None
-    for tid in tids:
-        s = read_proc(f"/proc/{pid}/task/{tid}/schedstat").split()
-        if s:
-            total += int(s[0])
-    return total
+    return sum(field(read_proc(f"/proc/{pid}/task/{tid}/{path}")) for tid in tids)
+
+
+def cpu_ns(pid):
+    """CPU time of every thread of pid so far, in ns (schedstat)."""
+    return per_task(pid, "schedstat", lambda s: int(s.split()[0]) if s.split() else 0)
 
 
 def minflt(pid):
-    """Minor page faults of every thread of pid so far (/proc/PID/task/*/stat)."""
-    total = 0
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return None
-    for tid in tids:
-        st = read_proc(f"/proc/{pid}/task/{tid}/stat")
-        if ")" in st:
-            total += int(st.rsplit(")", 1)[1].split()[7])
-    return total
+    """Minor page faults of every thread of pid so far (stat)."""
+    return per_task(pid, "stat",
+                    lambda s: int(s.rsplit(")", 1)[1].split()[7]) if ")" in s else 0)
 
 
 def steal_and_total():
