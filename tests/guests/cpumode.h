@@ -4,9 +4,7 @@
 
 #include "guest.h"
 
-#define CR4_PAE         (1 << 5)
 #define CR4_OSFXSR      (1 << 9)
-#define CR0_PG          (1 << 31)
 
 /*
  * Real mode, vCPU 0: the x87/SSE state from fx_image with one fxrstor (KVM's
@@ -35,8 +33,6 @@
 #define LM_PML4         0x10000
 #define LM_PDPT         0x11000
 #define LM_PD           0x12000
-#define MSR_EFER        0xc0000080
-#define EFER_LME        (1 << 8)
 
 .macro ENTER_LONG_MODE
 	movl $LM_PML4, %edi
@@ -46,19 +42,7 @@
 	movl $(LM_PDPT | 3), LM_PML4
 	movl $(LM_PD | 3), LM_PDPT
 	movl $0x83, LM_PD
-	movl %cr4, %eax
-	orl $CR4_PAE, %eax
-	movl %eax, %cr4
-	movl $LM_PML4, %eax
-	movl %eax, %cr3
-	movl $MSR_EFER, %ecx
-	rdmsr
-	orl $EFER_LME, %eax
-	wrmsr
-	movl %cr0, %eax
-	orl $CR0_PG, %eax
-	movl %eax, %cr0
-	ljmpl $SEL_CODE64, $.Llong\@
+	LONG_MODE_ON LM_PML4, .Llong\@
 	.code64
 .Llong\@:
 .endm

@@ -92,4 +92,26 @@ gdt_desc:
 	jmp .Lhalt\@
 .endm
 
+/* Long mode from 32-bit protected mode: PAE, CR3 = pml4, EFER.LME, paging, then a far jump to the
+ * 64-bit code at label. Clobbers eax, ecx, edx. */
+#define MSR_EFER        0xc0000080
+#define EFER_LME        (1 << 8)
+#define CR4_PAE         (1 << 5)
+#define CR0_PG          (1 << 31)
+.macro LONG_MODE_ON pml4, label
+	movl %cr4, %eax
+	orl $CR4_PAE, %eax
+	movl %eax, %cr4
+	movl $\pml4, %eax
+	movl %eax, %cr3
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $EFER_LME, %eax
+	wrmsr
+	movl %cr0, %eax
+	orl $CR0_PG, %eax
+	movl %eax, %cr0
+	ljmpl $SEL_CODE64, $\label
+.endm
+
 #endif

@@ -21,10 +21,6 @@
 #define PD1             0x14000
 #define PTE_P_W         0x003           /* present, writable */
 #define PTE_PS          0x080           /* large page */
-#define MSR_EFER        0xc0000080
-#define EFER_LME        (1 << 8)
-#define CR4_PAE         (1 << 5)
-#define CR0_PG          (1 << 31)
 
 	GUEST_ENTRY
 	PARK_APS
@@ -65,19 +61,7 @@
 	rep movsl
 
 	/* long mode: PAE, CR3, EFER.LME, paging, then a 64-bit code segment */
-	movl %cr4, %eax
-	orl $CR4_PAE, %eax
-	movl %eax, %cr4
-	movl $PML4, %eax
-	movl %eax, %cr3
-	movl $MSR_EFER, %ecx
-	rdmsr
-	orl $EFER_LME, %eax
-	wrmsr
-	movl %cr0, %eax
-	orl $CR0_PG, %eax
-	movl %eax, %cr0
-	ljmpl $SEL_CODE64, $long64
+	LONG_MODE_ON PML4, long64
 
 	.code64
 long64:
