@@ -1,13 +1,7 @@
 /* Test guest: 64-bit long mode with AVX enabled (XCR0 = x87|SSE|AVX), prints "avx ready", halts. */
 #include "cpumode.h"
 
-	GUEST_ENTRY
-	PARK_APS
-	FILL_FPU_SSE_DR
-	ENTER_PROTECTED_MODE
-	ENTER_LONG_MODE
-	movl $msg, %esi
-	call puts64
+	LONG_MODE_GUEST_START
 	SET_XCR0 0x07 /* the vector registers keep fx_image's XMM values: VEX/EVEX code fails in kvm_pvm's emulator */
 	HALT_FOREVER
 

@@ -1,13 +1,7 @@
 /* Test guest: 64-bit long mode with AVX-512 enabled (XCR0 = x87|SSE|AVX|opmask|ZMM), prints "avx512 ready", halts. */
 #include "cpumode.h"
 
-	GUEST_ENTRY
-	PARK_APS
-	FILL_FPU_SSE_DR
-	ENTER_PROTECTED_MODE
-	ENTER_LONG_MODE
-	movl $msg, %esi
-	call puts64
+	LONG_MODE_GUEST_START
 	SET_XCR0 0xe7 /* the vector registers keep fx_image's XMM values: VEX/EVEX code fails in kvm_pvm's emulator */
 	HALT_FOREVER
 

@@ -4,13 +4,7 @@
 #define MSR_FS_BASE     0xc0000100
 #define MSR_GS_BASE     0xc0000101
 
-	GUEST_ENTRY
-	PARK_APS
-	FILL_FPU_SSE_DR
-	ENTER_PROTECTED_MODE
-	ENTER_LONG_MODE
-	movl $msg, %esi
-	call puts64
+	LONG_MODE_GUEST_START
 	xorl %eax, %eax /* a null ES: KVM calls it unusable */
 	movl %eax, %es
 	movl $MSR_FS_BASE, %ecx

@@ -93,4 +93,15 @@ fx_image:
 	.fill 6 * 16, 1, 0
 .endm
 
+/* The start of every 64-bit cpumode guest: its values loaded, long mode, "msg" printed. */
+.macro LONG_MODE_GUEST_START
+	GUEST_ENTRY
+	PARK_APS
+	FILL_FPU_SSE_DR
+	ENTER_PROTECTED_MODE
+	ENTER_LONG_MODE
+	movl $msg, %esi
+	call puts64
+.endm
+
 #endif
