@@ -49,7 +49,8 @@ static void composition(HmpOut *out, const struct object *o, int indent, Error *
 
 void hmp_cmd_info_qom_tree(HmpOut *out, json_object *args, Error **errp)
 {
-	struct object *m = object_resolve_path("/machine");
+	bool ambiguous;
+	struct object *m = object_resolve_path("/machine", &ambiguous);
 
 	(void)args;
 	if (m)

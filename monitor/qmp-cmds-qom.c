@@ -9,14 +9,12 @@
 
 static struct object *resolve(const char *path, Error **errp)
 {
-	struct object *o;
+	bool ambiguous;
+	struct object *o = object_resolve_path(path, &ambiguous);
 
-	if (!*path) {
+	if (ambiguous)
 		error_setg(errp, "Path '%s' is ambiguous", path);
-		return NULL;
-	}
-	o = object_resolve_path(path);
-	if (!o)
+	else if (!o)
 		error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND, "Device '%s' not found", path);
 	return o;
 }

@@ -28,6 +28,7 @@ static const struct object_type tinyvmm_machine = { .name = OBJECT_MACHINE_TYPE,
 
 static const struct prop_def device_props[] = {
 	{ .name = "realized", .kind = PROP_BOOL, .qtype = "bool" },
+	{ .name = "hotplugged", .kind = PROP_BOOL, .qtype = "bool" },
 	{ .name = "hotpluggable", .kind = PROP_BOOL, .qtype = "bool" },
 	{ 0 },
 };
@@ -53,13 +54,13 @@ static const struct object_type host_cpu = { .name = OBJECT_CPU_TYPE,
 					     .parent = "x86_64-cpu",
 					     .props = host_cpu_props };
 
-/* QEMU's isa-serial, as -serial's first one: index 0 at COM1 (the values are set at creation). */
+/* QEMU's properties in QEMU's order. isa-serial, as -serial's first one: index 0 at COM1 (the values are set at creation). */
 static const struct prop_def isa_serial_props[] = {
+	UINT32("irq", 4),
 	UINT32("index", 0),
 	UINT32("iobase", 0x3f8),
-	UINT32("irq", 4),
-	STR("chardev"),
 	BOOL("wakeup", false),
+	STR("chardev"),
 	UINT32("baudbase", 115200),
 	{ 0 },
 };
@@ -68,10 +69,9 @@ static const struct object_type isa_serial = { .name = "isa-serial",
 					       .props = isa_serial_props };
 
 static const struct prop_def isa_debugcon_props[] = {
-	UINT32("iobase", DEBUGCON_PORT),
-	UINT32("iosize", 1),
-	STR("chardev"),
 	UINT32("readback", DEBUGCON_PORT),
+	STR("chardev"),
+	UINT32("iobase", DEBUGCON_PORT),
 	{ 0 },
 };
 static const struct object_type isa_debugcon = { .name = "isa-debugcon",

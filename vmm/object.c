@@ -129,7 +129,8 @@ struct object *object_root(void)
 
 struct object *object_new_unattached(const char *type)
 {
-	struct object *u = object_resolve_path("/machine/unattached");
+	bool ambiguous;
+	struct object *u = object_resolve_path("/machine/unattached", &ambiguous);
 	struct object *o = u ? object_new(type, u, "device[]") : NULL;
 
 	struct object_prop *r = o ? object_prop_find(o, "realized") : NULL;
@@ -209,14 +210,10 @@ static struct object *child_find(struct object *o, const char *name, size_t len)
 	return NULL;
 }
 
-struct object *object_resolve_path(const char *path)
+/* The components of p ('/'-separated, empty ones skipped as QEMU's) from o down. */
+static struct object *resolve_from(struct object *o, const char *p)
 {
-	struct object *o = object_root();
-
-	if (!o || path[0] != '/')
-		return NULL;
-	/* empty components are skipped, as QEMU's split does: "//machine" is "/machine" */
-	for (const char *p = path; o && *p;) {
+	while (o && *p) {
 		size_t len;
 
 		while (*p == '/')
@@ -227,6 +224,33 @@ struct object *object_resolve_path(const char *path)
 		p += len;
 	}
 	return o;
+}
+
+/* QEMU's partial path: the one object under o (or o) where p resolves; NULL, and *ambiguous
+ * set, when there are several. */
+static struct object *resolve_partial(struct object *o, const char *p, bool *ambiguous)
+{
+	struct object *found = resolve_from(o, p);
+
+	for (struct object *c = o->children; c && !*ambiguous; c = c->next) {
+		struct object *f = resolve_partial(c, p, ambiguous);
+
+		if (f && found && f != found)
+			*ambiguous = true;
+		else if (f)
+			found = f;
+	}
+	return *ambiguous ? NULL : found;
+}
+
+struct object *object_resolve_path(const char *path, bool *ambiguous)
+{
+	struct object *o = object_root();
+
+	*ambiguous = false;
+	if (!o)
+		return NULL;
+	return path[0] == '/' ? resolve_from(o, path) : resolve_partial(o, path, ambiguous);
 }
 
 char *object_path(const struct object *o)

@@ -65,8 +65,10 @@ bool object_set_str(struct object *o, const char *prop, const char *v);
 /* Frees the tree. */
 void object_tree_free(void);
 
-/* Resolves an absolute path ("/machine/unattached/device[0]"); NULL when absent or malformed. */
-struct object *object_resolve_path(const char *path);
+/* Resolves a path as QEMU's: absolute ("/machine/unattached/device[0]", empty components skipped)
+ * or partial ("unattached/device[0]": the one object whose path ends so). NULL when there is none,
+ * or several (*ambiguous set). */
+struct object *object_resolve_path(const char *path, bool *ambiguous);
 /* The absolute path of o, malloc'd; NULL without memory. */
 char *object_path(const struct object *o);
 struct object_prop *object_prop_find(struct object *o, const char *name);

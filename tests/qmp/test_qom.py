@@ -8,8 +8,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qmplib import QVM, check, expect_error  # noqa: E402
 from tvmm import run  # noqa: E402
 
-FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures",
-                       "qom-list.qemu-7.2.json")
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+FIXTURE = os.path.join(FIXTURES, "qom-list.qemu-7.2.json")
+# QEMU 7.2's HMP text for -device isa-serial,chardev=c1 (/machine/peripheral-anon/device[0])
+HMP_FIXTURE = os.path.join(FIXTURES, "qom-hmp.qemu-7.2.json")
+QEMU_SERIAL = "/machine/peripheral-anon/device[0]"
 
 
 def ret(q, cmd, args):
@@ -109,13 +112,20 @@ def types(q):
 
 def hostile(q):
     for path in ["/machine/..", "/machine/../machine", "..", "/nope", "/machine/unattached/x",
-                 "/" + "a/" * 32768, "/machine/" + "x" * 65536, "machine", "/machine\u00e9"]:
+                 "/" + "a/" * 32768, "/machine/" + "x" * 65536, "/machine\u00e9", "nope",
+                 "x" * 65536]:
         expect_error(q, json.dumps({"execute": "qom-list", "arguments": {"path": path}}),
                      f"Device '{path}' not found", cls="DeviceNotFound", what=f"qom-list {path[:40]}")
         expect_error(q, json.dumps({"execute": "qom-get", "arguments": {
             "path": path, "property": "type"}}),
             f"Device '{path}' not found", cls="DeviceNotFound", what=f"qom-get {path[:40]}")
     expect_error(q, '{"execute":"qom-list","arguments":{"path":""}}', "Path '' is ambiguous")
+    check(ret(q, "qom-get", {"path": "device[0]", "property": "type"}) == "host-x86_64-cpu",
+          "a partial path naming one object")
+    check(ret(q, "qom-get", {"path": "machine", "property": "type"}) == "tinyvmm-machine",
+          "a partial path")
+    check(ret(q, "qom-get", {"path": "unattached/device[0]", "property": "type"}) ==
+          "host-x86_64-cpu", "a partial path of two components")
     # empty components are skipped, as QEMU's
     check(ret(q, "qom-get", {"path": "//machine///unattached/", "property": "type"}) ==
           "container", "empty components")
@@ -141,7 +151,19 @@ def hmp(q):
     lst = h("qom-list " + serial)
     check(lst.startswith("type (string)\r\nrealized (bool)\r\n") and "iobase (uint32)\r\n" in lst,
           "HMP qom-list", None, lst)
-    check(h(f"qom-get {serial} iobase") == "1016\r\n", "HMP qom-get")
+    with open(HMP_FIXTURE) as f:
+        qemu = json.load(f)
+    theirs = qemu[f"qom-list {QEMU_SERIAL}"].splitlines()
+    common = [line for line in lst.splitlines() if line in theirs]
+    check(len(common) >= 7, "most qom-list lines are QEMU's", theirs, lst)
+    check(common == [line for line in theirs if line in common], "in QEMU's order", theirs, lst)
+    check(h("qom-list /").startswith("type (string)\r\n"), "qom-list / starts as QEMU's")
+    for prop in ["iobase", "realized"]:
+        check(h(f"qom-get {serial} {prop}") == qemu[f"qom-get {QEMU_SERIAL} {prop}"],
+              f"HMP qom-get {prop} as QEMU's")
+    for line in text.splitlines():
+        check(line.lstrip(" ").startswith("/") and line.endswith(")") and " (" in line,
+              "info qom-tree lines are QEMU's '/name (type)'", None, line)
     check(h(f"qom-get {serial} chardev") == '"serial0"\r\n', "HMP qom-get str")
 
 
