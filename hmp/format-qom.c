@@ -41,7 +41,8 @@ static void composition(HmpOut *out, const struct object *o, int indent, Error *
 	}
 	for (struct object *c = o->children; c; c = c->next)
 		kids[i++] = c;
-	qsort(kids, n, sizeof(*kids), by_name);
+	if (n) /* qsort() wants an array even for no element */
+		qsort(kids, n, sizeof(*kids), by_name);
 	for (i = 0; i < n && !*errp; i++)
 		composition(out, kids[i], indent + 2, errp);
 	free(kids);

@@ -179,7 +179,4 @@ def test():
         hmp(q)
 
 
-if os.environ.get("QOM_TRACE"):
-    test()
-else:
-    run(test)
+run(test)
