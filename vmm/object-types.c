@@ -54,7 +54,7 @@ static const struct object_type host_cpu = { .name = OBJECT_CPU_TYPE,
 					     .parent = "x86_64-cpu",
 					     .props = host_cpu_props };
 
-/* QEMU's properties in QEMU's order. isa-serial, as -serial's first one: index 0 at COM1 (the values are set at creation). */
+/* Properties in QEMU's order. isa-serial as -serial's first: index 0 at COM1 (set at creation). */
 static const struct prop_def isa_serial_props[] = {
 	UINT32("irq", 4),
 	UINT32("index", 0),
