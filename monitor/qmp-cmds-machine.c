@@ -8,6 +8,7 @@
 #include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
 #include "qapi-commands.h"
+#include "vmm/object.h"
 #include "vmm/vcpu.h"
 
 #define CR0_PE 1u
@@ -48,8 +49,7 @@ static CpuInfoFast *cpu_info(struct vcpu *v)
 	c->thread_id = v->tid;
 	c->target = SYS_EMU_TARGET_X86_64;
 	c->props = calloc(1, sizeof(*c->props));
-	if (asprintf(&c->qom_path, "/machine/unattached/device[%d]", v->index) < 0)
-		c->qom_path = NULL;
+	c->qom_path = object_path(v->obj);
 	if (!c->props || !c->qom_path) {
 		CpuInfoFast_free(c);
 		return NULL;

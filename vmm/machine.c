@@ -13,6 +13,7 @@
 #include "vmm/dev/i8042.h"
 #include "vmm/dev/power.h"
 #include "vmm/dev/serial.h"
+#include "vmm/object-types.h"
 #include "vmm/loader.h"
 #include "vmm/vcpu.h"
 
@@ -71,6 +72,37 @@ static bool create_devices(struct machine *m)
 	return true;
 }
 
+/* A chardev property's value: the backend's label, "" without one (as QEMU's). */
+static const char *chardev_label(const struct chardev_spec *spec)
+{
+	return spec->kind != CHR_NONE ? spec->label : "";
+}
+
+/* The object tree: the CPUs first under /machine/unattached, then the devices, as QEMU's. */
+static bool create_objects(struct machine *m)
+{
+	struct object *o;
+	bool ok = object_root();
+
+	for (int i = 0; ok && i < m->nr_vcpus; i++)
+		ok = (m->vcpus[i].obj = o = object_new_unattached(OBJECT_CPU_TYPE)) &&
+		     object_set_uint(o, "apic-id", i);
+	ok = ok && object_new_unattached("kvm-ioapic") && object_new_unattached("kvm-pit");
+	ok = ok && (o = object_new_unattached("isa-serial")) &&
+	     object_set_uint(o, "iobase", COM1_BASE) && object_set_uint(o, "irq", COM1_IRQ) &&
+	     object_set_str(o, "chardev", chardev_label(&m->cfg->serial));
+	ok = ok && (o = object_new_unattached("isa-debugcon")) &&
+	     object_set_str(o, "chardev", chardev_label(&m->cfg->debugcon));
+	ok = ok && object_new_unattached("isa-debug-exit");
+	if (m->cfg->kernel) /* the devices create_devices() adds for Linux */
+		ok = ok && (o = object_new_unattached("acpi-ged")) &&
+		     object_set_uint(o, "ged-event", 0x2 /* QEMU's ACPI_GED_PWR_DOWN_EVT */) &&
+		     object_new_unattached("i8042");
+	if (!ok)
+		fprintf(stderr, "tinyvmm: cannot create the object tree: out of memory\n");
+	return ok;
+}
+
 bool machine_create(struct machine *m, const struct vm_config *cfg, struct mainloop *loop)
 {
 	int i, r;
@@ -113,7 +145,7 @@ bool machine_create(struct machine *m, const struct vm_config *cfg, struct mainl
 		fprintf(stderr, "tinyvmm: cannot read the irqchip state: %s\n", strerror(-r));
 		return false;
 	}
-	if (!create_devices(m))
+	if (!create_devices(m) || !create_objects(m))
 		return false;
 	if (cfg->kernel)
 		return boot_linux_load(m, cfg);
@@ -146,6 +178,7 @@ void machine_destroy(struct machine *m)
 	for (i = 0; i < m->nr_vcpus; i++)
 		vcpu_destroy(&m->vcpus[i]);
 	free(m->vcpus);
+	object_tree_free();
 	serial_free(m->serial);
 	chardev_close(m->serial_chr);
 	chardev_close(m->debugcon_chr);

@@ -9,10 +9,12 @@
 #include <sys/types.h>
 
 struct machine;
+struct object;
 
 struct vcpu {
 	struct machine *m;
 	int index;
+	struct object *obj; /* its object, /machine/unattached/device[index] */
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;

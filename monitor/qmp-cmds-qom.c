@@ -1,0 +1,181 @@
+/* qom-list, qom-get, qom-set and qom-list-types over the object tree (vmm/object.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "monitor/qmp-internal.h"
+#include "qapi-commands.h"
+#include "vmm/object.h"
+
+static struct object *resolve(const char *path, Error **errp)
+{
+	bool ambiguous;
+	struct object *o = object_resolve_path(path, &ambiguous);
+
+	if (ambiguous)
+		error_setg(errp, "Path '%s' is ambiguous", path);
+	else if (!o)
+		error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND, "Device '%s' not found", path);
+	return o;
+}
+
+static struct object *child_find(struct object *o, const char *name)
+{
+	for (struct object *c = o->children; c; c = c->next)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+/* Appends a property (child: a child<type>); false with *errp set. */
+static bool list_add(ObjectPropertyInfoList ***tail, const char *name, Error **errp, bool child,
+		     const char *type)
+{
+	ObjectPropertyInfoList *e = zalloc(sizeof(*e), errp);
+	ObjectPropertyInfo *p = e ? zalloc(sizeof(*p), errp) : NULL;
+
+	if (!p) {
+		free(e);
+		return false;
+	}
+	e->value = p;
+	**tail = e;
+	*tail = &e->next;
+	p->name = strdup(name);
+	if (asprintf(&p->type, child ? "child<%s>" : "%s", type) < 0)
+		p->type = NULL;
+	if (!p->name || !p->type) {
+		error_setg(errp, "Out of memory");
+		return false;
+	}
+	return true;
+}
+
+ObjectPropertyInfoList *qmp_qom_list(const char *path, Error **errp)
+{
+	struct object *o = resolve(path, errp);
+	ObjectPropertyInfoList *head = NULL, **tail = &head;
+	bool ok = o && list_add(&tail, "type", errp, false, "string");
+
+	for (int i = 0; ok && i < o->nr_props; i++)
+		ok = list_add(&tail, o->props[i].def->name, errp, false, o->props[i].def->qtype);
+	for (struct object *c = ok ? o->children : NULL; ok && c; c = c->next)
+		ok = list_add(&tail, c->name, errp, true, c->type->name);
+	if (!ok) {
+		ObjectPropertyInfoList_free(head);
+		return NULL;
+	}
+	return head;
+}
+
+static json_object *prop_to_json(const struct object_prop *p)
+{
+	switch (p->def->kind) {
+	case PROP_BOOL:
+		return json_object_new_boolean(p->val.b);
+	case PROP_INT:
+		return json_object_new_int64(p->val.i);
+	case PROP_UINT:
+		return json_object_new_uint64(p->val.u);
+	case PROP_STR:
+		return json_object_new_string(p->val.s);
+	case PROP_LINK: {
+		char *path = p->val.obj ? object_path(p->val.obj) : strdup("");
+		json_object *v = path ? json_object_new_string(path) : NULL;
+
+		free(path);
+		return v;
+	}
+	}
+	return NULL;
+}
+
+json_object *qmp_qom_get(const char *path, const char *property, Error **errp)
+{
+	struct object *o = resolve(path, errp);
+	struct object_prop *p = o ? object_prop_find(o, property) : NULL;
+	struct object *c = o && !p ? child_find(o, property) : NULL;
+	json_object *v;
+	char *s = NULL;
+
+	if (!o)
+		return NULL;
+	if (!strcmp(property, "type"))
+		v = json_object_new_string(o->type->name);
+	else if (p)
+		v = prop_to_json(p);
+	else if (c) /* a child<> property reads as the child's path, as QEMU's */
+		v = (s = object_path(c)) ? json_object_new_string(s) : NULL;
+	else {
+		error_setg(errp, "Property '%s.%s' not found", o->type->name, property);
+		return NULL;
+	}
+	free(s);
+	if (!v)
+		error_setg(errp, "Out of memory");
+	return v;
+}
+
+void qmp_qom_set(const char *path, const char *property, json_object *value, Error **errp)
+{
+	struct object *o = resolve(path, errp);
+	struct object_prop *p = o ? object_prop_find(o, property) : NULL;
+
+	(void)value;
+	if (!o)
+		return;
+	if (!p && strcmp(property, "type") && !child_find(o, property))
+		error_setg(errp, "Property '%s.%s' not found", o->type->name, property);
+	else if (!p || !p->def->writable)
+		error_setg(errp, "Property '%s.%s' is not writable", o->type->name, property);
+	else /* every device is created realized; -device will add unrealized ones */
+		error_setg(errp,
+			   "Attempt to set property '%s' on anonymous device (type '%s') after it "
+			   "was realized",
+			   property, o->type->name);
+}
+
+static ObjectTypeInfo *type_info(const struct object_type *t)
+{
+	ObjectTypeInfo *i = calloc(1, sizeof(*i));
+
+	if (!i)
+		return NULL;
+	i->name = strdup(t->name);
+	i->has_parent = t->parent;
+	i->parent = t->parent ? strdup(t->parent) : NULL;
+	i->has_abstract = i->abstract = t->abstract; /* QEMU's leaves it out when false */
+	if (!i->name || (t->parent && !i->parent)) {
+		ObjectTypeInfo_free(i);
+		return NULL;
+	}
+	return i;
+}
+
+ObjectTypeInfoList *qmp_qom_list_types(bool has_implements, const char *implements,
+				       bool has_abstract, bool abstract, Error **errp)
+{
+	ObjectTypeInfoList *head = NULL, **tail = &head;
+	const struct object_type *t;
+
+	for (int i = 0; (t = object_type_at(i)); i++) {
+		ObjectTypeInfoList *e;
+
+		if ((has_implements && !object_type_is(t, implements)) ||
+		    (t->abstract && !(has_abstract && abstract)))
+			continue;
+		e = zalloc(sizeof(*e), errp);
+		if (e && !(e->value = type_info(t))) {
+			free(e);
+			e = NULL;
+			error_setg(errp, "Out of memory");
+		}
+		if (!e) {
+			ObjectTypeInfoList_free(head);
+			return NULL;
+		}
+		*tail = e;
+		tail = &e->next;
+	}
+	return head;
+}

@@ -1,0 +1,277 @@
+/* The object tree: types, property values at their defaults, paths resolved as QEMU's QOM does. */
+#include "vmm/object.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/object-types.h"
+
+/* Deeper than any chain of parent types in object-types.c. */
+#define OBJECT_MAX_DEPTH 8
+
+static struct object *root;
+
+static void object_free(struct object *o);
+
+const struct object_type *object_type_at(int i)
+{
+	return i >= 0 && i < object_nr_types ? object_types[i] : NULL;
+}
+
+const struct object_type *object_type_find(const char *name)
+{
+	for (int i = 0; i < object_nr_types; i++)
+		if (!strcmp(object_types[i]->name, name))
+			return object_types[i];
+	return NULL;
+}
+
+bool object_type_is(const struct object_type *t, const char *name)
+{
+	for (; t; t = t->parent ? object_type_find(t->parent) : NULL)
+		if (!strcmp(t->name, name))
+			return true;
+	return false;
+}
+
+static int count_props(const struct object_type *t)
+{
+	int n = 0;
+
+	for (; t; t = t->parent ? object_type_find(t->parent) : NULL)
+		for (const struct prop_def *d = t->props; d && d->name; d++)
+			n++;
+	return n;
+}
+
+/* The next free "device[N]" of parent, when name is "device[]". */
+static char *child_name(struct object *parent, const char *name)
+{
+	char *s = NULL;
+	int n = 0;
+
+	if (strcmp(name, "device[]"))
+		return strdup(name);
+	for (struct object *c = parent->children; c; c = c->next)
+		n++;
+	return asprintf(&s, "device[%d]", n) < 0 ? NULL : s;
+}
+
+static struct object *object_alloc(const struct object_type *t, struct object *parent,
+				   const char *name)
+{
+	struct object *o = calloc(1, sizeof(*o));
+	const struct object_type *chain[OBJECT_MAX_DEPTH];
+	int n = count_props(t), k = 0, depth = 0;
+	bool oom = false;
+
+	if (!o)
+		return NULL;
+	o->type = t;
+	o->props = calloc((size_t)n ? (size_t)n : 1, sizeof(*o->props));
+	o->name = parent ? child_name(parent, name) : strdup("");
+	if (!o->props || !o->name) {
+		free(o->props);
+		free(o->name);
+		free(o);
+		return NULL;
+	}
+	for (; t && depth < OBJECT_MAX_DEPTH; t = t->parent ? object_type_find(t->parent) : NULL)
+		chain[depth++] = t;
+	while (depth--) /* the base type's properties first, as QEMU lists them */
+		for (const struct prop_def *d = chain[depth]->props; d && d->name; d++, k++) {
+			o->props[k].def = d;
+			o->props[k].val = d->def;
+			if (d->kind == PROP_STR)
+				oom |= !(o->props[k].val.s = strdup(d->def.s ? d->def.s : ""));
+		}
+	o->nr_props = n;
+	if (oom) {
+		object_free(o);
+		return NULL;
+	}
+	o->parent = parent;
+	if (parent) { /* appended: children keep their creation order */
+		struct object **p = &parent->children;
+
+		while (*p)
+			p = &(*p)->next;
+		*p = o;
+	}
+	return o;
+}
+
+struct object *object_new(const char *type, struct object *parent, const char *name)
+{
+	const struct object_type *t = object_type_find(type);
+
+	return t && !t->abstract && parent ? object_alloc(t, parent, name) : NULL;
+}
+
+struct object *object_root(void)
+{
+	struct object *m;
+
+	if (root)
+		return root;
+	root = object_alloc(object_type_find("container"), NULL, "");
+	m = root ? object_new(OBJECT_MACHINE_TYPE, root, "machine") : NULL;
+	if (!m || !object_new("container", m, "unattached") ||
+	    !object_new("container", m, "peripheral") ||
+	    !object_new("container", m, "peripheral-anon") ||
+	    !object_new("container", root, "objects")) {
+		object_tree_free();
+		return NULL;
+	}
+	return root;
+}
+
+struct object *object_new_unattached(const char *type)
+{
+	bool ambiguous;
+	struct object *u = object_resolve_path("/machine/unattached", &ambiguous);
+	struct object *o = u ? object_new(type, u, "device[]") : NULL;
+
+	struct object_prop *r = o ? object_prop_find(o, "realized") : NULL;
+
+	if (r)
+		r->val.b = true;
+	return o;
+}
+
+struct object_prop *object_prop_find(struct object *o, const char *name)
+{
+	for (int i = 0; i < o->nr_props; i++)
+		if (!strcmp(o->props[i].def->name, name))
+			return &o->props[i];
+	return NULL;
+}
+
+bool object_is_realized(struct object *o)
+{
+	struct object_prop *r = object_prop_find(o, "realized");
+
+	return r && r->val.b;
+}
+
+bool object_set_uint(struct object *o, const char *prop, uint64_t v)
+{
+	struct object_prop *p = object_prop_find(o, prop);
+
+	if (!p || p->def->kind != PROP_UINT)
+		return false;
+	p->val.u = v;
+	return true;
+}
+
+bool object_set_str(struct object *o, const char *prop, const char *v)
+{
+	struct object_prop *p = object_prop_find(o, prop);
+	char *s = v ? strdup(v) : NULL;
+
+	if (!p || p->def->kind != PROP_STR || !s) {
+		free(s);
+		return false;
+	}
+	free((char *)p->val.s);
+	p->val.s = s;
+	return true;
+}
+
+static void object_free(struct object *o)
+{
+	while (o->children) {
+		struct object *c = o->children;
+
+		o->children = c->next;
+		object_free(c);
+	}
+	for (int i = 0; i < o->nr_props; i++)
+		if (o->props[i].def->kind == PROP_STR)
+			free((char *)o->props[i].val.s);
+	free(o->props);
+	free(o->name);
+	free(o);
+}
+
+void object_tree_free(void)
+{
+	if (root)
+		object_free(root);
+	root = NULL;
+}
+
+static struct object *child_find(struct object *o, const char *name, size_t len)
+{
+	for (struct object *c = o->children; c; c = c->next)
+		if (strlen(c->name) == len && !memcmp(c->name, name, len))
+			return c;
+	return NULL;
+}
+
+/* The components of p ('/'-separated, empty ones skipped as QEMU's) from o down. */
+static struct object *resolve_from(struct object *o, const char *p)
+{
+	while (o && *p) {
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (len)
+			o = child_find(o, p, len);
+		p += len;
+	}
+	return o;
+}
+
+/* QEMU's partial path: the one object under o (or o) where p resolves; NULL, and *ambiguous
+ * set, when there are several. */
+static struct object *resolve_partial(struct object *o, const char *p, bool *ambiguous)
+{
+	struct object *found = resolve_from(o, p);
+
+	for (struct object *c = o->children; c && !*ambiguous; c = c->next) {
+		struct object *f = resolve_partial(c, p, ambiguous);
+
+		if (f && found && f != found)
+			*ambiguous = true;
+		else if (f)
+			found = f;
+	}
+	return *ambiguous ? NULL : found;
+}
+
+struct object *object_resolve_path(const char *path, bool *ambiguous)
+{
+	struct object *o = object_root();
+
+	*ambiguous = false;
+	if (!o)
+		return NULL;
+	return path[0] == '/' ? resolve_from(o, path) : resolve_partial(o, path, ambiguous);
+}
+
+char *object_path(const struct object *o)
+{
+	size_t len = 0;
+	char *s;
+
+	for (const struct object *p = o; p->parent; p = p->parent)
+		len += 1 + strlen(p->name);
+	s = malloc(len ? len + 1 : 2);
+	if (!s)
+		return NULL;
+	if (!len)
+		return strcpy(s, "/");
+	s[len] = '\0';
+	for (const struct object *p = o; p->parent; p = p->parent) {
+		size_t n = strlen(p->name);
+
+		len -= n;
+		memcpy(s + len, p->name, n);
+		s[--len] = '/';
+	}
+	return s;
+}
