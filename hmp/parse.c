@@ -240,11 +240,15 @@ json_object *hmp_parse_args(const HmpCommandDef *def, const char *p, char *err, 
 			}
 			break;
 		}
-		if (!quoted && w[0] == '-' && isalpha((unsigned char)w[1]) && !w[2]) {
-			a = find_flag(def, w[1]);
+		/* an option: -LETTER; or, where the command's flags come first (QEMU's '-' args),
+		 * any word that starts with '-' before the first positional (QEMU: "-1" too) */
+		if (!quoted && w[0] == '-' &&
+		    ((isalpha((unsigned char)w[1]) && !w[2]) ||
+		     (w[1] && pos == 0 && def->nargs && def->args[0].flag))) {
+			a = w[2] ? NULL : find_flag(def, w[1]);
 			if (!a) {
-				snprintf(err, errlen, "%s: unsupported option %s", qemu_name(def),
-					 w);
+				snprintf(err, errlen, "%s: unsupported option -%c", qemu_name(def),
+					 w[1]);
 				goto fail;
 			}
 			json_object_object_add(args, a->name, json_object_new_boolean(1));
