@@ -53,7 +53,8 @@ static bool flushed(void *opaque)
 {
 	struct machine *m = opaque;
 
-	return timed_out || (monitor_flushed() && hmp_flushed() && chardev_flushed(m->serial_chr));
+	return timed_out || (monitor_flushed() && hmp_flushed() && chardev_flushed(m->serial_chr) &&
+			     chardev_flushed(m->debugcon_chr));
 }
 
 /* Lets clients have their last replies and the guest's last output, for FLUSH_MS at most. */
