@@ -36,7 +36,7 @@ static uint64_t load(const uint8_t *p, int size)
 	return v;
 }
 
-/* QEMU's memory_dump(), output identical for formats x d u o c and units b h w g. */
+/* QEMU's memory_dump(), output identical for formats x d u o c i and units b h w g. */
 static void dump(HmpOut *out, json_object *args, bool physical, Error **errp)
 {
 	int64_t count = json_object_get_int64(json_object_object_get(args, "count"));
@@ -45,11 +45,15 @@ static void dump(HmpOut *out, json_object *args, bool physical, Error **errp)
 	const char *f = json_object_get_string(json_object_object_get(args, "format"));
 	char format = f ? f[0] : 'x';
 	int line_size = wsize == 1 ? 8 : 16, digits, i;
-	int64_t len = wsize * count;
+	int64_t len = (format == 'i' ? 16 : wsize) * count; /* an instruction: up to 15 bytes */
 	uint8_t buf[16];
 
 	if (len > DUMP_MAX) {
 		error_setg(errp, "at most %d bytes can be dumped at once", DUMP_MAX);
+		return;
+	}
+	if (format == 'i') {
+		hmp_disas(out, addr, count, physical, errp);
 		return;
 	}
 	switch (format) {

@@ -66,6 +66,8 @@ void hmp_cmd_info(HmpOut *out, json_object *args, Error **errp);
 void hmp_cmd_cpu(HmpOut *out, json_object *args, Error **errp);
 void hmp_cmd_x(HmpOut *out, json_object *args, Error **errp);
 void hmp_cmd_xp(HmpOut *out, json_object *args, Error **errp);
+/* count (at least one) instructions at addr, virtual through the console's vCPU or physical. */
+void hmp_disas(HmpOut *out, uint64_t addr, int64_t count, bool physical, Error **errp);
 void hmp_cmd_info_registers(HmpOut *out, json_object *args, Error **errp);
 void hmp_cmd_info_mtree(HmpOut *out, json_object *args, Error **errp);
 void hmp_cmd_info_qom_tree(HmpOut *out, json_object *args, Error **errp);

@@ -134,7 +134,7 @@ static bool parse_fmt(const char *w, json_object *args, char *err, size_t errlen
 			count = count * 10 + (*w++ - '0');
 	}
 	for (; *w; w++) {
-		if (strchr("xduoc", *w))
+		if (strchr("xduoci", *w))
 			format = *w;
 		else if (*w == 'b')
 			size = 1;

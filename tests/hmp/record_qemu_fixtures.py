@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Records QEMU 7.2's HMP text into tests/hmp/fixtures/: info registers [-a] for the cpumode-*
-test guests (not cpumode-avx512: QEMU 7.2's TCG has no AVX-512, and its KVM here is too limited),
+"""Records QEMU 7.2's HMP text into tests/hmp/fixtures/: info registers [-a] and x /i for the
+cpumode-* test guests (not cpumode-avx512: QEMU 7.2's TCG has no AVX-512, and its KVM here is too limited),
 x/xp/gva2gpa (memory.txt, paging.txt) and the other info commands and error lines (info.txt).
 
 Not a test: run by hand with QEMU installed (qemu-system-x86_64), after building the guests:
@@ -34,6 +34,12 @@ PAGING = ["gva2gpa 0x1000", "gva2gpa 0x400000", "x /2wx 0x400000", "x /4wx 0x1ff
           "xp /2wx 0x7fffff8", "xp /2wx 0x8000000", "xp /2wx 0xfffffffffffffff8",
           "x /2wx 0xffff800000000000", "gva2gpa 0xffff800000000000", "x /1gx 0x12345",
           "gva2gpa 0x12345"]
+# x /i and xp /i (capstone, as QEMU's monitor) in each CPU mode: 16-, 32- and 64-bit code, an
+# instruction longer than a line of bytes, an invalid byte, unreadable memory, the sticky format
+DISAS = {"real": ["x /6i 0x1000", "xp /2i 0x1000", "x /2ib 0x1004", "x 0x1000", "x /0i 0x1002"],
+         "pm32": ["x /6i 0x1000", "xp /2i 0x1000", "x /3i 0x10c2", "x /2wx 0x1000"],
+         "long": ["x /3i 0x1120", "x /2i 0x111c", "x /i 0xffff800000000000", "x /3i 0x7fffffe",
+                  "xp /2i 0x7fffffe", "x /2xi 0x1000", "x /2 0x1000"]}
 # the other info commands and error lines, with -name fixture
 INFO = ["info status", "stop", "info status", "cont", "info status", "info kvm", "info name",
         "info cpus", "cpu 1", "info cpus", "cpu 0", "info version", "bogus", "info bogus",
@@ -121,6 +127,8 @@ def main():
             for name, line in COMMANDS.items():
                 with open(os.path.join(out_dir, f"{mode}.{name}.txt"), "w", newline="") as f:
                     f.write(m.cmd(line))
+            if mode in DISAS:
+                transcript(m, os.path.join(out_dir, f"{mode}.disas.txt"), DISAS[mode])
             if mode == "real":
                 transcript(m, os.path.join(out_dir, "memory.txt"), MEMORY)
             if mode == "long":

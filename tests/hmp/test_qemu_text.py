@@ -109,14 +109,17 @@ def registers_text():
 def memory_text():
     """x, xp and gva2gpa byte for byte as QEMU 7.2: fixtures/memory.txt on the real-mode guest
     (the bytes at 0x1000 are the guest image in both), fixtures/paging.txt through the long-mode
-    guest's page tables; each command after "(qemu) "."""
-    for mode, name in (("real", "memory.txt"), ("long", "paging.txt")):
+    guest's page tables, and x /i in each CPU mode (fixtures/MODE.disas.txt); each command after
+    "(qemu) "."""
+    for mode, names in (("real", ("memory.txt", "real.disas.txt")), ("pm32", ("pm32.disas.txt",)),
+                        ("long", ("paging.txt", "long.disas.txt"))):
         g = Guest(mode)
         try:
-            for entry in fixture(name).split("(qemu) ")[1:]:
-                line, text = entry.split("\r\n", 1)
-                got = g.hmp.cmd(line)
-                check(got == text, f"{mode}: {line!r} as QEMU 7.2", text, got)
+            for name in names:
+                for entry in fixture(name).split("(qemu) ")[1:]:
+                    line, text = entry.split("\r\n", 1)
+                    got = g.hmp.cmd(line)
+                    check(got == text, f"{mode}: {line!r} as QEMU 7.2", text, got)
         finally:
             g.close()
 
