@@ -138,6 +138,9 @@ int vcpu_reset_real_mode(struct vcpu *v, uint16_t entry, bool runnable)
 	sregs.efer = 0;
 	sregs.gdt.base = sregs.idt.base = 0;
 	sregs.gdt.limit = sregs.idt.limit = 0xffff;
+	/* as QEMU's reset (SVM's own would make TR a 16-bit TSS) */
+	sregs.ldt = (struct kvm_segment){ .limit = 0xffff, .type = 0x2, .present = 1 };
+	sregs.tr = (struct kvm_segment){ .limit = 0xffff, .type = 0xb, .present = 1 };
 	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0 || ioctl(v->fd, KVM_SET_REGS, &regs) < 0 ||
 	    ioctl(v->fd, KVM_SET_FPU, &fpu) < 0 || ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0)
 		return -errno;

@@ -60,7 +60,7 @@ def build_images(work, cache, tinyvmm, selected):
     # the integration suite's guests, the C tests that need KVM, and their tools
     build = os.path.dirname(os.path.abspath(tinyvmm))
     guests = os.environ.get("TINYVMM_GUESTS") or os.path.join(build, "tests", "guests")
-    for name in ("exit42", "triple", "hlt-cli", "allports", "pagetables"):
+    for name in ("exit42", "triple", "hlt-cli", "allports", "pagetables", "cpumode-pae"):
         if os.path.exists(os.path.join(guests, name + ".bin")):
             files[f"guests/{name}.bin"] = os.path.join(guests, name + ".bin")
     binaries = [tinyvmm]
