@@ -122,7 +122,7 @@ static bool create_devices(struct machine *m)
 	}
 	ok = ok && qdev_create_unattached(m, "kvm-ioapic", NULL, err, sizeof(err)) &&
 	     qdev_create_unattached(m, "isabus-bridge", NULL, err, sizeof(err)) &&
-	     qdev_create_unattached(m, "kvm-pit", NULL, err, sizeof(err)) &&
+	     qdev_create_unattached(m, "kvm-pit", "iobase=0x40", err, sizeof(err)) &&
 	     qdev_create_unattached(m, "isa-serial",
 				    chardev_prop(&m->cfg->serial, serial, sizeof(serial)), err,
 				    sizeof(err)) &&
