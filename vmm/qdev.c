@@ -115,27 +115,36 @@ struct object *qdev_new(struct machine *m, const char *type, struct object *pare
 	return o;
 }
 
-static bool plug(struct object *o, char *err, size_t errlen)
+/* The bus a device of type t goes on: bus (bus= gave it) or the first of its bus type; NULL
+ * with QEMU's message (*ok when t goes on no bus: a CPU). */
+static struct object *bus_for(const struct object_type *t, struct object *bus, bool *none,
+			      char *err, size_t errlen)
 {
-	const char *want = qdev_bus_type(o->type);
-	struct object *bus = object_get_link(o, "parent_bus");
+	const char *want = qdev_bus_type(t);
 
-	if (!want) /* a CPU: on no bus */
-		return true;
+	*none = !want;
+	if (!want)
+		return NULL;
 	if (!bus)
 		bus = !strcmp(want, "System") ? qdev_system_bus()
 					      : bus_search(object_root(), NULL, want);
-	if (!bus) {
-		snprintf(err, errlen, "No '%s' bus found for device '%s'", want, o->type->name);
-		return false;
-	}
-	if (!object_type_is(bus->type, want)) {
-		snprintf(err, errlen, "Device '%s' can't go on %s bus", o->type->name,
-			 bus->type->name);
-		return false;
-	}
-	object_set_link(o, "parent_bus", bus);
-	return true;
+	if (!bus)
+		snprintf(err, errlen, "No '%s' bus found for device '%s'", want, t->name);
+	else if (!object_type_is(bus->type, want))
+		snprintf(err, errlen, "Device '%s' can't go on %s bus", t->name, bus->type->name);
+	else
+		return bus;
+	return NULL;
+}
+
+static bool plug(struct object *o, char *err, size_t errlen)
+{
+	bool none;
+	struct object *bus = bus_for(o->type, object_get_link(o, "parent_bus"), &none, err, errlen);
+
+	if (bus)
+		object_set_link(o, "parent_bus", bus);
+	return bus || none;
 }
 
 bool qdev_realize(struct object *o, struct machine *m, char *err, size_t errlen)
@@ -315,6 +324,39 @@ struct object *device_create_opts(struct machine *m, const char *opts, char *err
 		return NULL;
 	}
 	return qdev_realize(o, m, err, errlen) ? o : NULL;
+}
+
+void device_add_refused(const char *driver, const char *bus, char *err, size_t errlen)
+{
+	const struct object_type *t = device_type(driver, err, errlen);
+	struct object *b = t && bus ? qdev_bus_find(bus) : NULL;
+	bool none;
+
+	if (t && bus && !b)
+		snprintf(err, errlen, "Bus '%s' not found", bus);
+	else if (t && (b = bus_for(t, b, &none, err, errlen)))
+		snprintf(err, errlen, "Bus '%s' does not support hotplugging", qdev_bus_name(b));
+	else if (t && none)
+		snprintf(err, errlen, "Device '%s' does not support hotplugging", t->name);
+}
+
+void device_del_refused(const char *id, bool *not_found, char *err, size_t errlen)
+{
+	char path[300];
+	bool ambiguous;
+	struct object *o, *bus;
+
+	snprintf(path, sizeof(path), "%s%s", id[0] == '/' ? "" : "/machine/peripheral/", id);
+	o = strlen(id) < 256 ? object_resolve_path(path, &ambiguous) : NULL;
+	*not_found = !o;
+	if (!o)
+		snprintf(err, errlen, "Device '%s' not found", id);
+	else if (!object_type_is(o->type, "device"))
+		snprintf(err, errlen, "%s is not a hotpluggable device", id);
+	else if ((bus = object_get_link(o, "parent_bus")))
+		snprintf(err, errlen, "Bus '%s' does not support hotplugging", qdev_bus_name(bus));
+	else
+		snprintf(err, errlen, "Device '%s' does not support hotplugging", o->type->name);
 }
 
 bool device_help(const char *opts, FILE *f, bool *asked, char *err, size_t errlen)

@@ -55,6 +55,13 @@ void qdev_print_help(FILE *f);
 /* -device TYPE,help: its properties, as QEMU 7.2; false with QEMU's message in err. */
 bool qdev_print_type_help(FILE *f, const char *type, char *err, size_t errlen);
 
+/* device_add's answer: QEMU's message in err (no bus of tinyvmm takes a device once the machine is
+ * made: "Bus 'isa.0' does not support hotplugging", or the driver's or bus's error). */
+void device_add_refused(const char *driver, const char *bus, char *err, size_t errlen);
+/* device_del's answer for id (a -device id, or an absolute path): QEMU's message in err;
+ * *not_found when there is no such device. */
+void device_del_refused(const char *id, bool *not_found, char *err, size_t errlen);
+
 /* -device's help forms ("help", "?", "TYPE,help", "TYPE,help=on", "TYPE,?"): prints it on f
  * and sets *asked; false with QEMU's message in err for a bad TYPE. */
 bool device_help(const char *opts, FILE *f, bool *asked, char *err, size_t errlen);
