@@ -147,21 +147,43 @@ static bool plug(struct object *o, char *err, size_t errlen)
 	return bus || none;
 }
 
+static void release_claims(struct object *o)
+{
+	while (o->nr_claims--)
+		iospace_unregister(o->claims[o->nr_claims].space, o->claims[o->nr_claims].base);
+	o->nr_claims = 0;
+}
+
 bool qdev_realize(struct object *o, struct machine *m, char *err, size_t errlen)
 {
-	struct object *bus;
+	struct object *bus, **p;
 
+	if (object_is_realized(o))
+		return true;
 	if (!plug(o, err, errlen) || (o->type->realize && !o->type->realize(o, m, err, errlen))) {
-		object_delete(o);
+		release_claims(o);
 		return false;
 	}
 	object_set_bool(o, "realized", true);
 	bus = object_get_link(o, "parent_bus");
-	if (bus) {
+	for (p = bus ? &bus->bus_children : NULL; p && *p && *p != o; p = &(*p)->bus_next)
+		;
+	if (p && !*p) { /* plugged again after an unrealize: it keeps its place */
 		o->bus_next = bus->bus_children;
 		bus->bus_children = o;
 	}
 	return true;
+}
+
+void qdev_unrealize(struct object *o, struct machine *m)
+{
+	if (!object_is_realized(o))
+		return;
+	if (o->type->unrealize)
+		o->type->unrealize(o, m);
+	release_claims(o);
+	o->state = NULL;
+	object_set_bool(o, "realized", false);
 }
 
 /* The next key=value of opts (",," is a comma) into buf; false at the end or when too long. */
@@ -223,6 +245,11 @@ static bool set_props(struct object *o, const char *opts, char *err, size_t errl
 	return true;
 }
 
+bool qdev_is_board(struct object *o)
+{
+	return o->parent && !strcmp(o->parent->name, "unattached");
+}
+
 struct object *qdev_create_unattached(struct machine *m, const char *type, const char *props,
 				      char *err, size_t errlen)
 {
@@ -233,11 +260,11 @@ struct object *qdev_create_unattached(struct machine *m, const char *type, const
 		snprintf(err, errlen, "Out of memory");
 	if (!o)
 		return NULL;
-	if (props && !set_props(o, props, err, errlen)) {
+	if ((props && !set_props(o, props, err, errlen)) || !qdev_realize(o, m, err, errlen)) {
 		object_delete(o);
 		return NULL;
 	}
-	return qdev_realize(o, m, err, errlen) ? o : NULL;
+	return o;
 }
 
 /* QEMU's id_wellformed(): a letter, then letters, digits, '-', '.', '_'. */
@@ -319,11 +346,11 @@ struct object *device_create_opts(struct machine *m, const char *opts, char *err
 		snprintf(err, errlen, "Out of memory");
 	if (!o)
 		return NULL;
-	if (!set_props(o, opts, err, errlen)) {
+	if (!set_props(o, opts, err, errlen) || !qdev_realize(o, m, err, errlen)) {
 		object_delete(o);
 		return NULL;
 	}
-	return qdev_realize(o, m, err, errlen) ? o : NULL;
+	return o;
 }
 
 void device_add_refused(const char *driver, const char *bus, char *err, size_t errlen)
@@ -379,15 +406,19 @@ bool device_help(const char *opts, FILE *f, bool *asked, char *err, size_t errle
 				    errlen);
 }
 
-bool qdev_claim(struct iospace *s, const char *name, uint64_t base, uint64_t size, io_read_fn read,
-		io_write_fn write, void *opaque, char *err, size_t errlen)
+bool qdev_claim(struct object *o, struct iospace *s, const char *name, uint64_t base, uint64_t size,
+		io_read_fn read, io_write_fn write, void *opaque, char *err, size_t errlen)
 {
-	int r = iospace_register(s, name, base, size, read, write, opaque);
+	int r = o->nr_claims < OBJECT_MAX_CLAIMS
+			? iospace_register(s, name, base, size, read, write, opaque)
+			: -ENOSPC;
 	const struct io_range *c = NULL;
 
-	if (r == 0)
+	if (r == 0) {
+		o->claims[o->nr_claims++] = (struct object_claim){ s, base };
 		return true;
-	for (int i = 0; r == -EEXIST && i < s->nr; i++)
+	}
+	for (int i = 0; r == -EEXIST && !c && i < s->nr; i++) /* the first it overlaps */
 		if (s->ranges[i].base <= base + size - 1 &&
 		    base <= s->ranges[i].base + s->ranges[i].size - 1)
 			c = &s->ranges[i];
@@ -434,10 +465,7 @@ static void reset_one(struct object *o, void *opaque)
 
 static void unrealize_one(struct object *o, void *opaque)
 {
-	if (o->type->unrealize)
-		o->type->unrealize(o, opaque);
-	o->state = NULL;
-	object_set_bool(o, "realized", false);
+	qdev_unrealize(o, opaque);
 }
 
 void qdev_reset_all(void)
