@@ -41,6 +41,12 @@ CLI = [["-device", "nope"], ["-device", "isa-serial,iobase=abc"],
 ADD = [{"driver": "isa-serial"}, {"driver": "isa-debugcon", "id": "x"}, {"driver": "nope"},
        {"driver": "isa-serial", "bus": "nope"}, {"driver": "isa-device"}]
 DEL = ["dc", "nope", "/machine/peripheral-anon/device[0]"]
+# qom-set on dc while realized, then (after realized=false; QEMU 7.2 aborts when it is realized
+# again, so that is not recorded) with every JSON type
+QOM_SET_REALIZED = [("readback", 1), ("chardev", "d"), ("hotpluggable", True),
+                    ("parent_bus", "x"), ("type", "x")]
+QOM_SET_UNREALIZED = [("readback", v) for v in [True, -1, 2**33, 1.5, "x", None, [], {}, 66]] + \
+    [("chardev", v) for v in [1, "d"]] + [("realized", v) for v in ["x", 1, None]]
 HMP = ["device_add isa-serial", "device_add isa-serial,id=x", "device_add nope", "device_del dc",
        "device_del nope", "info qtree"]
 
@@ -102,6 +108,15 @@ def main():
         fix[f"device_del {i}"] = q.cmd("device_del", {"id": i})
     for line in HMP:
         fix[f"hmp {line}"] = q.cmd("human-monitor-command", {"command-line": line})["return"]
+    dc = "/machine/peripheral/dc"
+    for prop, v in QOM_SET_REALIZED:
+        fix[f"qom-set realized {prop} {json.dumps(v)}"] = q.cmd(
+            "qom-set", {"path": dc, "property": prop, "value": v})
+    fix["qom-set realized false"] = q.cmd("qom-set", {"path": dc, "property": "realized",
+                                                     "value": False})
+    for prop, v in QOM_SET_UNREALIZED:
+        fix[f"qom-set unrealized {prop} {json.dumps(v)}"] = q.cmd(
+            "qom-set", {"path": dc, "property": prop, "value": v})
     stop(proc, q)
     proc, q = running(["-M", "pc", "-accel", "kvm"])
     fix["hmp info qtree (pc, kvm)"] = q.cmd("human-monitor-command",
