@@ -13,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qmplib import QVM  # noqa: E402
-from tvmm import binary, check, guest, main, scaled  # noqa: E402
+from tvmm import VM, binary, check, connect_unix, guest, main, scaled  # noqa: E402
 
 FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures",
                        "qdev.qemu-7.2.json")
@@ -172,6 +172,24 @@ def uart():
         check(ret(q, "query-status")["status"] == "running", "still running")
 
 
+def wait_on():
+    """A -device's chardev that is a wait=on server holds the start until a client comes, as
+    -serial's does: the guest's first bytes reach it."""
+    sock = os.path.join(tempfile.mkdtemp(prefix="tvmm-qdev-"), "com2.sock")
+    with VM("-flat", guest("com2"), "-chardev", f"socket,id=c1,path={sock},server=on,wait=on",
+            "-device", "isa-serial,iobase=0x2f8,irq=3,chardev=c1") as vm:
+        s = connect_unix(sock)
+        s.settimeout(scaled(20))
+        got = b""
+        while b"\r\n" not in got:
+            data = s.recv(4096)
+            check(data, "com2's client reads until the line's end", b"com2 hello\r\n", got)
+            got += data
+        check(got == b"com2 hello\r\n", "the guest's first bytes on com2", None, got)
+        vm.wait_output("ready\r\n")
+        s.close()
+
+
 def props():
     """device-list-properties and qom-list-properties as QEMU's, device_add/device_del."""
     with QVM(*DEVICES) as vm:
@@ -257,4 +275,4 @@ def qtree():
 
 
 main({"device_help": device_help, "cli_errors": cli_errors, "props": props, "qtree": qtree,
-      "uart": uart})
+      "uart": uart, "wait_on": wait_on})
