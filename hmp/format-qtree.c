@@ -1,6 +1,5 @@
 /* info qtree in QEMU 7.2's text (buses and their devices with their qdev properties), and
  * device_add's line ("driver[,prop=value][,...]") passed to the QMP command. */
-#include <stddef.h>
 #include <string.h>
 
 #include "hmp/hmp-int.h"
@@ -39,7 +38,6 @@ static void print_bus(HmpOut *out, struct object *bus, int indent);
 static void print_dev(HmpOut *out, struct object *dev, int indent)
 {
 	bool anon = !dev->parent || strcmp(dev->parent->name, "peripheral");
-	struct object *bus;
 
 	hmp_printf(out, "%*sdev: %s, id \"%s\"\n", indent, "", dev->type->name,
 		   anon ? "" : dev->name);
@@ -52,17 +50,6 @@ static void print_dev(HmpOut *out, struct object *dev, int indent)
 					more = 1;
 				}
 		}
-	bus = object_get_link(dev, "parent_bus");
-	if (bus && bus->type->print_dev) {
-		char buf[2048] = "";
-
-		bus->type->print_dev(dev, buf, sizeof(buf));
-		for (char *line = buf, *nl; *line; line = nl ? nl + 1 : line + strlen(line)) {
-			nl = strchr(line, '\n');
-			hmp_printf(out, "%*s%.*s\n", indent + 2, "",
-				   (int)(nl ? nl - line : (ptrdiff_t)strlen(line)), line);
-		}
-	}
 	for (struct object *c = dev->children; c; c = c->next)
 		if (object_type_is(c->type, "bus"))
 			print_bus(out, c, indent + 2);

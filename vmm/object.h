@@ -80,10 +80,6 @@ struct object_type {
 	object_realize_fn *realize;
 	object_unrealize_fn *unrealize;
 	object_reset_fn *reset;
-	/* a bus type: info qtree's lines for a device on it, after its properties (QEMU's bus
-	 * print_dev, e.g. PCI's "class ..., addr 04.0"): '\n'-separated, written into buf (the
-	 * indentation is added); NULL: none */
-	void (*print_dev)(struct object *dev, char *buf, size_t len);
 };
 
 struct object_prop {
@@ -101,8 +97,7 @@ struct object {
 	/* a bus: its devices, the last plugged first (QEMU's order); a device: the next on its bus
 	 */
 	struct object *bus_children, *bus_next;
-	/* a realized device: the address ranges it claimed (qdev_claim()), given back at unrealize
-	 */
+	/* a realized device: the address ranges it claimed (qdev_claim()), given back at unrealize */
 	struct object_claim {
 		struct iospace *space;
 		uint64_t base;
