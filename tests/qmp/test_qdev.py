@@ -241,6 +241,23 @@ def blocks(text):
     return out
 
 
+def qom_tree():
+    """info qom-tree: the containers, -device's objects and the buses where QEMU has them."""
+    with QVM("-S", *DEVICES) as vm:
+        ours = ret(vm.qmp(), "human-monitor-command", {"command-line": "info qom-tree"})
+    theirs = QEMU["hmp info qom-tree"].split("\r\n")
+    lines = ours.split("\r\n")
+    for want in ["  /peripheral (container)", "    /dc (isa-debugcon)",
+                 "  /peripheral-anon (container)", "    /device[0] (isa-debug-exit)",
+                 "  /unattached (container)", "    /device[0] (host-x86_64-cpu)",
+                 "      /isa.0 (ISA)", "    /sysbus (System)"]:
+        check(want in lines and (want in theirs or "cpu" in want), f"info qom-tree has {want!r}",
+              theirs, lines)
+    common = [x for x in lines if x in theirs]
+    check(common == [x for x in theirs if x in common] and len(common) >= 7,
+          "info qom-tree: QEMU's lines in QEMU's order", theirs, lines)
+
+
 def qtree():
     with QVM("-S", *DEVICES) as vm:
         q = vm.qmp()
@@ -275,4 +292,4 @@ def qtree():
 
 
 main({"device_help": device_help, "cli_errors": cli_errors, "props": props, "qtree": qtree,
-      "uart": uart, "wait_on": wait_on})
+      "qom_tree": qom_tree, "uart": uart, "wait_on": wait_on})
