@@ -192,8 +192,23 @@ def wait_on():
 
 def props():
     """device-list-properties and qom-list-properties as QEMU's, device_add/device_del."""
-    with QVM(*DEVICES) as vm:
+    with QVM(*DEVICES, "-global", "isa-debugcon.readback=0x42") as vm:
         q = vm.qmp()
+        debugcons = [p["name"] for p in ret(q, "qom-list", {"path": "/machine/unattached"})
+                     if p["type"] == "child<isa-debugcon>"]
+        for path in ["/machine/peripheral/dc", "/machine/unattached/" + debugcons[0]]:
+            check(ret(q, "qom-get", {"path": path, "property": "readback"}) == 0x42,
+                  f"-global isa-debugcon.readback applies to {path}")
+        for bad in ["", "x" * 65536, "../isa-serial", "isa-serial/", "device", "bus", "ISA"]:
+            r = q.cmd("device-list-properties", {"typename": bad})
+            check("error" in r, f"device-list-properties {bad[:20]!r} refused", None, r)
+            r = q.cmd("device_add", {"driver": bad})
+            check("error" in r, f"device_add {bad[:20]!r} refused", None, r)
+            r = q.cmd("device_del", {"id": bad})
+            check("error" in r, f"device_del {bad[:20]!r} refused", None, r)
+        for args in [{"typename": 1}, {"typename": None}, {}, {"typename": "isa-serial", "x": 1}]:
+            r = q.cmd("device-list-properties", args)
+            check("error" in r, f"device-list-properties {args} refused", None, r)
         for key, theirs in QEMU.items():
             m = re.match(r"(device-list-properties|qom-list-properties) (\S+)$", key)
             if not m:
