@@ -116,7 +116,7 @@ struct object *qdev_new(struct machine *m, const char *type, struct object *pare
 }
 
 /* The bus a device of type t goes on: bus (bus= gave it) or the first of its bus type; NULL
- * with QEMU's message (*ok when t goes on no bus: a CPU). */
+ * with QEMU's message, or with *none set when t goes on no bus (a CPU). */
 static struct object *bus_for(const struct object_type *t, struct object *bus, bool *none,
 			      char *err, size_t errlen)
 {

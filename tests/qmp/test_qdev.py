@@ -122,7 +122,11 @@ def cli_errors():
         check(r.returncode == 1 and r.stderr == f"tinyvmm: {want}\n{TRY}", f"{args} refused",
               f"tinyvmm: {want}\n{TRY}", (r.returncode, r.stderr))
     r = tinyvmm("-global", "isa-serial.baudbase=9600", "-device", "help")
-    check(r.returncode == 0, "-global with -device help")
+    check(r.returncode == 0 and not r.stderr, "-global with -device help", None, r.stderr)
+    r = tinyvmm("-global", "nope.x=1", "-device", "help")  # QEMU's warning, at start
+    check(r.returncode == 0 and
+          r.stderr == "tinyvmm: warning: global nope.x has invalid class name\n",
+          "a global of no type: QEMU's warning", None, r.stderr)
 
 
 def uart():
