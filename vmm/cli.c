@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vmm/cli-chardev.h"
+#include "vmm/qdev.h"
 #include "vmm/size.h"
 
 #define MIN_RAM (1ULL << 20)
@@ -34,6 +35,12 @@ static const char usage[] =
 	"  -qmp DEV           a QMP monitor (repeatable); -qmp-pretty DEV: with pretty JSON\n"
 	"  -monitor DEV       an HMP monitor (repeatable; also stdio)\n"
 	"  -nographic         same as -serial mon:stdio (serial and monitor on the terminal)\n"
+	"Devices:\n"
+	"  -device TYPE[,PROP=VALUE...][,id=ID][,bus=BUS]\n"
+	"                     add a device (repeatable); -device help lists the types,\n"
+	"                     -device TYPE,help their properties\n"
+	"  -global TYPE.PROP=VALUE\n"
+	"                     a default for every TYPE device, the machine's too (repeatable)\n"
 	"  -add-fd fd=N,set=S[,opaque=STR]\n"
 	"                     put inherited descriptor N in fd set S (/dev/fdset/S; repeatable)\n"
 	"Accepted for QEMU compatibility: -display none, -nodefaults, -enable-kvm, -accel kvm,\n"
@@ -43,6 +50,11 @@ static const char usage[] =
 const char *cli_usage(void)
 {
 	return usage;
+}
+
+const char *cli_try_help(void)
+{
+	return "Try 'tinyvmm -h' for more information.\n";
 }
 
 static enum cli_result bad(char *err, size_t errlen, const char *opt, const char *fmt, ...)
@@ -216,13 +228,56 @@ static enum cli_result parse_add_fd(const char *arg, struct vm_config *cfg, char
 	return CLI_RUN;
 }
 
+/* -device TYPE[,prop=val...]: kept for the machine to create (vmm/qdev.c); or its help */
+static enum cli_result parse_device(const char *arg, struct vm_config *cfg, char *err,
+				    size_t errlen)
+{
+	char msg[256];
+	bool asked;
+
+	if (!device_help(arg, stdout, &asked, msg, sizeof(msg))) {
+		snprintf(err, errlen, "-device %s: %s", arg, msg);
+		return CLI_ERROR;
+	}
+	if (asked)
+		return CLI_EXIT_OK;
+	if (cfg->nr_devices == CONFIG_MAX_DEVICES)
+		return bad(err, errlen, "-device", "too many devices (at most %d)",
+			   CONFIG_MAX_DEVICES);
+	cfg->devices[cfg->nr_devices++] = arg;
+	return CLI_RUN;
+}
+
+/* -global TYPE.prop=val: a default for every TYPE the machine creates */
+static enum cli_result parse_global(const char *arg, struct vm_config *cfg, char *err,
+				    size_t errlen)
+{
+	const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
+	char type[128];
+
+	if (!eq || !dot || dot > eq || dot == arg || dot + 1 == eq) {
+		snprintf(err, errlen, "-global %s: Invalid parameter '%s'", arg, arg);
+		return CLI_ERROR;
+	}
+	if (cfg->nr_globals == CONFIG_MAX_GLOBALS)
+		return bad(err, errlen, "-global", "too many globals (at most %d)",
+			   CONFIG_MAX_GLOBALS);
+	snprintf(type, sizeof(type), "%.*s", (int)(dot - arg), arg);
+	if (!object_type_find(type)) /* QEMU's warning: the global applies to nothing */
+		fprintf(stderr, "tinyvmm: warning: global %.*s has invalid class name\n",
+			(int)(eq - arg), arg);
+	cfg->globals[cfg->nr_globals++] = arg;
+	return CLI_RUN;
+}
+
 static bool takes_value(const char *opt)
 {
-	static const char *const opts[] = {
-		"-m",	   "-smp",	"-name", "-flat",    "-kernel",	 "-initrd",  "-append",
-		"-serial", "-debugcon", "-qmp",	 "-monitor", "-display", "-chardev", "-mon",
-		"-accel",  "-machine",	"-M",	 "-cpu",     "-vga",	 "-add-fd",  "-qmp-pretty"
-	};
+	static const char *const opts[] = { "-m",	   "-smp",    "-name",	  "-flat",
+					    "-kernel",	   "-initrd", "-append",  "-serial",
+					    "-debugcon",   "-qmp",    "-monitor", "-display",
+					    "-chardev",	   "-mon",    "-accel",	  "-machine",
+					    "-M",	   "-cpu",    "-vga",	  "-add-fd",
+					    "-qmp-pretty", "-device", "-global" };
 	size_t i;
 
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
@@ -341,6 +396,10 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 		else if (!strcmp(opt, "-monitor"))
 			r = parse_monitor(opt, arg, cfg->monitor, &cfg->nr_monitor, &monitors, err,
 					  errlen);
+		else if (!strcmp(opt, "-device"))
+			r = parse_device(arg, cfg, err, errlen);
+		else if (!strcmp(opt, "-global"))
+			r = parse_global(arg, cfg, err, errlen);
 		else if (!strcmp(opt, "-add-fd"))
 			r = parse_add_fd(arg, cfg, err, errlen);
 		else if (!is_accepted_pair(opt, arg))

@@ -43,6 +43,17 @@ int iospace_register(struct iospace *s, const char *name, uint64_t base, uint64_
 	return 0;
 }
 
+void iospace_unregister(struct iospace *s, uint64_t base)
+{
+	for (int i = 0; i < s->nr; i++)
+		if (s->ranges[i].base == base) {
+			memmove(&s->ranges[i], &s->ranges[i + 1],
+				(size_t)(s->nr - i - 1) * sizeof(s->ranges[0]));
+			s->nr--;
+			return;
+		}
+}
+
 const struct io_range *iospace_find(const struct iospace *s, uint64_t addr)
 {
 	int lo = 0, hi = s->nr - 1;

@@ -6,6 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct machine;
+struct iospace;
+
+#define OBJECT_MAX_CLAIMS 4 /* address ranges per device */
+
 enum prop_kind { PROP_BOOL, PROP_INT, PROP_UINT, PROP_STR, PROP_LINK };
 
 union prop_value {
@@ -22,14 +27,59 @@ struct prop_def {
 	enum prop_kind kind;
 	const char *qtype; /* QEMU's type string in qom-list: "uint32", "bool", "str", "link<T>" */
 	bool writable;	   /* only until the object is realized */
-	union prop_value def; /* the default (PROP_STR: a literal) */
+	union prop_value def; /* the default (PROP_STR: a literal, or NULL: none) */
+	uint64_t max;	      /* PROP_UINT: the largest value (0: UINT64_MAX) */
+	const char *desc;     /* QEMU's description (device-list-properties), or NULL */
+	int qdev;  /* info qtree's order: QEMU's qdev property position from 1; 0: not shown */
+	bool once; /* set once only: qom-set refuses another value (QEMU's chardev properties) */
 };
+
+/* Property definitions as QEMU's qdev properties: settable until realize; q is the position in
+ * info qtree (QEMU's declaration order), 0 for a property it does not show (QEMU's aliases). */
+#define PROP_UINT32(n, v, q)                                                                       \
+	{                                                                                          \
+		.name = (n), .kind = PROP_UINT, .qtype = "uint32", .writable = true, .def.u = (v), \
+		.max = UINT32_MAX, .qdev = (q)                                                     \
+	}
+#define PROP_BOOL(n, v, q)                                                                       \
+	{                                                                                        \
+		.name = (n), .kind = PROP_BOOL, .qtype = "bool", .writable = true, .def.b = (v), \
+		.qdev = (q)                                                                      \
+	}
+/* A chardev's label ("" for none), as QEMU's chardev property */
+#define PROP_CHARDEV(n, q)                                                               \
+	{                                                                                \
+		.name = (n), .kind = PROP_STR, .qtype = "str", .writable = true,         \
+		.desc = "ID of a chardev to use as a backend", .qdev = (q), .once = true \
+	}
+
+/*
+ * A device's life (the seam every device file plugs into):
+ * - realize creates the device on m from its properties (ports, IRQ, backend), with the big
+ *   lock held or before the vCPUs run. It returns true, or false with QEMU's message (no
+ *   "tinyvmm: " prefix, no newline) in err[errlen] and nothing left claimed, as chardev_open().
+ *   What the device keeps goes to o->state (NULL until realize; the device's own struct).
+ * - unrealize (may be NULL: nothing to free) frees o->state at machine teardown, vCPUs joined.
+ * - reset (may be NULL) puts the device back to power-on state at machine reset, vCPUs parked.
+ * A type with a realize, neither abstract nor board_only, can be created by -device.
+ */
+typedef bool object_realize_fn(struct object *o, struct machine *m, char *err, size_t errlen);
+typedef void object_unrealize_fn(struct object *o, struct machine *m);
+typedef void object_reset_fn(struct object *o);
 
 struct object_type {
 	const char *name;
 	const char *parent; /* NULL for "object" only */
 	bool abstract;
 	const struct prop_def *props; /* ended by an entry whose name is NULL, or NULL */
+	/* devices: bus_type and category are inherited from the parent type when NULL */
+	const char *bus_type; /* the type of bus it plugs into: "System", "ISA" ("PCI"...) */
+	const char *category; /* -device help's heading: "Misc" (devices), "Input"... */
+	const char *desc;     /* -device help's desc "...", or NULL */
+	bool board_only;      /* made by the machine only (QEMU's user_creatable = false) */
+	object_realize_fn *realize;
+	object_unrealize_fn *unrealize;
+	object_reset_fn *reset;
 };
 
 struct object_prop {
@@ -43,6 +93,16 @@ struct object {
 	struct object *parent, *children, *next;
 	struct object_prop *props;
 	int nr_props;
+	void *state; /* a realized device's own state (its type's realize sets it) */
+	/* a bus: its devices, the last plugged first (QEMU's order); a device: the next on its bus
+	 */
+	struct object *bus_children, *bus_next;
+	/* a realized device: the address ranges it claimed (qdev_claim()), given back at unrealize */
+	struct object_claim {
+		struct iospace *space;
+		uint64_t base;
+	} claims[OBJECT_MAX_CLAIMS];
+	int nr_claims;
 };
 
 /* Every type, in registration order; NULL when name is unknown. */
@@ -50,19 +110,40 @@ const struct object_type *object_type_find(const char *name);
 const struct object_type *object_type_at(int i); /* NULL past the end */
 /* Whether t is type name or one of its descendants. */
 bool object_type_is(const struct object_type *t, const char *name);
+/* The properties of t's chain, the base type's first, into out (at most max); their number. */
+int object_type_props(const struct object_type *t, const struct prop_def **out, int max);
+/* More than any type has (device-list-properties, -device TYPE,help). */
+#define OBJECT_MAX_PROPS 64
+/* d's default as JSON text ("115200", "false", "\"delay\""); false when it has none. */
+bool object_prop_default_json(const struct prop_def *d, char *buf, size_t len);
+/* The parent type of t; NULL for "object". */
+const struct object_type *object_type_parent(const struct object_type *t);
 
 /* The root "/", created on first use with /machine, its containers and /objects. */
 struct object *object_root(void);
-/* A new child of parent named name ("device[]" takes the next free index), props at defaults. */
+/* A new child of parent named name ("device[]" takes the first free index), props at defaults;
+ * NULL for an unknown or abstract type, or without memory. */
 struct object *object_new(const char *type, struct object *parent, const char *name);
-/* A child of /machine/unattached (devices and CPUs the machine creates itself), realized. */
-struct object *object_new_unattached(const char *type);
+/* Removes o (and its children) from the tree and frees it. */
+void object_delete(struct object *o);
+/* A child of o by its name; NULL when none. */
+struct object *object_child(struct object *o, const char *name);
 /* Whether o is a device whose "realized" is true. */
 bool object_is_realized(struct object *o);
 /* Sets a property at creation (before realize); false when there is none such. */
 bool object_set_uint(struct object *o, const char *prop, uint64_t v);
 bool object_set_str(struct object *o, const char *prop, const char *v);
-/* Frees the tree. */
+bool object_set_bool(struct object *o, const char *prop, bool v);
+bool object_set_link(struct object *o, const char *prop, struct object *v);
+/* Sets a property from its text (-device, -global): "0x3f8", "on"/"off", a string. False with
+ * QEMU's message ("Parameter 'iobase' expects integer") in err. */
+bool object_parse_prop(struct object_prop *p, const char *text, char *err, size_t errlen);
+/* A property's value (realize reads its own properties); 0, false or "" when there is none. */
+uint64_t object_get_uint(struct object *o, const char *prop);
+bool object_get_bool(struct object *o, const char *prop);
+const char *object_get_str(struct object *o, const char *prop);
+struct object *object_get_link(struct object *o, const char *prop);
+/* Frees the tree (the devices unrealized before: qdev_unrealize_all()). */
 void object_tree_free(void);
 
 /* Resolves a path as QEMU's: absolute ("/machine/unattached/device[0]", empty components skipped)
