@@ -38,9 +38,9 @@ int machine_reset(struct machine *m)
 	return r;
 }
 
-/* The command line's backends a device's chardev property names: -serial's and -debugcon's
- * (opened first: the monitors and the exit path use them), then -chardev's, opened on first take.
- */
+/* The command line's backends a device's chardev property names: -serial's and -debugcon's, then
+ * the -chardev's no -serial, -debugcon or -mon uses, all opened at start-up as QEMU opens every
+ * -chardev, used or not (a server listens, a file is created). */
 static bool open_chardevs(struct machine *m)
 {
 	char err[256];
@@ -58,9 +58,17 @@ static bool open_chardevs(struct machine *m)
 	m->chardevs[0] = (struct machine_chardev){ &m->cfg->serial, m->serial_chr, false };
 	m->chardevs[1] = (struct machine_chardev){ &m->cfg->debugcon, m->debugcon_chr, false };
 	m->nr_chardevs = 2;
-	for (int i = 0; i < m->cfg->nr_unused; i++)
+	for (int i = 0; i < m->cfg->nr_unused; i++) {
+		struct chardev *chr = chardev_open(&m->cfg->unused[i], m->loop, err, sizeof(err));
+
+		if (!chr) {
+			fprintf(stderr, "tinyvmm: chardev '%s': %s\n", m->cfg->unused[i].label,
+				err);
+			return false;
+		}
 		m->chardevs[m->nr_chardevs++] =
-			(struct machine_chardev){ .spec = &m->cfg->unused[i] };
+			(struct machine_chardev){ .spec = &m->cfg->unused[i], .chr = chr };
+	}
 	return true;
 }
 
@@ -69,7 +77,6 @@ struct chardev *machine_chardev_take(struct machine *m, const char *label, const
 {
 	for (int i = 0; i < m->nr_chardevs; i++) {
 		struct machine_chardev *c = &m->chardevs[i];
-		char msg[256];
 
 		/* -serial none and the default -debugcon none make no chardev, as in QEMU */
 		if (strcmp(c->spec->label, label) || (i < 2 && c->spec->kind == CHR_NONE))
@@ -79,10 +86,6 @@ struct chardev *machine_chardev_take(struct machine *m, const char *label, const
 				 "Property '%s.chardev' can't take value '%s': Device '%s' is in "
 				 "use",
 				 owner, label, label);
-			return NULL;
-		}
-		if (!c->chr && !(c->chr = chardev_open(c->spec, m->loop, msg, sizeof(msg)))) {
-			snprintf(err, errlen, "chardev '%s': %s", label, msg);
 			return NULL;
 		}
 		c->taken = true;

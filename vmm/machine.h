@@ -58,7 +58,7 @@ struct machine {
 	struct chardev *serial_chr, *debugcon_chr; /* -serial's and -debugcon's (also below) */
 	struct machine_chardev {
 		const struct chardev_spec *spec;
-		struct chardev *chr; /* opened (-chardev's: on first take) */
+		struct chardev *chr; /* opened at start-up */
 		bool taken;	     /* by a device's chardev property */
 	} chardevs[2 + CONFIG_MAX_CHARDEVS];
 	int nr_chardevs;

@@ -239,6 +239,27 @@ def chardev_backends():
         check(rc == 0, "pipe: exit 0", 0, (rc, p.stderr.read()))
 
 
+def unused_chardevs():
+    # a -chardev nothing uses is opened at start-up all the same, as QEMU's: its server listens,
+    # its file exists; query-chardev lists both with frontend-open false
+    d = tempfile.mkdtemp(prefix="tvmm-unused-")
+    srv, out, qmp = (os.path.join(d, n) for n in ("srv.sock", "out.txt", "qmp.sock"))
+    p = start("-chardev", f"socket,id=s,path={srv},server=on,wait=off", "-chardev",
+              f"file,id=f,path={out}", "-qmp", f"unix:{qmp},server=on,wait=off")
+    try:
+        q = QMP(qmp)
+        check(os.path.exists(out), "the file of an unused -chardev file exists")
+        connect_unix(srv).close()
+        got = {c["label"]: c["frontend-open"] for c in q.cmd("query-chardev")["return"]}
+        check(got.get("s") is False and got.get("f") is False, "both listed, no frontend",
+              None, got)
+        q.cmd("quit")
+        q.close()
+    finally:
+        rc = p.wait(timeout=scaled(20))
+    check(rc == 0, "exit 0", 0, (rc, p.stderr.read()))
+
+
 def qemu_pretty(o, depth=0):
     """QEMU's pretty=on text of o: 4-space indents, a member per line, "\r\n" line ends, even
     an empty object or array closed on a line of its own."""
@@ -307,4 +328,5 @@ if __name__ == "__main__":
         "query-chardev": query_chardev,
         "pretty": pretty,
         "chardev-backends": chardev_backends,
+        "unused-chardevs": unused_chardevs,
     })
