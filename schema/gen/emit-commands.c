@@ -82,7 +82,7 @@ static void emit_args(FILE *f, FILE *h, const struct command *c)
 		"}\n\n%sbool q_obj_%s_arg_unpack(json_object *args, struct q_obj_%s_arg *a, "
 		"Error **errp)\n{\n",
 		linkage, c->c_name, c->c_name);
-	emit_unpack(f, c->members, c->nmembers, "args", "\"\"", "a", false);
+	emit_unpack(f, c->members, c->nmembers, "args", "\"\"", "a", false, c->extra_members);
 	fprintf(f, "\treturn true;\nfail:\n\treturn false;\n}\n");
 }
 

@@ -97,7 +97,7 @@ static void emit_struct_c(FILE *c, const struct type *t)
 		"{\n",
 		t->name, t->name);
 	fprintf(c, "\t%s *p = calloc(1, sizeof(*p));\n", t->name);
-	emit_unpack(c, t->members, t->nmembers, "obj", "prefix", "p", true);
+	emit_unpack(c, t->members, t->nmembers, "obj", "prefix", "p", true, false);
 	fprintf(c, "\t*out = p;\n\treturn true;\nfail:\n\t%s_free(p);\n\treturn false;\n}\n",
 		t->name);
 }

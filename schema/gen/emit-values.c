@@ -89,15 +89,17 @@ void emit_free(FILE *f, const struct member *m, const char *expr, bool owned)
 }
 
 void emit_unpack(FILE *f, const struct member *ms, int n, const char *obj, const char *prefix,
-		 const char *dest, bool owned)
+		 const char *dest, bool owned, bool extra)
 {
 	int i;
 
-	fprintf(f, "\tstatic const char *const names[] = { ");
-	for (i = 0; i < n; i++)
-		fprintf(f, "\"%s\", ", ms[i].name);
-	fprintf(f, "NULL };\n%s\n",
-		n ? "\tjson_object *v;\n\tbool present;\n\tchar what[256];\n" : "");
+	if (!extra) { /* the members qapi_no_extra() knows */
+		fprintf(f, "\tstatic const char *const names[] = { ");
+		for (i = 0; i < n; i++)
+			fprintf(f, "\"%s\", ", ms[i].name);
+		fprintf(f, "NULL };\n");
+	}
+	fprintf(f, "%s\n", n ? "\tjson_object *v;\n\tbool present;\n\tchar what[256];\n" : "");
 	if (owned) /* a struct member */
 		fprintf(f, "\tif (!qapi_object_check(%s, %s, errp))\n\t\tgoto fail;\n", obj,
 			prefix);
@@ -124,5 +126,7 @@ void emit_unpack(FILE *f, const struct member *ms, int n, const char *obj, const
 		emit_from_json(f, m, "v", "what", d, owned);
 		fprintf(f, "\t}\n");
 	}
-	fprintf(f, "\tif (!qapi_no_extra(%s, %s, names, errp))\n\t\tgoto fail;\n", obj, prefix);
+	if (!extra)
+		fprintf(f, "\tif (!qapi_no_extra(%s, %s, names, errp))\n\t\tgoto fail;\n", obj,
+			prefix);
 }

@@ -231,7 +231,8 @@ static bool load_hmp(const char *file, struct command *c, json_object *h)
 static bool load_entry(struct schema *s, const char *file, json_object *e)
 {
 	static const char *const cmd_keys[] = {
-		"command", "data", "returns", "doc", "hmp", "unlisted", "before-negotiation", NULL
+		"command",	 "data", "returns", "doc", "hmp", "unlisted", "before-negotiation",
+		"extra-members", NULL
 	};
 	static const char *const type_keys[] = { "struct", "enum", "event", "data", "doc", NULL };
 	const char *kinds[] = { "command", "struct", "enum", "event" };
@@ -284,7 +285,9 @@ static bool load_entry(struct schema *s, const char *file, json_object *e)
 		}
 		if (!bool_field(file, name, e, "before-negotiation", "'before-negotiation'",
 				&c->before_negotiation) ||
-		    !bool_field(file, name, e, "unlisted", "'unlisted'", &c->unlisted))
+		    !bool_field(file, name, e, "unlisted", "'unlisted'", &c->unlisted) ||
+		    !bool_field(file, name, e, "extra-members", "'extra-members'",
+				&c->extra_members))
 			return false;
 		if (c->unlisted && strncmp(name, "x-", 2))
 			return fail(file, name, "only an x- command can be unlisted");

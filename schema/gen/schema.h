@@ -51,7 +51,8 @@ struct command {
 	int nmembers;
 	struct member ret; /* ret.type NULL: no return value */
 	bool before_negotiation;
-	bool unlisted; /* callable, but not in query-commands nor query-qmp-schema */
+	bool unlisted;	    /* callable, but not in query-commands nor query-qmp-schema */
+	bool extra_members; /* arguments beyond data are accepted (and not passed) */
 	struct hmp_block *hmp;
 };
 
@@ -108,9 +109,10 @@ void emit_to_json(FILE *f, const struct member *m, const char *expr);
 void emit_from_json(FILE *f, const struct member *m, const char *json, const char *what,
 		    const char *dest, bool owned);
 void emit_free(FILE *f, const struct member *m, const char *expr, bool owned);
-/* Unpacks members of JSON object obj into dest->x (with has_x), jumping to "fail" on error. */
+/* Unpacks members of JSON object obj into dest->x (with has_x), jumping to "fail" on error;
+ * other members are an error unless extra. */
 void emit_unpack(FILE *f, const struct member *ms, int n, const char *obj, const char *prefix,
-		 const char *dest, bool owned);
+		 const char *dest, bool owned, bool extra);
 /* hmp_call_NAME(): the marshaller's unpacking and handler call, then its formatter. */
 void emit_hmp_call(FILE *f, const struct command *c);
 #endif

@@ -39,7 +39,9 @@ CLI = [["-device", "nope"], ["-device", "isa-serial,iobase=abc"],
        ["-chardev", "null,id=c", "-device", "isa-serial,chardev=c", "-device",
         "isa-debugcon,chardev=c"]]
 ADD = [{"driver": "isa-serial"}, {"driver": "isa-debugcon", "id": "x"}, {"driver": "nope"},
-       {"driver": "isa-serial", "bus": "nope"}, {"driver": "isa-device"}]
+       {"driver": "isa-serial", "bus": "nope"}, {"driver": "isa-device"},
+       {"driver": "isa-serial", "iobase": 768, "irq": 5}, {"driver": "nope", "chardev": "x"},
+       {"bus": "isa.0"}]
 DEL = ["dc", "nope", "/machine/peripheral-anon/device[0]"]
 # qom-set on dc while realized, then (after realized=false; QEMU 7.2 aborts when it is realized
 # again, so that is not recorded) with every JSON type
