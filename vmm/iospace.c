@@ -43,6 +43,19 @@ int iospace_register(struct iospace *s, const char *name, uint64_t base, uint64_
 	return 0;
 }
 
+int iospace_unregister(struct iospace *s, uint64_t base, const void *opaque)
+{
+	for (int i = 0; i < s->nr; i++) {
+		if (s->ranges[i].base == base && s->ranges[i].opaque == opaque) {
+			memmove(&s->ranges[i], &s->ranges[i + 1],
+				(size_t)(s->nr - i - 1) * sizeof(s->ranges[0]));
+			s->nr--;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 const struct io_range *iospace_find(const struct iospace *s, uint64_t addr)
 {
 	int lo = 0, hi = s->nr - 1;

@@ -11,6 +11,7 @@
 #include "vmm/chardev.h"
 #include "vmm/dev/debug-ports.h"
 #include "vmm/dev/i8042.h"
+#include "vmm/dev/pci-host.h"
 #include "vmm/dev/power.h"
 #include "vmm/dev/serial.h"
 #include "vmm/object-types.h"
@@ -37,8 +38,10 @@ int machine_reset(struct machine *m)
 {
 	int r = kvm_restore_reset_state(m->vm_fd, &m->reset_state);
 
-	if (r == 0)
+	if (r == 0) {
 		serial_reset(m->serial);
+		pci_bus_reset(&m->pci->bus);
+	}
 	if (r == 0 && m->boot_reset)
 		r = m->boot_reset(m);
 	return r;
@@ -61,6 +64,8 @@ static bool create_devices(struct machine *m)
 	}
 	m->serial = serial_init(m, COM1_BASE, COM1_IRQ, m->serial_chr);
 	r = m->serial ? debug_ports_init(m, m->debugcon_chr) : -ENOMEM;
+	if (r == 0)
+		r = pci_host_create(m, &m->pci);
 	if (r == 0 && m->cfg->kernel) /* what Linux's ACPI tables describe */
 		r = power_init(m);
 	if (r == 0 && m->cfg->kernel)
@@ -180,6 +185,7 @@ void machine_destroy(struct machine *m)
 	free(m->vcpus);
 	object_tree_free();
 	serial_free(m->serial);
+	pci_host_free(m->pci);
 	chardev_close(m->serial_chr);
 	chardev_close(m->debugcon_chr);
 	guest_mem_destroy(&m->mem);

@@ -17,6 +17,7 @@ struct mainloop;
 struct watch;
 struct chardev;
 struct vcpu;
+struct pci_host;
 
 /* Exit codes of the process (documented in README.md). */
 #define EXIT_GUEST_CRASH 2
@@ -57,6 +58,7 @@ struct machine {
 
 	struct chardev *serial_chr, *debugcon_chr;
 	struct serial *serial;
+	struct pci_host *pci; /* the host bridge and bus pci.0 */
 };
 
 /* Creates the VM, RAM, vCPUs and devices, and loads the guest; false with a message printed. */
