@@ -1,0 +1,108 @@
+"""PCI: a flat guest enumerates bus 0 through 0xcf8/0xcfc, sizes and moves BARs, drives edu over
+MMIO and pci-testdev through its port BAR; query-pci, info pci and info mtree see the moved BARs;
+query-pci and info pci match QEMU 7.2's for the same devices (fixtures, addresses masked)."""
+import copy
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qmplib import QVM, check  # noqa: E402
+from tvmm import guest, main  # noqa: E402
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+DEVICES = ["-device", "edu,addr=4.0", "-device", "pci-testdev,addr=5.0"]
+# what tests/guests/pci.S prints, step by step
+GUEST_LINES = ["dev 00 12378086", "dev 04 11e81234", "dev 05 00051b36", "hdr 80860000",
+               "edusize fff00000", "id 010000ed", "live edcba987", "fact 00000078",
+               "irq 00000001", "intx 00000008", "acked 00000000", "moved 010000ed",
+               "old ffffffff", "iosize ffffff01", "name 74726f70", "count 00000001"]
+
+
+def hmp(q, line):
+    r = q.cmd("human-monitor-command", {"command-line": line})
+    check("return" in r, f"{line} succeeds", None, r)
+    return r["return"].replace("\r\n", "\n")
+
+
+def devices(q):
+    r = q.cmd("query-pci")
+    check("return" in r and len(r["return"]) == 1, "query-pci lists bus 0", None, r)
+    return {(d["slot"], d["function"]): d for d in r["return"][0]["devices"]}
+
+
+def region(dev, bar):
+    return next(r for r in dev["regions"] if r["bar"] == bar)
+
+
+def flat_guest():
+    with QVM("-flat", guest("pci"), "-m", "16M", *DEVICES) as vm:
+        vm.wait_output("pci done", timeout=120)
+        lines = vm.out.decode().replace("\r", "").split("\n")
+        for want in GUEST_LINES:
+            check(want in lines, f"the guest reports {want!r}", GUEST_LINES, lines)
+        q = vm.qmp()
+        devs = devices(q)
+        check(sorted(devs) == [(0, 0), (4, 0), (5, 0)], "host bridge, edu, pci-testdev", None,
+              sorted(devs))
+        edu = region(devs[(4, 0)], 0)
+        check(edu == {"bar": 0, "type": "memory", "address": 0xd0000000, "size": 1 << 20,
+                      "prefetch": False, "mem_type_64": False}, "edu's BAR0 where the guest moved it",
+              None, edu)
+        io = region(devs[(5, 0)], 1)
+        check(io == {"bar": 1, "type": "io", "address": 0xc100, "size": 256},
+              "pci-testdev's BAR1 where the guest put it", None, io)
+        mem = region(devs[(5, 0)], 0)
+        check(mem["address"] == -1, "pci-testdev's BAR0, never placed, decodes nothing", None, mem)
+        check(devs[(4, 0)]["irq_pin"] == 1 and "irq" in devs[(4, 0)], "edu has INTA", None,
+              devs[(4, 0)])
+        text = hmp(q, "info pci")
+        for want in ["BAR0: 32 bit memory at 0xd0000000 [0xd00fffff].",
+                     "BAR1: I/O at 0xc100 [0xc1ff].", "Class 0255: PCI device 1234:11e8"]:
+            check(want in text, f"info pci shows {want!r}", None, text)
+        mtree = hmp(q, "info mtree")
+        for want in ["00000000d0000000-00000000d00fffff (prio 0, i/o): edu-mmio",
+                     "000000000000c100-000000000000c1ff (prio 0, i/o): pci-testdev-portio",
+                     "0000000000000cf8-0000000000000cfb (prio 0, i/o): pci-conf-idx",
+                     "00000000e0000000-00000000e00fffff (prio 0, i/o): pcie-mmcfg-mmio"]:
+            check(want in mtree, f"info mtree shows {want!r}", None, mtree)
+        check("c0000000-" not in mtree, "the BAR's old place is gone from info mtree", None, mtree)
+        q.cmd("quit")
+        vm.wait_exit(timeout=10)
+
+
+def mask(devs):
+    """QEMU's list without the PIIX3 functions at 00:01.x (tinyvmm has none), addresses masked."""
+    out = []
+    for d in copy.deepcopy(devs):
+        if d["slot"] == 1:
+            continue
+        for r in d["regions"]:
+            r["address"] = "ADDR"
+        out.append(d)
+    return out
+
+
+def text_without_piix(text):
+    blocks = text.split("  Bus ")
+    return "  Bus ".join(b for b in blocks if not b.startswith(" 0, device   1,"))
+
+
+def qemu_fixtures():
+    with open(os.path.join(FIXTURES, "query-pci.qemu-7.2.json")) as f:
+        qemu = json.load(f)
+    with open(os.path.join(FIXTURES, "info-pci.qemu-7.2.txt")) as f:
+        qemu_text = f.read()
+    with QVM("-S", *DEVICES) as vm:
+        q = vm.qmp()
+        ours = q.cmd("query-pci")["return"]
+        check(len(ours) == 1 and ours[0]["bus"] == qemu[0]["bus"], "one bus, 0", qemu, ours)
+        check(mask(ours[0]["devices"]) == mask(qemu[0]["devices"]),
+              "query-pci as QEMU 7.2's (addresses masked, PIIX3 left out)",
+              mask(qemu[0]["devices"]), mask(ours[0]["devices"]))
+        text = hmp(q, "info pci")
+        check(text == text_without_piix(qemu_text), "info pci as QEMU 7.2's (unplaced BARs: -1)",
+              text_without_piix(qemu_text), text)
+
+
+main({"pci-flat-guest": flat_guest, "pci-qemu-fixtures": qemu_fixtures})
