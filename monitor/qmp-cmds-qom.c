@@ -19,14 +19,6 @@ static struct object *resolve(const char *path, Error **errp)
 	return o;
 }
 
-static struct object *child_find(struct object *o, const char *name)
-{
-	for (struct object *c = o->children; c; c = c->next)
-		if (!strcmp(c->name, name))
-			return c;
-	return NULL;
-}
-
 /* Appends a property (child: a child<type>); false with *errp set. */
 static bool list_add(ObjectPropertyInfoList ***tail, const char *name, Error **errp, bool child,
 		     const char *type)
@@ -94,7 +86,7 @@ json_object *qmp_qom_get(const char *path, const char *property, Error **errp)
 {
 	struct object *o = resolve(path, errp);
 	struct object_prop *p = o ? object_prop_find(o, property) : NULL;
-	struct object *c = o && !p ? child_find(o, property) : NULL;
+	struct object *c = o && !p ? object_child(o, property) : NULL;
 	json_object *v;
 	char *s = NULL;
 
@@ -124,7 +116,7 @@ void qmp_qom_set(const char *path, const char *property, json_object *value, Err
 	(void)value;
 	if (!o)
 		return;
-	if (!p && strcmp(property, "type") && !child_find(o, property))
+	if (!p && strcmp(property, "type") && !object_child(o, property))
 		error_setg(errp, "Property '%s.%s' not found", o->type->name, property);
 	else if (!p || !p->def->writable)
 		error_setg(errp, "Property '%s.%s' is not writable", o->type->name, property);

@@ -45,6 +45,11 @@ const char *cli_usage(void)
 	return usage;
 }
 
+const char *cli_try_help(void)
+{
+	return "Try 'tinyvmm -h' for more information.\n";
+}
+
 static enum cli_result bad(char *err, size_t errlen, const char *opt, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -216,13 +221,42 @@ static enum cli_result parse_add_fd(const char *arg, struct vm_config *cfg, char
 	return CLI_RUN;
 }
 
+/* -device TYPE[,prop=val...]: kept for the machine to create (vmm/qdev.c) */
+static enum cli_result parse_device(const char *arg, struct vm_config *cfg, char *err,
+				    size_t errlen)
+{
+	if (cfg->nr_devices == CONFIG_MAX_DEVICES)
+		return bad(err, errlen, "-device", "too many devices (at most %d)",
+			   CONFIG_MAX_DEVICES);
+	cfg->devices[cfg->nr_devices++] = arg;
+	return CLI_RUN;
+}
+
+/* -global TYPE.prop=val: a default for every TYPE the machine creates */
+static enum cli_result parse_global(const char *arg, struct vm_config *cfg, char *err,
+				    size_t errlen)
+{
+	const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
+
+	if (!eq || !dot || dot > eq || dot == arg || dot + 1 == eq) {
+		snprintf(err, errlen, "-global %s: Invalid parameter '%s'", arg, arg);
+		return CLI_ERROR;
+	}
+	if (cfg->nr_globals == CONFIG_MAX_GLOBALS)
+		return bad(err, errlen, "-global", "too many globals (at most %d)",
+			   CONFIG_MAX_GLOBALS);
+	cfg->globals[cfg->nr_globals++] = arg;
+	return CLI_RUN;
+}
+
 static bool takes_value(const char *opt)
 {
-	static const char *const opts[] = {
-		"-m",	   "-smp",	"-name", "-flat",    "-kernel",	 "-initrd",  "-append",
-		"-serial", "-debugcon", "-qmp",	 "-monitor", "-display", "-chardev", "-mon",
-		"-accel",  "-machine",	"-M",	 "-cpu",     "-vga",	 "-add-fd",  "-qmp-pretty"
-	};
+	static const char *const opts[] = { "-m",	   "-smp",    "-name",	  "-flat",
+					    "-kernel",	   "-initrd", "-append",  "-serial",
+					    "-debugcon",   "-qmp",    "-monitor", "-display",
+					    "-chardev",	   "-mon",    "-accel",	  "-machine",
+					    "-M",	   "-cpu",    "-vga",	  "-add-fd",
+					    "-qmp-pretty", "-device", "-global" };
 	size_t i;
 
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
@@ -341,6 +375,10 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 		else if (!strcmp(opt, "-monitor"))
 			r = parse_monitor(opt, arg, cfg->monitor, &cfg->nr_monitor, &monitors, err,
 					  errlen);
+		else if (!strcmp(opt, "-device"))
+			r = parse_device(arg, cfg, err, errlen);
+		else if (!strcmp(opt, "-global"))
+			r = parse_global(arg, cfg, err, errlen);
 		else if (!strcmp(opt, "-add-fd"))
 			r = parse_add_fd(arg, cfg, err, errlen);
 		else if (!is_accepted_pair(opt, arg))

@@ -11,6 +11,8 @@
 #define CONFIG_MAX_MONITORS 8
 #define CONFIG_MAX_CHARDEVS 16
 #define CONFIG_MAX_ADD_FD   64
+#define CONFIG_MAX_DEVICES  64
+#define CONFIG_MAX_GLOBALS  64
 
 /* -add-fd fd=N,set=S[,opaque=STR]: an inherited descriptor for fd set S */
 struct add_fd_spec {
@@ -39,6 +41,10 @@ struct vm_config {
 	int nr_unused;
 	struct add_fd_spec add_fd[CONFIG_MAX_ADD_FD];
 	int nr_add_fd;
+	const char *devices[CONFIG_MAX_DEVICES]; /* -device TYPE[,prop=val...], in order (argv's) */
+	int nr_devices;
+	const char *globals[CONFIG_MAX_GLOBALS]; /* -global TYPE.prop=val (argv's) */
+	int nr_globals;
 };
 
 #endif

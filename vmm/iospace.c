@@ -43,17 +43,15 @@ int iospace_register(struct iospace *s, const char *name, uint64_t base, uint64_
 	return 0;
 }
 
-int iospace_unregister(struct iospace *s, uint64_t base, const void *opaque)
+void iospace_unregister(struct iospace *s, uint64_t base)
 {
-	for (int i = 0; i < s->nr; i++) {
-		if (s->ranges[i].base == base && s->ranges[i].opaque == opaque) {
+	for (int i = 0; i < s->nr; i++)
+		if (s->ranges[i].base == base) {
 			memmove(&s->ranges[i], &s->ranges[i + 1],
 				(size_t)(s->nr - i - 1) * sizeof(s->ranges[0]));
 			s->nr--;
-			return 0;
+			return;
 		}
-	}
-	return -ENOENT;
 }
 
 const struct io_range *iospace_find(const struct iospace *s, uint64_t addr)

@@ -31,8 +31,8 @@ void iospace_init(struct iospace *s, const char *name, uint64_t size);
 /* Claims [base, base+size); -EEXIST on overlap, -EINVAL on a bad range, -ENOSPC when full. */
 int iospace_register(struct iospace *s, const char *name, uint64_t base, uint64_t size,
 		     io_read_fn read, io_write_fn write, void *opaque);
-/* Releases the range claimed at exactly base by opaque; -ENOENT when there is none such. */
-int iospace_unregister(struct iospace *s, uint64_t base, const void *opaque);
+/* Gives back the range claimed at base (a realize that failed after claiming it). */
+void iospace_unregister(struct iospace *s, uint64_t base);
 const struct io_range *iospace_find(const struct iospace *s, uint64_t addr);
 /* Unclaimed reads return all ones; unclaimed writes are dropped; both are counted. */
 uint64_t iospace_read(struct iospace *s, uint64_t addr, unsigned size);

@@ -1,4 +1,4 @@
-/* The machine: creation of the VM, its vCPUs and devices; start and teardown. */
+/* The machine: creation of the VM, its vCPUs, chardevs and devices; start and teardown. */
 #include "vmm/machine.h"
 
 #include <errno.h>
@@ -9,17 +9,12 @@
 
 #include "vmm/boot-linux.h"
 #include "vmm/chardev.h"
-#include "vmm/dev/debug-ports.h"
-#include "vmm/dev/i8042.h"
+#include "vmm/cli.h"
 #include "vmm/dev/pci-host.h"
-#include "vmm/dev/power.h"
-#include "vmm/dev/serial.h"
-#include "vmm/object-types.h"
 #include "vmm/loader.h"
+#include "vmm/object-types.h"
+#include "vmm/qdev.h"
 #include "vmm/vcpu.h"
-
-#define COM1_BASE 0x3f8
-#define COM1_IRQ  4
 
 bool machine_set_boot(struct machine *m, int (*boot_reset)(struct machine *m))
 {
@@ -38,19 +33,19 @@ int machine_reset(struct machine *m)
 {
 	int r = kvm_restore_reset_state(m->vm_fd, &m->reset_state);
 
-	if (r == 0) {
-		serial_reset(m->serial);
-		pci_bus_reset(&m->pci->bus);
-	}
+	if (r == 0)
+		qdev_reset_all();
 	if (r == 0 && m->boot_reset)
 		r = m->boot_reset(m);
 	return r;
 }
 
-static bool create_devices(struct machine *m)
+/* The command line's backends a device's chardev property names: -serial's and -debugcon's
+ * (opened first: the monitors and the exit path use them), then -chardev's, opened on first take.
+ */
+static bool open_chardevs(struct machine *m)
 {
 	char err[256];
-	int r;
 
 	m->serial_chr = chardev_open(&m->cfg->serial, m->loop, err, sizeof(err));
 	if (!m->serial_chr) {
@@ -62,49 +57,89 @@ static bool create_devices(struct machine *m)
 		fprintf(stderr, "tinyvmm: -debugcon: %s\n", err);
 		return false;
 	}
-	m->serial = serial_init(m, COM1_BASE, COM1_IRQ, m->serial_chr);
-	r = m->serial ? debug_ports_init(m, m->debugcon_chr) : -ENOMEM;
-	if (r == 0)
-		r = pci_host_create(m, &m->pci);
-	if (r == 0 && m->cfg->kernel) /* what Linux's ACPI tables describe */
-		r = power_init(m);
-	if (r == 0 && m->cfg->kernel)
-		r = i8042_init(m);
-	if (r < 0) {
-		fprintf(stderr, "tinyvmm: cannot create devices: %s\n", strerror(-r));
-		return false;
-	}
+	m->chardevs[0] = (struct machine_chardev){ &m->cfg->serial, m->serial_chr, false };
+	m->chardevs[1] = (struct machine_chardev){ &m->cfg->debugcon, m->debugcon_chr, false };
+	m->nr_chardevs = 2;
+	for (int i = 0; i < m->cfg->nr_unused; i++)
+		m->chardevs[m->nr_chardevs++] =
+			(struct machine_chardev){ .spec = &m->cfg->unused[i] };
 	return true;
 }
 
-/* A chardev property's value: the backend's label, "" without one (as QEMU's). */
-static const char *chardev_label(const struct chardev_spec *spec)
+struct chardev *machine_chardev_take(struct machine *m, const char *label, const char *owner,
+				     char *err, size_t errlen)
 {
-	return spec->kind != CHR_NONE ? spec->label : "";
+	for (int i = 0; i < m->nr_chardevs; i++) {
+		struct machine_chardev *c = &m->chardevs[i];
+		char msg[256];
+
+		/* -serial none and the default -debugcon none make no chardev, as in QEMU */
+		if (strcmp(c->spec->label, label) || (i < 2 && c->spec->kind == CHR_NONE))
+			continue;
+		if (c->taken) {
+			snprintf(err, errlen,
+				 "Property '%s.chardev' can't take value '%s': Device '%s' is in "
+				 "use",
+				 owner, label, label);
+			return NULL;
+		}
+		if (!c->chr && !(c->chr = chardev_open(c->spec, m->loop, msg, sizeof(msg)))) {
+			snprintf(err, errlen, "chardev '%s': %s", label, msg);
+			return NULL;
+		}
+		c->taken = true;
+		return c->chr;
+	}
+	snprintf(err, errlen, "Property '%s.chardev' can't find value '%s'", owner, label);
+	return NULL;
 }
 
-/* The object tree: the CPUs first under /machine/unattached, then the devices, as QEMU's. */
-static bool create_objects(struct machine *m)
+void machine_chardev_release(struct machine *m, struct chardev *chr)
 {
-	struct object *o;
-	bool ok = object_root();
+	for (int i = 0; chr && i < m->nr_chardevs; i++)
+		if (m->chardevs[i].chr == chr)
+			m->chardevs[i].taken = false;
+}
 
-	for (int i = 0; ok && i < m->nr_vcpus; i++)
-		ok = (m->vcpus[i].obj = o = object_new_unattached(OBJECT_CPU_TYPE)) &&
-		     object_set_uint(o, "apic-id", i);
-	ok = ok && object_new_unattached("kvm-ioapic") && object_new_unattached("kvm-pit");
-	ok = ok && (o = object_new_unattached("isa-serial")) &&
-	     object_set_uint(o, "iobase", COM1_BASE) && object_set_uint(o, "irq", COM1_IRQ) &&
-	     object_set_str(o, "chardev", chardev_label(&m->cfg->serial));
-	ok = ok && (o = object_new_unattached("isa-debugcon")) &&
-	     object_set_str(o, "chardev", chardev_label(&m->cfg->debugcon));
-	ok = ok && object_new_unattached("isa-debug-exit");
-	if (m->cfg->kernel) /* the devices create_devices() adds for Linux */
-		ok = ok && (o = object_new_unattached("acpi-ged")) &&
-		     object_set_uint(o, "ged-event", 0x2 /* QEMU's ACPI_GED_PWR_DOWN_EVT */) &&
-		     object_new_unattached("i8042");
-	if (!ok)
-		fprintf(stderr, "tinyvmm: cannot create the object tree: out of memory\n");
+/* A device's chardev property: the backend's label, none without one (as QEMU's). */
+static const char *chardev_prop(const struct chardev_spec *spec, char *buf, size_t len)
+{
+	snprintf(buf, len, "chardev=%s", spec->label);
+	return spec->kind != CHR_NONE ? buf : NULL;
+}
+
+/* The objects, as QEMU's: the CPUs first under /machine/unattached, then the board's devices
+ * (those for Linux with -kernel: what its ACPI tables describe), then -device's in order. */
+static bool create_devices(struct machine *m)
+{
+	char err[512], serial[96], debugcon[96], cpu[32];
+	const char *what = NULL;
+	bool ok = object_root() && qdev_system_bus();
+
+	for (int i = 0; ok && i < m->nr_vcpus; i++) {
+		snprintf(cpu, sizeof(cpu), "apic-id=%d", i);
+		ok = (m->vcpus[i].obj =
+			      qdev_create_unattached(m, OBJECT_CPU_TYPE, cpu, err, sizeof(err)));
+	}
+	ok = ok && pci_host_add(m, err, sizeof(err)) && /* /machine/i440fx, with pci.0 */
+	     qdev_create_unattached(m, "kvm-ioapic", NULL, err, sizeof(err)) &&
+	     qdev_create_unattached(m, "isabus-bridge", NULL, err, sizeof(err)) &&
+	     qdev_create_unattached(m, "kvm-pit", NULL, err, sizeof(err)) &&
+	     qdev_create_unattached(m, "isa-serial",
+				    chardev_prop(&m->cfg->serial, serial, sizeof(serial)), err,
+				    sizeof(err)) &&
+	     qdev_create_unattached(m, "isa-debugcon",
+				    chardev_prop(&m->cfg->debugcon, debugcon, sizeof(debugcon)),
+				    err, sizeof(err)) &&
+	     qdev_create_unattached(m, "isa-debug-exit", NULL, err, sizeof(err));
+	if (ok && m->cfg->kernel) /* 2: QEMU's ACPI_GED_PWR_DOWN_EVT */
+		ok = qdev_create_unattached(m, "acpi-ged", "ged-event=2", err, sizeof(err)) &&
+		     qdev_create_unattached(m, "i8042", NULL, err, sizeof(err));
+	for (int i = 0; ok && i < m->cfg->nr_devices; i++)
+		ok = device_create_opts(m, what = m->cfg->devices[i], err, sizeof(err));
+	if (!ok) /* a -device's, or a -global's for the board's devices */
+		fprintf(stderr, "tinyvmm: %s%s%s%s\n%s", what ? "-device " : "", what ? what : "",
+			what ? ": " : "", err, cli_try_help());
 	return ok;
 }
 
@@ -150,7 +185,7 @@ bool machine_create(struct machine *m, const struct vm_config *cfg, struct mainl
 		fprintf(stderr, "tinyvmm: cannot read the irqchip state: %s\n", strerror(-r));
 		return false;
 	}
-	if (!create_devices(m) || !create_objects(m))
+	if (!open_chardevs(m) || !create_devices(m))
 		return false;
 	if (cfg->kernel)
 		return boot_linux_load(m, cfg);
@@ -183,11 +218,10 @@ void machine_destroy(struct machine *m)
 	for (i = 0; i < m->nr_vcpus; i++)
 		vcpu_destroy(&m->vcpus[i]);
 	free(m->vcpus);
+	qdev_unrealize_all(m);
 	object_tree_free();
-	serial_free(m->serial);
-	pci_host_free(m->pci);
-	chardev_close(m->serial_chr);
-	chardev_close(m->debugcon_chr);
+	for (i = 0; i < m->nr_chardevs; i++)
+		chardev_close(m->chardevs[i].chr);
 	guest_mem_destroy(&m->mem);
 	free(m->cpuid);
 	if (m->boot_release)

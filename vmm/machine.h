@@ -56,9 +56,14 @@ struct machine {
 	size_t boot_image_size;
 	void (*boot_release)(void *image); /* frees boot_image (free() when NULL) */
 
-	struct chardev *serial_chr, *debugcon_chr;
-	struct serial *serial;
-	struct pci_host *pci; /* the host bridge and bus pci.0 */
+	struct chardev *serial_chr, *debugcon_chr; /* -serial's and -debugcon's (also below) */
+	struct machine_chardev {
+		const struct chardev_spec *spec;
+		struct chardev *chr; /* opened (-chardev's: on first take) */
+		bool taken;	     /* by a device's chardev property */
+	} chardevs[2 + CONFIG_MAX_CHARDEVS];
+	int nr_chardevs;
+	struct pci_host *pci; /* the host bridge and bus pci.0 (its realize sets it) */
 };
 
 /* Creates the VM, RAM, vCPUs and devices, and loads the guest; false with a message printed. */
@@ -70,6 +75,13 @@ bool machine_start(struct machine *m);
 bool machine_set_boot(struct machine *m, int (*boot_reset)(struct machine *m));
 /* With the vCPUs parked: irqchip and devices as at power-on, the guest reloaded; -errno. */
 int machine_reset(struct machine *m);
+/* The backend labelled label ("serial0", a -chardev id) for a device's chardev property, opened
+ * and marked taken; NULL with QEMU's message naming owner ("Property 'OWNER.chardev' can't find
+ * value 'x'") when there is none such or a device has it. */
+struct chardev *machine_chardev_take(struct machine *m, const char *label, const char *owner,
+				     char *err, size_t errlen);
+/* Gives chr back (a realize that failed after taking it); NULL is ignored. */
+void machine_chardev_release(struct machine *m, struct chardev *chr);
 /* Ends and joins the vCPU threads, closes everything. */
 void machine_destroy(struct machine *m);
 

@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 	case CLI_EXIT_OK:
 		return 0;
 	case CLI_ERROR:
-		fprintf(stderr, "tinyvmm: %s\nTry 'tinyvmm -h' for more information.\n", err);
+		fprintf(stderr, "tinyvmm: %s\n%s", err, cli_try_help());
 		return 1;
 	case CLI_RUN:
 		break;

@@ -1,6 +1,8 @@
 /* The object tree: types, property values at their defaults, paths resolved as QEMU's QOM does. */
 #include "vmm/object.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +29,14 @@ const struct object_type *object_type_find(const char *name)
 	return NULL;
 }
 
+const struct object_type *object_type_parent(const struct object_type *t)
+{
+	return t->parent ? object_type_find(t->parent) : NULL;
+}
+
 bool object_type_is(const struct object_type *t, const char *name)
 {
-	for (; t; t = t->parent ? object_type_find(t->parent) : NULL)
+	for (; t; t = object_type_parent(t))
 		if (!strcmp(t->name, name))
 			return true;
 	return false;
@@ -39,23 +46,26 @@ static int count_props(const struct object_type *t)
 {
 	int n = 0;
 
-	for (; t; t = t->parent ? object_type_find(t->parent) : NULL)
+	for (; t; t = object_type_parent(t))
 		for (const struct prop_def *d = t->props; d && d->name; d++)
 			n++;
 	return n;
 }
 
-/* The next free "device[N]" of parent, when name is "device[]". */
+/* The first free "device[N]" of parent, when name is "device[]" (QEMU's "device[*]"). */
 static char *child_name(struct object *parent, const char *name)
 {
 	char *s = NULL;
-	int n = 0;
 
 	if (strcmp(name, "device[]"))
 		return strdup(name);
-	for (struct object *c = parent->children; c; c = c->next)
-		n++;
-	return asprintf(&s, "device[%d]", n) < 0 ? NULL : s;
+	for (int n = 0;; n++) {
+		if (asprintf(&s, "device[%d]", n) < 0)
+			return NULL;
+		if (!object_child(parent, s))
+			return s;
+		free(s);
+	}
 }
 
 static struct object *object_alloc(const struct object_type *t, struct object *parent,
@@ -77,7 +87,7 @@ static struct object *object_alloc(const struct object_type *t, struct object *p
 		free(o);
 		return NULL;
 	}
-	for (; t && depth < OBJECT_MAX_DEPTH; t = t->parent ? object_type_find(t->parent) : NULL)
+	for (; t && depth < OBJECT_MAX_DEPTH; t = object_type_parent(t))
 		chain[depth++] = t;
 	while (depth--) /* the base type's properties first, as QEMU lists them */
 		for (const struct prop_def *d = chain[depth]->props; d && d->name; d++, k++) {
@@ -127,19 +137,6 @@ struct object *object_root(void)
 	return root;
 }
 
-struct object *object_new_unattached(const char *type)
-{
-	bool ambiguous;
-	struct object *u = object_resolve_path("/machine/unattached", &ambiguous);
-	struct object *o = u ? object_new(type, u, "device[]") : NULL;
-
-	struct object_prop *r = o ? object_prop_find(o, "realized") : NULL;
-
-	if (r)
-		r->val.b = true;
-	return o;
-}
-
 struct object_prop *object_prop_find(struct object *o, const char *name)
 {
 	for (int i = 0; i < o->nr_props; i++)
@@ -163,6 +160,117 @@ bool object_set_uint(struct object *o, const char *prop, uint64_t v)
 		return false;
 	p->val.u = v;
 	return true;
+}
+
+bool object_set_bool(struct object *o, const char *prop, bool v)
+{
+	struct object_prop *p = object_prop_find(o, prop);
+
+	if (!p || p->def->kind != PROP_BOOL)
+		return false;
+	p->val.b = v;
+	return true;
+}
+
+bool object_set_link(struct object *o, const char *prop, struct object *v)
+{
+	struct object_prop *p = object_prop_find(o, prop);
+
+	if (!p || p->def->kind != PROP_LINK)
+		return false;
+	p->val.obj = v;
+	return true;
+}
+
+uint64_t object_get_uint(struct object *o, const char *prop)
+{
+	struct object_prop *p = object_prop_find(o, prop);
+
+	return p && p->def->kind == PROP_UINT ? p->val.u : 0;
+}
+
+bool object_get_bool(struct object *o, const char *prop)
+{
+	struct object_prop *p = object_prop_find(o, prop);
+
+	return p && p->def->kind == PROP_BOOL && p->val.b;
+}
+
+const char *object_get_str(struct object *o, const char *prop)
+{
+	struct object_prop *p = object_prop_find(o, prop);
+
+	return p && p->def->kind == PROP_STR ? p->val.s : "";
+}
+
+struct object *object_get_link(struct object *o, const char *prop)
+{
+	struct object_prop *p = object_prop_find(o, prop);
+
+	return p && p->def->kind == PROP_LINK ? p->val.obj : NULL;
+}
+
+/* QEMU's qemu_strtoi64/u64 with base 0: decimal, 0x hex or 0 octal, all of the text. */
+static bool parse_number(const char *text, bool is_signed, union prop_value *v)
+{
+	char *end;
+
+	errno = 0;
+	if (is_signed)
+		v->i = strtoll(text, &end, 0);
+	else
+		v->u = strtoull(text, &end, 0);
+	return *text && !*end && !errno && !isspace((unsigned char)*text);
+}
+
+bool object_parse_prop(struct object_prop *p, const char *text, char *err, size_t errlen)
+{
+	const struct prop_def *d = p->def;
+	union prop_value v;
+
+	switch (d->kind) {
+	case PROP_BOOL:
+		if (strcmp(text, "on") && strcmp(text, "off") && strcmp(text, "yes") &&
+		    strcmp(text, "no") && strcmp(text, "true") && strcmp(text, "false")) {
+			snprintf(err, errlen, "Parameter '%s' expects 'on' or 'off'", d->name);
+			return false;
+		}
+		p->val.b = !strcmp(text, "on") || !strcmp(text, "yes") || !strcmp(text, "true");
+		return true;
+	case PROP_INT:
+		if (!parse_number(text, true, &v)) {
+			snprintf(err, errlen, "Parameter '%s' expects integer", d->name);
+			return false;
+		}
+		p->val.i = v.i;
+		return true;
+	case PROP_UINT:
+		if (!parse_number(text, text[0] == '-', &v)) {
+			snprintf(err, errlen, "Parameter '%s' expects integer", d->name);
+			return false;
+		}
+		if (text[0] == '-' || (d->max && v.u > d->max)) {
+			snprintf(err, errlen, "Parameter '%s' expects %s_t", d->name, d->qtype);
+			return false;
+		}
+		p->val.u = v.u;
+		return true;
+	case PROP_STR: {
+		char *s = strdup(text);
+
+		if (!s) {
+			snprintf(err, errlen, "Out of memory");
+			return false;
+		}
+		free((char *)p->val.s);
+		p->val.s = s;
+		return true;
+	}
+	case PROP_LINK:
+		break;
+	}
+	snprintf(err, errlen, "Property '%s' cannot be set from text", d->name);
+	return false;
 }
 
 bool object_set_str(struct object *o, const char *prop, const char *v)
@@ -195,11 +303,29 @@ static void object_free(struct object *o)
 	free(o);
 }
 
+void object_delete(struct object *o)
+{
+	struct object **p = &o->parent->children;
+
+	while (*p != o)
+		p = &(*p)->next;
+	*p = o->next;
+	object_free(o);
+}
+
 void object_tree_free(void)
 {
 	if (root)
 		object_free(root);
 	root = NULL;
+}
+
+struct object *object_child(struct object *o, const char *name)
+{
+	for (struct object *c = o->children; c; c = c->next)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
 }
 
 static struct object *child_find(struct object *o, const char *name, size_t len)

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct machine;
+
 enum prop_kind { PROP_BOOL, PROP_INT, PROP_UINT, PROP_STR, PROP_LINK };
 
 union prop_value {
@@ -23,13 +25,50 @@ struct prop_def {
 	const char *qtype; /* QEMU's type string in qom-list: "uint32", "bool", "str", "link<T>" */
 	bool writable;	   /* only until the object is realized */
 	union prop_value def; /* the default (PROP_STR: a literal) */
+	uint64_t max;	      /* PROP_UINT: the largest value (0: UINT64_MAX) */
 };
+
+/* Property definitions as QEMU's qdev properties: settable until realize. */
+#define PROP_UINT32(n, v)                                                                          \
+	{                                                                                          \
+		.name = (n), .kind = PROP_UINT, .qtype = "uint32", .writable = true, .def.u = (v), \
+		.max = UINT32_MAX                                                                  \
+	}
+#define PROP_BOOL(n, v)                                                                         \
+	{                                                                                       \
+		.name = (n), .kind = PROP_BOOL, .qtype = "bool", .writable = true, .def.b = (v) \
+	}
+#define PROP_STRING(n)                                                          \
+	{                                                                       \
+		.name = (n), .kind = PROP_STR, .qtype = "str", .writable = true \
+	}
+
+/*
+ * A device's life (the seam every device file plugs into):
+ * - realize creates the device on m from its properties (ports, IRQ, backend), with the big
+ *   lock held or before the vCPUs run. It returns true, or false with QEMU's message (no
+ *   "tinyvmm: " prefix, no newline) in err[errlen] and nothing left claimed, as chardev_open().
+ *   What the device keeps goes to o->state (NULL until realize; the device's own struct).
+ * - unrealize (may be NULL: nothing to free) frees o->state at machine teardown, vCPUs joined.
+ * - reset (may be NULL) puts the device back to power-on state at machine reset, vCPUs parked.
+ * A type with a realize that is not abstract can be created by -device and device_add.
+ */
+typedef bool object_realize_fn(struct object *o, struct machine *m, char *err, size_t errlen);
+typedef void object_unrealize_fn(struct object *o, struct machine *m);
+typedef void object_reset_fn(struct object *o);
 
 struct object_type {
 	const char *name;
 	const char *parent; /* NULL for "object" only */
 	bool abstract;
 	const struct prop_def *props; /* ended by an entry whose name is NULL, or NULL */
+	/* devices: bus_type and category are inherited from the parent type when NULL */
+	const char *bus_type; /* the type of bus it plugs into: "System", "ISA" ("PCI"...) */
+	const char *category; /* -device help's heading: "Misc devices", "Input devices"... */
+	const char *desc;     /* -device help's desc "...", or NULL */
+	object_realize_fn *realize;
+	object_unrealize_fn *unrealize;
+	object_reset_fn *reset;
 };
 
 struct object_prop {
@@ -43,6 +82,10 @@ struct object {
 	struct object *parent, *children, *next;
 	struct object_prop *props;
 	int nr_props;
+	void *state; /* a realized device's own state (its type's realize sets it) */
+	/* a bus: its devices, the last plugged first (QEMU's order); a device: the next on its bus
+	 */
+	struct object *bus_children, *bus_next;
 };
 
 /* Every type, in registration order; NULL when name is unknown. */
@@ -50,19 +93,34 @@ const struct object_type *object_type_find(const char *name);
 const struct object_type *object_type_at(int i); /* NULL past the end */
 /* Whether t is type name or one of its descendants. */
 bool object_type_is(const struct object_type *t, const char *name);
+/* The parent type of t; NULL for "object". */
+const struct object_type *object_type_parent(const struct object_type *t);
 
 /* The root "/", created on first use with /machine, its containers and /objects. */
 struct object *object_root(void);
-/* A new child of parent named name ("device[]" takes the next free index), props at defaults. */
+/* A new child of parent named name ("device[]" takes the first free index), props at defaults;
+ * NULL for an unknown or abstract type, or without memory. */
 struct object *object_new(const char *type, struct object *parent, const char *name);
-/* A child of /machine/unattached (devices and CPUs the machine creates itself), realized. */
-struct object *object_new_unattached(const char *type);
+/* Removes o (and its children) from the tree and frees it. */
+void object_delete(struct object *o);
+/* A child of o by its name; NULL when none. */
+struct object *object_child(struct object *o, const char *name);
 /* Whether o is a device whose "realized" is true. */
 bool object_is_realized(struct object *o);
 /* Sets a property at creation (before realize); false when there is none such. */
 bool object_set_uint(struct object *o, const char *prop, uint64_t v);
 bool object_set_str(struct object *o, const char *prop, const char *v);
-/* Frees the tree. */
+bool object_set_bool(struct object *o, const char *prop, bool v);
+bool object_set_link(struct object *o, const char *prop, struct object *v);
+/* Sets a property from its text (-device, -global): "0x3f8", "on"/"off", a string. False with
+ * QEMU's message ("Parameter 'iobase' expects integer") in err. */
+bool object_parse_prop(struct object_prop *p, const char *text, char *err, size_t errlen);
+/* A property's value (realize reads its own properties); 0, false or "" when there is none. */
+uint64_t object_get_uint(struct object *o, const char *prop);
+bool object_get_bool(struct object *o, const char *prop);
+const char *object_get_str(struct object *o, const char *prop);
+struct object *object_get_link(struct object *o, const char *prop);
+/* Frees the tree (the devices unrealized before: qdev_unrealize_all()). */
 void object_tree_free(void);
 
 /* Resolves a path as QEMU's: absolute ("/machine/unattached/device[0]", empty components skipped)

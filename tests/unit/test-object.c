@@ -16,18 +16,25 @@ static const char *path_of(const char *path)
 	return buf;
 }
 
+static struct object *unattached(const char *type)
+{
+	bool ambiguous;
+
+	return object_new(type, object_resolve_path("/machine/unattached", &ambiguous), "device[]");
+}
+
 int main(void)
 {
-	struct object *cpu = object_new_unattached(OBJECT_CPU_TYPE);
-	struct object *serial = object_new_unattached("isa-serial");
+	struct object *cpu = unattached(OBJECT_CPU_TYPE);
+	struct object *serial = unattached("isa-serial");
 
 	CHECK(cpu && serial);
-	CHECK(!object_new_unattached("isa-device")); /* abstract */
-	CHECK(!object_new_unattached("no-such-type"));
+	CHECK(!unattached("isa-device")); /* abstract */
+	CHECK(!unattached("no-such-type"));
 	CHECK_STR("device[1]", serial->name);
-	CHECK(object_is_realized(serial));
-	CHECK_STR("realized", serial->props[0].def->name); /* the base type's first */
-	CHECK_U64(0x3f8, object_prop_find(serial, "iobase")->val.u);
+	CHECK(!object_is_realized(serial));
+	CHECK_STR("parent_bus", serial->props[0].def->name); /* the base type's first */
+	CHECK_U64(0xffffffff, object_prop_find(serial, "iobase")->val.u); /* QEMU's -1: by index */
 	CHECK_STR("", object_prop_find(serial, "chardev")->val.s);
 	CHECK(object_set_str(serial, "chardev", "serial0") && object_set_uint(serial, "iobase", 1));
 	CHECK(!object_set_uint(serial, "chardev", 1) && !object_set_str(serial, "nope", "x"));

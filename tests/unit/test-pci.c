@@ -54,9 +54,9 @@ static void setup(void)
 	m.mem.nr_regions = 1;
 	CHECK(m.mem.base && e && t);
 	CHECK_U64(0, pci_host_create(&m, &m.pci));
-	CHECK_U64(0, pci_bus_add(&m.pci->bus, e, EDU));
-	CHECK_U64(0, pci_bus_add(&m.pci->bus, t, TDEV));
-	CHECK_U64((uint64_t)-EBUSY, pci_bus_add(&m.pci->bus, e, EDU));
+	CHECK_U64(0, pci_bus_add(&m.pci->bus, e, PCI_DEVFN(EDU, 0)));
+	CHECK_U64(0, pci_bus_add(&m.pci->bus, t, PCI_DEVFN(TDEV, 0)));
+	CHECK_U64((uint64_t)-EBUSY, pci_bus_add(&m.pci->bus, e, PCI_DEVFN(EDU, 0)));
 }
 
 static void test_mechanisms(void)

@@ -1,20 +1,52 @@
-/* QEMU's debug ports: isa-debugcon at 0xe9 (output) and isa-debug-exit at 0x501 (ends the VM). */
+/* QEMU's debug ports: isa-debugcon (output; reads back "readback") and isa-debug-exit (a write
+ * ends the VM). */
 #include "vmm/dev/debug-ports.h"
 
 #include "vmm/chardev.h"
 #include "vmm/machine.h"
+#include "vmm/qdev.h"
 
 static uint64_t debugcon_read(void *opaque, uint64_t off, unsigned size)
 {
-	return DEBUGCON_PORT; /* QEMU's readback value: lets a guest detect the port */
+	return object_get_uint(opaque, "readback"); /* lets a guest detect the port */
 }
 
 static void debugcon_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
 {
+	struct object *o = opaque;
 	uint8_t c = (uint8_t)value;
 
-	chardev_write(opaque, &c, 1);
+	chardev_write(o->state, &c, 1);
 }
+
+/* o->state: the chardev (the machine's; NULL without one). */
+static bool debugcon_realize(struct object *o, struct machine *m, char *err, size_t errlen)
+{
+	const char *label = object_get_str(o, "chardev");
+	struct chardev *chr = NULL;
+
+	if (*label && !(chr = machine_chardev_take(m, label, "isa-debugcon", err, errlen)))
+		return false;
+	if (!qdev_claim(&m->pio, "isa-debugcon", object_get_uint(o, "iobase"), 1, debugcon_read,
+			debugcon_write, o, err, errlen)) {
+		machine_chardev_release(m, chr);
+		return false;
+	}
+	o->state = chr;
+	return true;
+}
+
+static const struct prop_def isa_debugcon_props[] = {
+	PROP_UINT32("readback", DEBUGCON_PORT),
+	PROP_STRING("chardev"),
+	PROP_UINT32("iobase", DEBUGCON_PORT),
+	{ 0 },
+};
+const struct object_type isa_debugcon_type = { .name = "isa-debugcon",
+					       .parent = "isa-device",
+					       .category = "Misc devices",
+					       .props = isa_debugcon_props,
+					       .realize = debugcon_realize };
 
 static void exit_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
 {
@@ -22,12 +54,19 @@ static void exit_write(void *opaque, uint64_t off, uint64_t value, unsigned size
 			    (int)(((value << 1) | 1) & 0xff));
 }
 
-int debug_ports_init(struct machine *m, struct chardev *debugcon)
+static bool exit_realize(struct object *o, struct machine *m, char *err, size_t errlen)
 {
-	int r = iospace_register(&m->pio, "isa-debugcon", DEBUGCON_PORT, 1, debugcon_read,
-				 debugcon_write, debugcon);
-
-	if (r < 0)
-		return r;
-	return iospace_register(&m->pio, "isa-debug-exit", DEBUG_EXIT_PORT, 2, NULL, exit_write, m);
+	return qdev_claim(&m->pio, "isa-debug-exit", object_get_uint(o, "iobase"),
+			  object_get_uint(o, "iosize"), NULL, exit_write, m, err, errlen);
 }
+
+static const struct prop_def isa_debug_exit_props[] = {
+	PROP_UINT32("iobase", DEBUG_EXIT_PORT),
+	PROP_UINT32("iosize", 2),
+	{ 0 },
+};
+const struct object_type isa_debug_exit_type = { .name = "isa-debug-exit",
+						 .parent = "isa-device",
+						 .category = "Misc devices",
+						 .props = isa_debug_exit_props,
+						 .realize = exit_realize };

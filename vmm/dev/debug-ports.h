@@ -2,13 +2,9 @@
 #ifndef VMM_DEV_DEBUG_PORTS_H
 #define VMM_DEV_DEBUG_PORTS_H
 
-struct machine;
-struct chardev;
-
+/* The default iobase of each; a write of v to the exit port ends the VM with exit status
+ * (v << 1) | 1, as QEMU's. */
 #define DEBUGCON_PORT	0xe9
 #define DEBUG_EXIT_PORT 0x501
-
-/* A write of v to the exit port ends the VM with exit status (v << 1) | 1, as QEMU's. */
-int debug_ports_init(struct machine *m, struct chardev *debugcon);
 
 #endif

@@ -1,10 +1,12 @@
 /* QEMU's educational PCI device (1234:11e8): MMIO registers, factorial, interrupts, DMA. */
 #include "vmm/dev/edu.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vmm/machine.h"
+#include "vmm/object.h"
 
 /* Registers of BAR 0 (QEMU's docs/specs/edu.rst) */
 #define REG_ID	       0x00
@@ -191,3 +193,19 @@ struct pci_device *edu_create(void)
 	pci_add_msi(&e->pci);
 	return &e->pci;
 }
+
+static bool realize(struct object *o, struct machine *m, char *err, size_t errlen)
+{
+	struct pci_device *d = edu_create();
+
+	if (!d) {
+		snprintf(err, errlen, "Out of memory");
+		return false;
+	}
+	return pci_device_realize(o, m, d, err, errlen);
+}
+
+/* Freed with its bus (the host bridge's unrealize) and reset with it. */
+const struct object_type edu_type = {
+	.name = "edu", .parent = "pci-device", .category = "Misc devices", .realize = realize
+};

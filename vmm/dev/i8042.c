@@ -1,9 +1,10 @@
 /* The keyboard controller, only as far as reset needs: 0xfe to port 0x64 resets the machine. */
-#include "vmm/dev/i8042.h"
-
 #include "vmm/machine.h"
+#include "vmm/qdev.h"
 
-#define CMD_PULSE_RESET 0xfe
+#define I8042_DATA_PORT	   0x60
+#define I8042_COMMAND_PORT 0x64
+#define CMD_PULSE_RESET	   0xfe
 /* status: system flag set (self-test passed), last write was a command, keyboard not inhibited;
  * no output byte waiting (bit 0) and the input buffer empty (bit 1), so writers never wait */
 #define STATUS_IDLE 0x1c
@@ -29,13 +30,25 @@ static void command_write(void *opaque, uint64_t off, uint64_t value, unsigned s
 		vm_request_reset(opaque, true, SHUTDOWN_CAUSE_GUEST_RESET);
 }
 
-int i8042_init(struct machine *m)
+static bool realize(struct object *o, struct machine *m, char *err, size_t errlen)
 {
-	int r = iospace_register(&m->pio, "i8042-data", I8042_DATA_PORT, 1, data_read, data_write,
-				 m);
-
-	if (r < 0)
-		return r;
-	return iospace_register(&m->pio, "i8042-cmd", I8042_COMMAND_PORT, 1, status_read,
-				command_write, m);
+	if (!qdev_claim(&m->pio, "i8042-data", I8042_DATA_PORT, 1, data_read, data_write, m, err,
+			errlen))
+		return false;
+	if (qdev_claim(&m->pio, "i8042-cmd", I8042_COMMAND_PORT, 1, status_read, command_write, m,
+		       err, errlen))
+		return true;
+	iospace_unregister(&m->pio, I8042_DATA_PORT);
+	return false;
 }
+
+static const struct prop_def i8042_props[] = {
+	PROP_BOOL("extended-state", true),
+	PROP_BOOL("kbd-throttle", false),
+	{ 0 },
+};
+const struct object_type i8042_type = { .name = "i8042",
+					.parent = "isa-device",
+					.category = "Input devices",
+					.props = i8042_props,
+					.realize = realize };

@@ -2,9 +2,12 @@
 #include "vmm/dev/pci-host.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vmm/machine.h"
+#include "vmm/qdev.h"
 
 #define CONFIG_ENABLE 0x80000000u
 
@@ -123,4 +126,62 @@ void pci_host_free(struct pci_host *h)
 		return;
 	pci_bus_free(&h->bus);
 	free(h);
+}
+
+/* o->state: the host (m->pci too); its bus pci.0 is the bus every PCI device plugs into. */
+static bool host_realize(struct object *o, struct machine *m, char *err, size_t errlen)
+{
+	struct pci_host *h;
+	int r;
+
+	if (m->pci) {
+		snprintf(err, errlen, "tinyvmm has one PCI host bridge");
+		return false;
+	}
+	r = pci_host_create(m, &h);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot create the PCI host bridge: %s", strerror(-r));
+		return false;
+	}
+	if (!qdev_bus_new(o, "PCI", "pci.0")) {
+		pci_host_free(h);
+		snprintf(err, errlen, "Out of memory");
+		return false;
+	}
+	o->state = m->pci = h;
+	return true;
+}
+
+static void host_unrealize(struct object *o, struct machine *m)
+{
+	pci_host_free(o->state);
+	m->pci = NULL;
+}
+
+/* The bus's functions (their config and the devices' own state) back to power-on. */
+static void host_reset(struct object *o)
+{
+	struct pci_host *h = o->state;
+
+	pci_bus_reset(&h->bus);
+}
+
+const struct object_type pci_host_bridge_type = { .name = "pci-host-bridge",
+						  .parent = "sys-bus-device",
+						  .abstract = true,
+						  .category = "Bridge devices" };
+const struct object_type i440fx_pcihost_type = { .name = "i440FX-pcihost",
+						 .parent = "pci-host-bridge",
+						 .realize = host_realize,
+						 .unrealize = host_unrealize,
+						 .reset = host_reset };
+
+bool pci_host_add(struct machine *m, char *err, size_t errlen)
+{
+	bool ambiguous;
+	struct object *o =
+		qdev_new(m, "i440FX-pcihost", object_resolve_path("/machine", &ambiguous), "i440fx",
+			 err, errlen);
+
+	return o && qdev_realize(o, m, err, errlen);
 }

@@ -2,6 +2,9 @@
 #ifndef VMM_DEV_PCI_HOST_H
 #define VMM_DEV_PCI_HOST_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "vmm/dev/pci.h"
 
 #define PCI_CONFIG_ADDR_PORT 0xcf8
@@ -18,5 +21,8 @@ struct pci_host {
 /* Creates the bridge, its bus and its ports and ECAM window in m's address spaces; -errno. */
 int pci_host_create(struct machine *m, struct pci_host **out);
 void pci_host_free(struct pci_host *h);
+/* The board's host bridge, as QEMU's pc: the object /machine/i440fx (i440FX-pcihost) with its bus
+ * pci.0, realized; false with the message in err. */
+bool pci_host_add(struct machine *m, char *err, size_t errlen);
 
 #endif

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/object.h"
+
 /*
  * Six tests, three per BAR (QEMU's hw/misc/pci-testdev.c): writing n < 3 at offset 0 of a BAR
  * selects test n of that BAR; reading returns the selected test's header byte by byte:
@@ -139,3 +141,21 @@ struct pci_device *pci_testdev_create(void)
 	testdev_reset(&t->pci);
 	return &t->pci;
 }
+
+static bool realize(struct object *o, struct machine *m, char *err, size_t errlen)
+{
+	struct pci_device *d = pci_testdev_create();
+
+	if (!d) {
+		snprintf(err, errlen, "Out of memory");
+		return false;
+	}
+	return pci_device_realize(o, m, d, err, errlen);
+}
+
+/* Freed with its bus (the host bridge's unrealize) and reset with it. */
+const struct object_type pci_testdev_type = { .name = "pci-testdev",
+					      .parent = "pci-device",
+					      .category = "Misc devices",
+					      .desc = "PCI Test Device",
+					      .realize = realize };

@@ -1,12 +1,18 @@
 /* PCI bus 0: config space rules of a function (header type 0), BARs, INTx and MSI. */
 #include "vmm/dev/pci.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "vmm/dev/pci-host.h"
 #include "vmm/machine.h"
+#include "vmm/object.h"
 
 #define STATUS_W1C    0xf900 /* parity, target and master aborts, SERR, detected parity */
 #define CAP_FIRST     0x40   /* capabilities follow the 64-byte header */
@@ -154,7 +160,7 @@ static void update_mappings(struct pci_bus *bus)
 				if (b->kind == PCI_BAR_NONE || want == b->mapped)
 					continue;
 				if (pass == 0 && b->mapped != PCI_BAR_UNMAPPED) {
-					iospace_unregister(bar_space(d, b), b->mapped, d->opaque);
+					iospace_unregister(bar_space(d, b), b->mapped);
 					b->mapped = PCI_BAR_UNMAPPED;
 				}
 				if (pass == 1 && want != PCI_BAR_UNMAPPED &&
@@ -252,22 +258,84 @@ void pci_config_write(struct pci_device *d, uint32_t off, uint32_t val, unsigned
 		update_intx(d);
 }
 
-int pci_bus_add(struct pci_bus *bus, struct pci_device *d, int slot)
+int pci_bus_add(struct pci_bus *bus, struct pci_device *d, int devfn)
 {
-	if (slot < -1 || slot > 31)
+	if (devfn < -1 || devfn >= PCI_NR_DEVFN)
 		return -EINVAL;
-	if (slot == -1)
-		for (slot = 1; slot < 32 && bus->devs[PCI_DEVFN(slot, 0)]; slot++)
+	if (devfn == -1) {
+		for (devfn = PCI_DEVFN(1, 0); devfn < PCI_NR_DEVFN && bus->devs[devfn]; devfn += 8)
 			;
-	if (slot == 32)
-		return -ENOSPC;
-	if (bus->devs[PCI_DEVFN(slot, 0)])
+		if (devfn >= PCI_NR_DEVFN)
+			return -ENOSPC;
+	}
+	if (bus->devs[devfn])
 		return -EBUSY;
 	d->bus = bus;
-	d->devfn = PCI_DEVFN(slot, 0);
+	d->devfn = (uint8_t)devfn;
 	memcpy(d->power_on, d->config, sizeof(d->config));
-	bus->devs[d->devfn] = d;
+	bus->devs[devfn] = d;
 	return 0;
+}
+
+/* One hex number at *s (no sign or space, as QEMU's), *s moved past it; ULONG_MAX when none. */
+static unsigned long hex(const char **s)
+{
+	char *end;
+	unsigned long v;
+
+	if (!isxdigit((unsigned char)**s))
+		return ULONG_MAX;
+	v = strtoul(*s, &end, 16);
+	*s = end;
+	return v;
+}
+
+/* QEMU's pci-devfn property: "SLOT[.FN]" in hex; -1 for "" (any), -2 when ill-formed. */
+static int parse_devfn(const char *s)
+{
+	unsigned long slot, fn = 0;
+
+	if (!*s)
+		return -1;
+	slot = hex(&s);
+	if (*s == '.') {
+		s++;
+		fn = hex(&s);
+	}
+	if (*s || slot > 31 || fn > 7)
+		return -2;
+	return PCI_DEVFN(slot, fn);
+}
+
+bool pci_device_realize(struct object *o, struct machine *m, struct pci_device *d, char *err,
+			size_t errlen)
+{
+	const char *addr = object_get_str(o, "addr");
+	int devfn = parse_devfn(addr), r = -EINVAL;
+	struct pci_device *other;
+
+	/* -device ...,id=ID puts it at /machine/peripheral/ID */
+	d->id = o->parent && !strcmp(o->parent->name, "peripheral") ? o->name : "";
+	if (devfn == -2)
+		snprintf(err, errlen, "Property '%s.addr' doesn't take value '%s'", d->type, addr);
+	else if (!m->pci)
+		snprintf(err, errlen, "No 'PCI' bus found for device '%s'", d->type);
+	else if ((r = pci_bus_add(&m->pci->bus, d, devfn)) == -EBUSY) {
+		other = m->pci->bus.devs[devfn];
+		snprintf(err, errlen,
+			 "PCI: slot %d function %d not available for %s, in use by %s,id=%s",
+			 PCI_SLOT(devfn), PCI_FUNC(devfn), d->type, other->type,
+			 *other->id ? other->id : "(null)");
+	} else if (r == -ENOSPC) {
+		snprintf(err, errlen,
+			 "PCI: no slot/function available for %s, all in use or reserved", d->type);
+	}
+	if (r < 0) {
+		d->free(d);
+		return false;
+	}
+	o->state = d;
+	return true;
 }
 
 struct pci_device *pci_bus_find(struct pci_bus *bus, uint8_t devfn)
@@ -339,3 +407,15 @@ void pci_bus_free(struct pci_bus *bus)
 		bus->devs[f] = NULL;
 	}
 }
+
+static const struct prop_def pci_device_props[] = {
+	PROP_STRING(
+		"addr"), /* QEMU's is a pci-devfn ("int32"); the same text: "4", "4.0", "1f.7" */
+	{ 0 },
+};
+/* Every PCI function's type: on bus "PCI" (pci.0), at "addr". */
+const struct object_type pci_device_type = { .name = "pci-device",
+					     .parent = "device",
+					     .abstract = true,
+					     .bus_type = "PCI",
+					     .props = pci_device_props };

@@ -3,11 +3,13 @@
 #define VMM_DEV_PCI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vmm/iospace.h"
 
 struct machine;
+struct object;
 
 #define PCI_CONFIG_SIZE	    256	 /* what configuration mechanism #1 reaches */
 #define PCI_ECAM_FN_SIZE    4096 /* what ECAM reaches: 256..4095 read 0, writes are dropped */
@@ -119,8 +121,13 @@ uint8_t pci_add_capability(struct pci_device *d, uint8_t id, uint8_t size);
 /* A 64-bit MSI capability with one vector (QEMU's msi_init(dev, 0, 1, true, false)). */
 uint8_t pci_add_msi(struct pci_device *d);
 
-/* Puts d at slot.0 (slot -1: the first free slot from 1); -EBUSY, -ENOSPC or -EINVAL. */
-int pci_bus_add(struct pci_bus *bus, struct pci_device *d, int slot);
+/* Puts d at devfn (-1: function 0 of the first free slot from 1); -EBUSY, -ENOSPC or -EINVAL. */
+int pci_bus_add(struct pci_bus *bus, struct pci_device *d, int devfn);
+/* A PCI device type's realize, after creating d: d goes on m's bus at the object's "addr"
+ * ("SLOT[.FN]" in hex, "" for the first free slot) with the object's id; false with QEMU's
+ * message in err, and d freed. */
+bool pci_device_realize(struct object *o, struct machine *m, struct pci_device *d, char *err,
+			size_t errlen);
 struct pci_device *pci_bus_find(struct pci_bus *bus, uint8_t devfn);
 /* Every function back to its power-on config (BARs unmapped, interrupt low), device reset. */
 void pci_bus_reset(struct pci_bus *bus);

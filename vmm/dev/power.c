@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 
 #include "vmm/machine.h"
+#include "vmm/qdev.h"
 
 #define SLP_EN	      0x20
 #define SLP_TYP_SHIFT 2
@@ -47,12 +48,17 @@ static void on_vm_event(void *opaque, enum vm_event ev, bool guest, ShutdownCaus
 	ioctl(m->vm_fd, KVM_IRQ_LINE, &line);
 }
 
-int power_init(struct machine *m)
+/* The ports, and system_powerdown pressing the button; ged-event is QEMU's (the GED's events) */
+static bool realize(struct object *o, struct machine *m, char *err, size_t errlen)
 {
-	int r = iospace_register(&m->pio, "acpi-power", POWER_PORT_BASE, POWER_NR_PORTS, power_read,
-				 power_write, m);
-
-	if (r == 0)
-		machine_add_listener(m, on_vm_event, m);
-	return r;
+	if (!qdev_claim(&m->pio, "acpi-power", POWER_PORT_BASE, POWER_NR_PORTS, power_read,
+			power_write, m, err, errlen))
+		return false;
+	machine_add_listener(m, on_vm_event, m);
+	return true;
 }
+
+static const struct prop_def acpi_ged_props[] = { PROP_UINT32("ged-event", 0), { 0 } };
+const struct object_type acpi_ged_type = {
+	.name = "acpi-ged", .parent = "sys-bus-device", .props = acpi_ged_props, .realize = realize
+};

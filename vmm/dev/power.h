@@ -2,8 +2,6 @@
 #ifndef VMM_DEV_POWER_H
 #define VMM_DEV_POWER_H
 
-struct machine;
-
 /* The hardware contract the ACPI tables (vmm/acpi.c) describe to the guest. */
 #define POWER_PORT_BASE	  0x600
 #define POWER_SLEEP_CTL	  0x600 /* FADT SLEEP_CONTROL_REG: SLP_EN (bit 5) + SLP_TYP (bits 4:2) */
@@ -13,8 +11,5 @@ struct machine;
 #define POWER_RESET_VALUE 0x42
 #define POWER_SLP_TYP_S5  5 /* the value the DSDT's \_S5 package gives */
 #define POWER_GED_GSI	  9 /* the GED's edge-triggered interrupt: a power-button press */
-
-/* Claims the ports and makes system_powerdown press the power button; 0 or -errno. */
-int power_init(struct machine *m);
 
 #endif

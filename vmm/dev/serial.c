@@ -1,13 +1,13 @@
 /* A 16550A UART: the registers Linux's 8250 driver and polling guests use, IRQ through KVM. */
-#include "vmm/dev/serial.h"
-
 #include <linux/kvm.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
 #include "vmm/chardev.h"
 #include "vmm/machine.h"
+#include "vmm/qdev.h"
 
 #define RX_FIFO 1024
 
@@ -203,8 +203,10 @@ static const struct chardev_frontend serial_frontend = { .input = serial_input,
 							 .room = serial_room,
 							 .writable = serial_writable };
 
-void serial_reset(struct serial *s)
+static void serial_reset(struct object *o)
 {
+	struct serial *s = o->state;
+
 	s->ier = s->lcr = s->mcr = s->scr = s->fcr = s->dlm = 0;
 	s->dll = 0x0c; /* 9600 baud */
 	s->thr_ipending = 0;
@@ -213,27 +215,91 @@ void serial_reset(struct serial *s)
 	chardev_accept_input(s->chr);
 }
 
-struct serial *serial_init(struct machine *m, uint16_t base, int irq, struct chardev *chr)
-{
-	struct serial *s = calloc(1, sizeof(*s));
+/* QEMU's isa-serial: index, iobase and irq at -1 take the next COM port's (COM1 0x3f8 IRQ 4...). */
+static const uint32_t com_iobase[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+static const uint32_t com_irq[] = { 4, 3, 4, 3 };
 
+static void count_serial(struct object *o, int *n)
+{
+	for (; o; o = o->next) {
+		*n += object_type_is(o->type, "isa-serial") && object_is_realized(o);
+		count_serial(o->children, n);
+	}
+}
+
+/* The chardev is the machine's (-serial's, -chardev's), the rest the device's (o->state). */
+static bool serial_realize(struct object *o, struct machine *m, char *err, size_t errlen)
+{
+	const char *label = object_get_str(o, "chardev");
+	uint64_t index = object_get_uint(o, "index");
+	struct chardev *chr = NULL;
+	struct serial *s;
+	int n = 0;
+
+	if (index == UINT32_MAX) {
+		count_serial(object_root(), &n);
+		index = (uint64_t)n;
+	}
+	if (index >= sizeof(com_iobase) / sizeof(com_iobase[0])) {
+		snprintf(err, errlen, "Max. supported number of ISA serial ports is %zu.",
+			 sizeof(com_iobase) / sizeof(com_iobase[0]));
+		return false;
+	}
+	object_set_uint(o, "index", index);
+	if (object_get_uint(o, "iobase") == UINT32_MAX)
+		object_set_uint(o, "iobase", com_iobase[index]);
+	if (object_get_uint(o, "irq") == UINT32_MAX)
+		object_set_uint(o, "irq", com_irq[index]);
+	if (object_get_uint(o, "irq") >= 16) {
+		snprintf(err, errlen, "Maximum value for \"irq\" is: %u", 15);
+		return false;
+	}
+	/* QEMU's message names the inner "serial" object */
+	if (*label && !(chr = machine_chardev_take(m, label, "serial", err, errlen)))
+		return false;
+	s = calloc(1, sizeof(*s));
 	if (!s)
-		return NULL;
+		snprintf(err, errlen, "Out of memory");
+	if (!s || !qdev_claim(&m->pio, "serial", object_get_uint(o, "iobase"), 8, serial_read,
+			      serial_write, s, err, errlen)) {
+		free(s);
+		machine_chardev_release(m, chr);
+		return false;
+	}
 	s->m = m;
 	s->chr = chr;
-	s->irq = irq;
+	s->irq = (int)object_get_uint(o, "irq");
 	s->irq_level = -1;
-	if (iospace_register(&m->pio, "serial", base, 8, serial_read, serial_write, s) < 0) {
-		free(s);
-		return NULL;
-	}
+	o->state = s;
 	if (chr)
 		chardev_set_frontend(chr, &serial_frontend, s);
-	serial_reset(s);
-	return s;
+	serial_reset(o);
+	return true;
 }
 
-void serial_free(struct serial *s)
+static void serial_unrealize(struct object *o, struct machine *m)
 {
+	struct serial *s = o->state;
+
+	if (s->chr)
+		chardev_set_frontend(s->chr, NULL, NULL);
 	free(s);
 }
+
+/* Properties in QEMU's order and with its defaults. */
+static const struct prop_def isa_serial_props[] = {
+	PROP_UINT32("irq", UINT32_MAX),
+	PROP_UINT32("index", UINT32_MAX),
+	PROP_UINT32("iobase", UINT32_MAX),
+	PROP_BOOL("wakeup", false),
+	PROP_STRING("chardev"),
+	PROP_UINT32("baudbase", 115200),
+	{ 0 },
+};
+const struct object_type isa_serial_type = { .name = "isa-serial",
+					     .parent = "isa-device",
+					     .category = "Input devices",
+					     .props = isa_serial_props,
+					     .realize = serial_realize,
+					     .unrealize = serial_unrealize,
+					     .reset = serial_reset };

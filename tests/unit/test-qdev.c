@@ -1,0 +1,86 @@
+/* Unit test: devices from -device's text (vmm/qdev.c): placement, buses, properties by kind,
+ * -global defaults, and QEMU's errors, on a machine without KVM (port I/O devices only). */
+#include <stdlib.h>
+
+#include "tests/unit/check.h"
+#include "vmm/machine.h"
+#include "vmm/qdev.h"
+
+static struct machine m;
+static struct vm_config cfg;
+static char err[512];
+
+static const char *create(const char *opts)
+{
+	err[0] = '\0';
+	return device_create_opts(&m, opts, err, sizeof(err)) ? "ok" : err;
+}
+
+static const char *path_of(struct object *o)
+{
+	static char buf[256];
+	char *s = o ? object_path(o) : NULL;
+
+	snprintf(buf, sizeof(buf), "%s", s ? s : "");
+	free(s);
+	return buf;
+}
+
+int main(void)
+{
+	bool amb;
+	struct object *dc, *bus;
+
+	m.cfg = &cfg;
+	iospace_init(&m.pio, "io", 0x10000);
+	cfg.globals[cfg.nr_globals++] = "isa-debugcon.readback=0x42";
+	CHECK(qdev_create_unattached(&m, "isabus-bridge", NULL, err, sizeof(err)));
+	CHECK(qdev_create_unattached(&m, "isa-debug-exit", NULL, err, sizeof(err)));
+	bus = qdev_bus_find("isa.0");
+	CHECK_STR("/machine/unattached/device[0]/isa.0", path_of(bus));
+	CHECK_STR("/machine/unattached/sysbus", path_of(qdev_bus_find("main-system-bus")));
+	CHECK_STR("main-system-bus", qdev_bus_name(qdev_system_bus()));
+
+	CHECK_STR("ok", create("isa-debugcon,iobase=0x80,id=dc"));
+	dc = object_resolve_path("/machine/peripheral/dc", &amb);
+	CHECK(dc && object_is_realized(dc));
+	CHECK_U64(0x42, object_get_uint(dc, "readback")); /* the -global */
+	CHECK_U64(0x80, object_get_uint(dc, "iobase"));
+	CHECK(object_get_link(dc, "parent_bus") == bus && bus->bus_children == dc);
+	CHECK_U64(0x42, iospace_read(&m.pio, 0x80, 1));
+	CHECK_STR("ok", create("driver=isa-debugcon,iobase=0x81"));
+	dc = object_resolve_path("/machine/peripheral-anon/device[0]", &amb);
+	CHECK(dc && !strcmp(dc->type->name, "isa-debugcon"));
+
+	CHECK_STR("Duplicate ID 'dc' for device", create("isa-debugcon,id=dc,iobase=0x90"));
+	CHECK_STR("Range 0x501-0x502 of address space 'io' overlaps 'isa-debug-exit' at "
+		  "0x501-0x502",
+		  create("isa-debug-exit"));
+	CHECK(!object_resolve_path("/machine/peripheral-anon/device[1]", &amb)); /* deleted */
+	CHECK_STR("'nope' is not a valid device model name", create("nope,id=x"));
+	CHECK_STR("'' is not a valid device model name", create(""));
+	CHECK_STR("Parameter 'driver' expects a non-abstract device type", create("isa-device"));
+	CHECK_STR("Parameter 'driver' expects a pluggable device type", create("kvm-pit"));
+	CHECK_STR("Property 'isa-debugcon.realized' not found", create("isa-debugcon,realized=on"));
+	CHECK_STR("Parameter 'iobase' expects integer", create("isa-debugcon,iobase=0x"));
+	CHECK_STR("Parameter 'iobase' expects uint32_t", create("isa-debugcon,iobase=4294967296"));
+	CHECK_STR("Parameter 'kbd-throttle' expects 'on' or 'off'", create("i8042,kbd-throttle=2"));
+	CHECK_STR("Property 'isa-debugcon.chardev' can't find value 'a,b'",
+		  create("isa-debugcon,iobase=0x91,chardev=a,,b"));
+	CHECK_STR("Bus 'isa.1' not found", create("isa-debugcon,bus=isa.1"));
+	CHECK_STR("Device 'isa-debugcon' can't go on System bus",
+		  create("isa-debugcon,bus=main-system-bus"));
+	CHECK_STR("Parameter 'id' expects an identifier\nIdentifiers consist of letters, digits, "
+		  "'-', '.', '_', starting with a letter.",
+		  create("isa-debugcon,id=1x"));
+	CHECK_STR("ok", create("i8042,kbd-throttle=on")); /* a bool's "on" */
+
+	cfg.globals[cfg.nr_globals++] = "isa-device.nope=1"; /* a parent type's global applies */
+	CHECK_STR("can't apply global isa-device.nope=1: Property 'isa-debugcon.nope' not found",
+		  create("isa-debugcon,iobase=0x92"));
+
+	qdev_unrealize_all(&m);
+	CHECK(!object_is_realized(dc) && !dc->state);
+	object_tree_free();
+	return check_report("qdev");
+}
