@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vmm/cli-chardev.h"
+#include "vmm/qdev.h"
 #include "vmm/size.h"
 
 #define MIN_RAM (1ULL << 20)
@@ -34,6 +35,12 @@ static const char usage[] =
 	"  -qmp DEV           a QMP monitor (repeatable); -qmp-pretty DEV: with pretty JSON\n"
 	"  -monitor DEV       an HMP monitor (repeatable; also stdio)\n"
 	"  -nographic         same as -serial mon:stdio (serial and monitor on the terminal)\n"
+	"Devices:\n"
+	"  -device TYPE[,PROP=VALUE...][,id=ID][,bus=BUS]\n"
+	"                     add a device (repeatable); -device help lists the types,\n"
+	"                     -device TYPE,help their properties\n"
+	"  -global TYPE.PROP=VALUE\n"
+	"                     a default for every TYPE device, the machine's too (repeatable)\n"
 	"  -add-fd fd=N,set=S[,opaque=STR]\n"
 	"                     put inherited descriptor N in fd set S (/dev/fdset/S; repeatable)\n"
 	"Accepted for QEMU compatibility: -display none, -nodefaults, -enable-kvm, -accel kvm,\n"
@@ -221,10 +228,19 @@ static enum cli_result parse_add_fd(const char *arg, struct vm_config *cfg, char
 	return CLI_RUN;
 }
 
-/* -device TYPE[,prop=val...]: kept for the machine to create (vmm/qdev.c) */
+/* -device TYPE[,prop=val...]: kept for the machine to create (vmm/qdev.c); or its help */
 static enum cli_result parse_device(const char *arg, struct vm_config *cfg, char *err,
 				    size_t errlen)
 {
+	char msg[256];
+	bool asked;
+
+	if (!device_help(arg, stdout, &asked, msg, sizeof(msg))) {
+		snprintf(err, errlen, "-device %s: %s", arg, msg);
+		return CLI_ERROR;
+	}
+	if (asked)
+		return CLI_EXIT_OK;
 	if (cfg->nr_devices == CONFIG_MAX_DEVICES)
 		return bad(err, errlen, "-device", "too many devices (at most %d)",
 			   CONFIG_MAX_DEVICES);

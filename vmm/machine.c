@@ -124,7 +124,7 @@ static bool create_devices(struct machine *m)
 	ok = ok && pci_host_add(m, err, sizeof(err)) && /* /machine/i440fx, with pci.0 */
 	     qdev_create_unattached(m, "kvm-ioapic", NULL, err, sizeof(err)) &&
 	     qdev_create_unattached(m, "isabus-bridge", NULL, err, sizeof(err)) &&
-	     qdev_create_unattached(m, "kvm-pit", NULL, err, sizeof(err)) &&
+	     qdev_create_unattached(m, "kvm-pit", "iobase=0x40", err, sizeof(err)) &&
 	     qdev_create_unattached(m, "isa-serial",
 				    chardev_prop(&m->cfg->serial, serial, sizeof(serial)), err,
 				    sizeof(err)) &&

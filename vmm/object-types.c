@@ -28,11 +28,12 @@ static const struct prop_def device_props[] = {
 	{ .name = "hotpluggable", .kind = PROP_BOOL, .qtype = "bool" },
 	{ 0 },
 };
-static const struct object_type device = { .name = "device",
-					   .parent = "object",
-					   .abstract = true,
-					   .props = device_props,
-					   .category = "Uncategorized devices" };
+static const struct object_type device = {
+	.name = "device",
+	.parent = "object",
+	.abstract = true,
+	.props = device_props,
+};
 static const struct object_type isa_device = {
 	.name = "isa-device", .parent = "device", .abstract = true, .bus_type = "ISA"
 };

@@ -42,14 +42,39 @@ bool object_type_is(const struct object_type *t, const char *name)
 	return false;
 }
 
-static int count_props(const struct object_type *t)
+int object_type_props(const struct object_type *t, const struct prop_def **out, int max)
 {
-	int n = 0;
+	const struct object_type *chain[OBJECT_MAX_DEPTH];
+	int depth = 0, n = 0;
 
-	for (; t; t = object_type_parent(t))
-		for (const struct prop_def *d = t->props; d && d->name; d++)
-			n++;
+	for (; t && depth < OBJECT_MAX_DEPTH; t = object_type_parent(t))
+		chain[depth++] = t;
+	while (depth--) /* the base type's properties first, as QEMU lists them */
+		for (const struct prop_def *d = chain[depth]->props; d && d->name; d++, n++)
+			if (n < max)
+				out[n] = d;
 	return n;
+}
+
+bool object_prop_default_json(const struct prop_def *d, char *buf, size_t len)
+{
+	switch (d->kind) {
+	case PROP_BOOL:
+		snprintf(buf, len, "%s", d->def.b ? "true" : "false");
+		return true;
+	case PROP_INT:
+		snprintf(buf, len, "%lld", (long long)d->def.i);
+		return true;
+	case PROP_UINT:
+		snprintf(buf, len, "%llu", (unsigned long long)d->def.u);
+		return true;
+	case PROP_STR: /* the literals of the tables need no escaping */
+		snprintf(buf, len, "\"%s\"", d->def.s ? d->def.s : "");
+		return d->def.s;
+	case PROP_LINK:
+		break;
+	}
+	return false;
 }
 
 /* The first free "device[N]" of parent, when name is "device[]" (QEMU's "device[*]"). */
@@ -72,9 +97,9 @@ static struct object *object_alloc(const struct object_type *t, struct object *p
 				   const char *name)
 {
 	struct object *o = calloc(1, sizeof(*o));
-	const struct object_type *chain[OBJECT_MAX_DEPTH];
-	int n = count_props(t), k = 0, depth = 0;
-	bool oom = false;
+	const struct prop_def *defs[OBJECT_MAX_PROPS];
+	int n = object_type_props(t, defs, OBJECT_MAX_PROPS);
+	bool oom = n > OBJECT_MAX_PROPS;
 
 	if (!o)
 		return NULL;
@@ -87,16 +112,13 @@ static struct object *object_alloc(const struct object_type *t, struct object *p
 		free(o);
 		return NULL;
 	}
-	for (; t && depth < OBJECT_MAX_DEPTH; t = object_type_parent(t))
-		chain[depth++] = t;
-	while (depth--) /* the base type's properties first, as QEMU lists them */
-		for (const struct prop_def *d = chain[depth]->props; d && d->name; d++, k++) {
-			o->props[k].def = d;
-			o->props[k].val = d->def;
-			if (d->kind == PROP_STR)
-				oom |= !(o->props[k].val.s = strdup(d->def.s ? d->def.s : ""));
-		}
-	o->nr_props = n;
+	for (int k = 0; k < n && !oom; k++) {
+		o->props[k].def = defs[k];
+		o->props[k].val = defs[k]->def;
+		if (defs[k]->kind == PROP_STR)
+			oom = !(o->props[k].val.s = strdup(defs[k]->def.s ? defs[k]->def.s : ""));
+		o->nr_props = k + 1;
+	}
 	if (oom) {
 		object_free(o);
 		return NULL;

@@ -24,23 +24,29 @@ struct prop_def {
 	enum prop_kind kind;
 	const char *qtype; /* QEMU's type string in qom-list: "uint32", "bool", "str", "link<T>" */
 	bool writable;	   /* only until the object is realized */
-	union prop_value def; /* the default (PROP_STR: a literal) */
+	union prop_value def; /* the default (PROP_STR: a literal, or NULL: none) */
 	uint64_t max;	      /* PROP_UINT: the largest value (0: UINT64_MAX) */
+	const char *desc;     /* QEMU's description (device-list-properties), or NULL */
+	int qdev; /* info qtree's order: QEMU's qdev property position from 1; 0: not shown */
 };
 
-/* Property definitions as QEMU's qdev properties: settable until realize. */
-#define PROP_UINT32(n, v)                                                                          \
+/* Property definitions as QEMU's qdev properties: settable until realize; q is the position in
+ * info qtree (QEMU's declaration order), 0 for a property it does not show (QEMU's aliases). */
+#define PROP_UINT32(n, v, q)                                                                       \
 	{                                                                                          \
 		.name = (n), .kind = PROP_UINT, .qtype = "uint32", .writable = true, .def.u = (v), \
-		.max = UINT32_MAX                                                                  \
+		.max = UINT32_MAX, .qdev = (q)                                                     \
 	}
-#define PROP_BOOL(n, v)                                                                         \
-	{                                                                                       \
-		.name = (n), .kind = PROP_BOOL, .qtype = "bool", .writable = true, .def.b = (v) \
+#define PROP_BOOL(n, v, q)                                                                       \
+	{                                                                                        \
+		.name = (n), .kind = PROP_BOOL, .qtype = "bool", .writable = true, .def.b = (v), \
+		.qdev = (q)                                                                      \
 	}
-#define PROP_STRING(n)                                                          \
-	{                                                                       \
-		.name = (n), .kind = PROP_STR, .qtype = "str", .writable = true \
+/* A chardev's label ("" for none), as QEMU's chardev property */
+#define PROP_CHARDEV(n, q)                                                       \
+	{                                                                        \
+		.name = (n), .kind = PROP_STR, .qtype = "str", .writable = true, \
+		.desc = "ID of a chardev to use as a backend", .qdev = (q)       \
 	}
 
 /*
@@ -51,7 +57,7 @@ struct prop_def {
  *   What the device keeps goes to o->state (NULL until realize; the device's own struct).
  * - unrealize (may be NULL: nothing to free) frees o->state at machine teardown, vCPUs joined.
  * - reset (may be NULL) puts the device back to power-on state at machine reset, vCPUs parked.
- * A type with a realize that is not abstract can be created by -device and device_add.
+ * A type with a realize, neither abstract nor board_only, can be created by -device.
  */
 typedef bool object_realize_fn(struct object *o, struct machine *m, char *err, size_t errlen);
 typedef void object_unrealize_fn(struct object *o, struct machine *m);
@@ -64,8 +70,9 @@ struct object_type {
 	const struct prop_def *props; /* ended by an entry whose name is NULL, or NULL */
 	/* devices: bus_type and category are inherited from the parent type when NULL */
 	const char *bus_type; /* the type of bus it plugs into: "System", "ISA" ("PCI"...) */
-	const char *category; /* -device help's heading: "Misc devices", "Input devices"... */
+	const char *category; /* -device help's heading: "Misc" (devices), "Input"... */
 	const char *desc;     /* -device help's desc "...", or NULL */
+	bool board_only;      /* made by the machine only (QEMU's user_creatable = false) */
 	object_realize_fn *realize;
 	object_unrealize_fn *unrealize;
 	object_reset_fn *reset;
@@ -93,6 +100,12 @@ const struct object_type *object_type_find(const char *name);
 const struct object_type *object_type_at(int i); /* NULL past the end */
 /* Whether t is type name or one of its descendants. */
 bool object_type_is(const struct object_type *t, const char *name);
+/* The properties of t's chain, the base type's first, into out (at most max); their number. */
+int object_type_props(const struct object_type *t, const struct prop_def **out, int max);
+/* More than any type has (device-list-properties, -device TYPE,help). */
+#define OBJECT_MAX_PROPS 64
+/* d's default as JSON text ("115200", "false", "\"delay\""); false when it has none. */
+bool object_prop_default_json(const struct prop_def *d, char *buf, size_t len);
 /* The parent type of t; NULL for "object". */
 const struct object_type *object_type_parent(const struct object_type *t);
 

@@ -19,8 +19,7 @@ static struct object *container(const char *path)
 	return object_resolve_path(path, &ambiguous);
 }
 
-/* The type's field or its nearest parent's. */
-static const char *bus_type_of(const struct object_type *t)
+const char *qdev_bus_type(const struct object_type *t)
 {
 	for (; t; t = object_type_parent(t))
 		if (t->bus_type)
@@ -118,7 +117,7 @@ struct object *qdev_new(struct machine *m, const char *type, struct object *pare
 
 static bool plug(struct object *o, char *err, size_t errlen)
 {
-	const char *want = bus_type_of(o->type);
+	const char *want = qdev_bus_type(o->type);
 	struct object *bus = object_get_link(o, "parent_bus");
 
 	if (!want) /* a CPU: on no bus */
@@ -252,7 +251,7 @@ static const struct object_type *device_type(const char *name, char *err, size_t
 		snprintf(err, errlen, "'%s' is not a valid device model name", name);
 	else if (t->abstract)
 		snprintf(err, errlen, "Parameter 'driver' expects a non-abstract device type");
-	else if (!t->realize)
+	else if (!qdev_type_creatable(t))
 		snprintf(err, errlen, "Parameter 'driver' expects a pluggable device type");
 	else
 		return t;
@@ -316,6 +315,26 @@ struct object *device_create_opts(struct machine *m, const char *opts, char *err
 		return NULL;
 	}
 	return qdev_realize(o, m, err, errlen) ? o : NULL;
+}
+
+bool device_help(const char *opts, FILE *f, bool *asked, char *err, size_t errlen)
+{
+	char driver[OPT_MAX], kv[OPT_MAX];
+	bool too_long;
+
+	*asked = !strcmp(opts, "help") || !strcmp(opts, "?");
+	if (*asked) {
+		qdev_print_help(f);
+		return true;
+	}
+	if (!next_opt(&opts, driver, sizeof(driver), &too_long))
+		return true;
+	while (!*asked && next_opt(&opts, kv, sizeof(kv), &too_long))
+		*asked = !strcmp(kv, "help") || !strcmp(kv, "?") || !strncmp(kv, "help=", 5);
+	if (!*asked)
+		return true;
+	return qdev_print_type_help(f, strncmp(driver, "driver=", 7) ? driver : driver + 7, err,
+				    errlen);
 }
 
 bool qdev_claim(struct iospace *s, const char *name, uint64_t base, uint64_t size, io_read_fn read,

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "vmm/iospace.h"
 #include "vmm/object.h"
@@ -38,6 +39,25 @@ struct object *qdev_create_unattached(struct machine *m, const char *type, const
 /* -device's and device_add's "TYPE[,prop=val...][,id=ID][,bus=BUS]": at /machine/peripheral/ID
  * or /machine/peripheral-anon/device[N], realized. NULL with QEMU's message in err. */
 struct object *device_create_opts(struct machine *m, const char *opts, char *err, size_t errlen);
+
+/* The bus type t plugs into (its own or its nearest parent's bus_type); NULL: none (a CPU). */
+const char *qdev_bus_type(const struct object_type *t);
+/* Whether -device can create t: a device with a realize, neither abstract nor board_only. */
+bool qdev_type_creatable(const struct object_type *t);
+/* The type device-list-properties and -device TYPE,help describe: NULL with QEMU's message
+ * (*not_found set when there is no such type). */
+const struct object_type *qdev_type_for_props(const char *name, bool *not_found, char *err,
+					      size_t errlen);
+/* The properties they list: the type's settable ones (its parents' too), in QEMU's order. */
+int qdev_type_props(const struct object_type *t, const struct prop_def **out, int max);
+/* -device help: the creatable types by category, as QEMU 7.2. */
+void qdev_print_help(FILE *f);
+/* -device TYPE,help: its properties, as QEMU 7.2; false with QEMU's message in err. */
+bool qdev_print_type_help(FILE *f, const char *type, char *err, size_t errlen);
+
+/* -device's help forms ("help", "?", "TYPE,help", "TYPE,help=on", "TYPE,?"): prints it on f
+ * and sets *asked; false with QEMU's message in err for a bad TYPE. */
+bool device_help(const char *opts, FILE *f, bool *asked, char *err, size_t errlen);
 
 /* Realize's helper: claims [base, base + size) in s (&m->pio, &m->mmio); false with a
  * message naming the range it clashes with. */

@@ -37,14 +37,14 @@ static bool debugcon_realize(struct object *o, struct machine *m, char *err, siz
 }
 
 static const struct prop_def isa_debugcon_props[] = {
-	PROP_UINT32("readback", DEBUGCON_PORT),
-	PROP_STRING("chardev"),
-	PROP_UINT32("iobase", DEBUGCON_PORT),
+	PROP_UINT32("readback", DEBUGCON_PORT, 3),
+	PROP_CHARDEV("chardev", 2),
+	PROP_UINT32("iobase", DEBUGCON_PORT, 1),
 	{ 0 },
 };
 const struct object_type isa_debugcon_type = { .name = "isa-debugcon",
 					       .parent = "isa-device",
-					       .category = "Misc devices",
+					       .category = "Misc",
 					       .props = isa_debugcon_props,
 					       .realize = debugcon_realize };
 
@@ -61,12 +61,12 @@ static bool exit_realize(struct object *o, struct machine *m, char *err, size_t 
 }
 
 static const struct prop_def isa_debug_exit_props[] = {
-	PROP_UINT32("iobase", DEBUG_EXIT_PORT),
-	PROP_UINT32("iosize", 2),
+	PROP_UINT32("iobase", DEBUG_EXIT_PORT, 1),
+	PROP_UINT32("iosize", 2, 2),
 	{ 0 },
 };
 const struct object_type isa_debug_exit_type = { .name = "isa-debug-exit",
 						 .parent = "isa-device",
-						 .category = "Misc devices",
+						 .category = "Misc",
 						 .props = isa_debug_exit_props,
 						 .realize = exit_realize };

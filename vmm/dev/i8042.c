@@ -43,12 +43,12 @@ static bool realize(struct object *o, struct machine *m, char *err, size_t errle
 }
 
 static const struct prop_def i8042_props[] = {
-	PROP_BOOL("extended-state", true),
-	PROP_BOOL("kbd-throttle", false),
+	PROP_BOOL("extended-state", true, 1),
+	PROP_BOOL("kbd-throttle", false, 2),
 	{ 0 },
 };
 const struct object_type i8042_type = { .name = "i8042",
 					.parent = "isa-device",
-					.category = "Input devices",
+					.category = "Input",
 					.props = i8042_props,
 					.realize = realize };

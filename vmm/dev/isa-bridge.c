@@ -12,7 +12,6 @@ static bool realize(struct object *o, struct machine *m, char *err, size_t errle
 	return false;
 }
 
-const struct object_type isabus_bridge_type = { .name = "isabus-bridge",
-						.parent = "sys-bus-device",
-						.category = "Bridge devices",
-						.realize = realize };
+const struct object_type isabus_bridge_type = {
+	.name = "isabus-bridge", .parent = "sys-bus-device", .board_only = true, .realize = realize
+};

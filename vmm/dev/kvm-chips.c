@@ -5,7 +5,7 @@
 const struct object_type pit_common_type = { .name = "pit-common",
 					     .parent = "isa-device",
 					     .abstract = true };
-static const struct prop_def kvm_pit_props[] = { PROP_UINT32("iobase", 0x40), { 0 } };
+static const struct prop_def kvm_pit_props[] = { PROP_UINT32("iobase", UINT32_MAX, 1), { 0 } };
 const struct object_type kvm_pit_type = { .name = "kvm-pit",
 					  .parent = "pit-common",
 					  .props = kvm_pit_props };
@@ -13,7 +13,7 @@ const struct object_type kvm_pit_type = { .name = "kvm-pit",
 const struct object_type ioapic_common_type = { .name = "ioapic-common",
 						.parent = "sys-bus-device",
 						.abstract = true };
-static const struct prop_def kvm_ioapic_props[] = { PROP_UINT32("gsi_base", 0), { 0 } };
+static const struct prop_def kvm_ioapic_props[] = { PROP_UINT32("gsi_base", 0, 1), { 0 } };
 const struct object_type kvm_ioapic_type = { .name = "kvm-ioapic",
 					     .parent = "ioapic-common",
 					     .props = kvm_ioapic_props };

@@ -58,7 +58,9 @@ static bool realize(struct object *o, struct machine *m, char *err, size_t errle
 	return true;
 }
 
-static const struct prop_def acpi_ged_props[] = { PROP_UINT32("ged-event", 0), { 0 } };
-const struct object_type acpi_ged_type = {
-	.name = "acpi-ged", .parent = "sys-bus-device", .props = acpi_ged_props, .realize = realize
-};
+static const struct prop_def acpi_ged_props[] = { PROP_UINT32("ged-event", 0, 1), { 0 } };
+const struct object_type acpi_ged_type = { .name = "acpi-ged",
+					   .parent = "sys-bus-device",
+					   .props = acpi_ged_props,
+					   .board_only = true,
+					   .realize = realize };

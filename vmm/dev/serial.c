@@ -286,19 +286,20 @@ static void serial_unrealize(struct object *o, struct machine *m)
 	free(s);
 }
 
-/* Properties in QEMU's order and with its defaults. */
+/* Properties in QEMU's order and with its defaults; wakeup, chardev and baudbase are QEMU's aliases
+ * to its inner serial object's (not in info qtree). */
 static const struct prop_def isa_serial_props[] = {
-	PROP_UINT32("irq", UINT32_MAX),
-	PROP_UINT32("index", UINT32_MAX),
-	PROP_UINT32("iobase", UINT32_MAX),
-	PROP_BOOL("wakeup", false),
-	PROP_STRING("chardev"),
-	PROP_UINT32("baudbase", 115200),
+	PROP_UINT32("irq", UINT32_MAX, 3),
+	PROP_UINT32("index", UINT32_MAX, 1),
+	PROP_UINT32("iobase", UINT32_MAX, 2),
+	PROP_BOOL("wakeup", false, 0),
+	PROP_CHARDEV("chardev", 0),
+	PROP_UINT32("baudbase", 115200, 0),
 	{ 0 },
 };
 const struct object_type isa_serial_type = { .name = "isa-serial",
 					     .parent = "isa-device",
-					     .category = "Input devices",
+					     .category = "Input",
 					     .props = isa_serial_props,
 					     .realize = serial_realize,
 					     .unrealize = serial_unrealize,
