@@ -4,11 +4,12 @@ query-pci and info pci match QEMU 7.2's for the same devices (fixtures, addresse
 import copy
 import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qmplib import QVM, check  # noqa: E402
-from tvmm import guest, main  # noqa: E402
+from tvmm import binary, guest, main  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 DEVICES = ["-device", "edu,addr=4.0", "-device", "pci-testdev,addr=5.0"]
@@ -105,4 +106,30 @@ def qemu_fixtures():
               text_without_piix(qemu_text), text)
 
 
-main({"pci-flat-guest": flat_guest, "pci-qemu-fixtures": qemu_fixtures})
+def device_help():
+    """-device help lists edu and pci-testdev as QEMU 7.2 does; the headings' blank lines do not
+    depend on which device sorts first (edu did: a blank line first, none before Misc)."""
+    out = subprocess.run([binary(), "-device", "help"], capture_output=True, text=True).stdout
+    check(out.startswith("Input devices:\n"), "no blank line before the first heading", None, out)
+    check('\n\nMisc devices:\nname "edu", bus PCI\n' in out, "edu under Misc, after a blank line",
+          None, out)
+    check('name "pci-testdev", bus PCI, desc "PCI Test Device"\n' in out, "pci-testdev", None, out)
+    check("i440FX-pcihost" not in out, "the host bridge is the board's", None, out)
+    out = subprocess.run([binary(), "-device", "edu,help"], capture_output=True, text=True).stdout
+    check("addr=<str>             - Slot and optional function number, example: 06.0 or 06\n"
+          in out, "edu's addr property", None, out)
+    for args, msg in [("edu,addr=0", "PCI: slot 0 function 0 not available for edu, in use by "
+                       "i440FX,id=(null)"),
+                      ("edu,addr=4.9", "Property 'edu.addr' doesn't take value '4.9'"),
+                      ("edu,addr=20", "Property 'edu.addr' doesn't take value '20'")]:
+        r = subprocess.run([binary(), "-S", "-device", args], capture_output=True, text=True)
+        check(r.returncode == 1 and f"tinyvmm: -device {args}: {msg}\n" in r.stderr,
+              f"-device {args} refused as QEMU 7.2 does", msg, r.stderr)
+    r = subprocess.run([binary(), "-S", "-device", "edu,id=e1,addr=5", "-device",
+                        "pci-testdev,addr=5.0"], capture_output=True, text=True)
+    check("PCI: slot 5 function 0 not available for pci-testdev, in use by edu,id=e1" in r.stderr,
+          "a taken slot names its owner", None, r.stderr)
+
+
+main({"pci-flat-guest": flat_guest, "pci-qemu-fixtures": qemu_fixtures,
+      "pci-device-help": device_help})

@@ -207,5 +207,5 @@ static bool realize(struct object *o, struct machine *m, char *err, size_t errle
 
 /* Freed with its bus (the host bridge's unrealize) and reset with it. */
 const struct object_type edu_type = {
-	.name = "edu", .parent = "pci-device", .category = "Misc devices", .realize = realize
+	.name = "edu", .parent = "pci-device", .category = "Misc", .realize = realize
 };

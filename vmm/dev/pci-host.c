@@ -169,9 +169,10 @@ static void host_reset(struct object *o)
 const struct object_type pci_host_bridge_type = { .name = "pci-host-bridge",
 						  .parent = "sys-bus-device",
 						  .abstract = true,
-						  .category = "Bridge devices" };
+						  .category = "Controller/Bridge/Hub" };
 const struct object_type i440fx_pcihost_type = { .name = "i440FX-pcihost",
 						 .parent = "pci-host-bridge",
+						 .board_only = true,
 						 .realize = host_realize,
 						 .unrealize = host_unrealize,
 						 .reset = host_reset };

@@ -156,6 +156,6 @@ static bool realize(struct object *o, struct machine *m, char *err, size_t errle
 /* Freed with its bus (the host bridge's unrealize) and reset with it. */
 const struct object_type pci_testdev_type = { .name = "pci-testdev",
 					      .parent = "pci-device",
-					      .category = "Misc devices",
+					      .category = "Misc",
 					      .desc = "PCI Test Device",
 					      .realize = realize };

@@ -409,8 +409,13 @@ void pci_bus_free(struct pci_bus *bus)
 }
 
 static const struct prop_def pci_device_props[] = {
-	PROP_STRING(
-		"addr"), /* QEMU's is a pci-devfn ("int32"); the same text: "4", "4.0", "1f.7" */
+	/* QEMU's is a pci-devfn ("int32", -1 by default); the same text here: "4", "4.0", "1f.7" */
+	{ .name = "addr",
+	  .kind = PROP_STR,
+	  .qtype = "str",
+	  .writable = true,
+	  .desc = "Slot and optional function number, example: 06.0 or 06",
+	  .qdev = 1 },
 	{ 0 },
 };
 /* Every PCI function's type: on bus "PCI" (pci.0), at "addr". */
