@@ -13,6 +13,9 @@
  *   irq, intx         edu's interrupt status (1), then its config status bit 3 (0x08)
  *   acked             config status after the ack (0)
  *   moved, old        edu's id at EDU_BAR_B after moving BAR0 there, then at EDU_BAR_A (ffffffff)
+ *   msi               interrupts taken on vector 0x40 after edu raised one with MSI enabled (1)
+ *   intxirq           interrupts taken on vector 0x41 through the IOAPIC's pin 16 (slot 4's INTA:
+ *                     the _PRT's routing) after edu raised one with MSI off; the handler acks it (1)
  *   iosize            pci-testdev's BAR1 after an all-ones write (ffffff01: 256 ports)
  *   name, count       pci-testdev's port test 0 at TESTDEV_PORT: its name's first 4 bytes
  *                     ("port" little-endian: 74726f70), then count after one hit (1)
@@ -22,6 +25,10 @@
 #define EDU_BAR_A	0xc0000000
 #define EDU_BAR_B	0xd0000000
 #define TESTDEV_PORT	0xc100
+#define LAPIC		0xfee00000
+#define IOAPIC		0xfec00000
+#define VEC_MSI		0x40
+#define VEC_INTX	0x41
 #define PCI_ADDR	0xcf8
 #define PCI_DATA	0xcfc
 
@@ -104,6 +111,46 @@
 	REPORT s_moved, EDU_BAR_B
 	REPORT s_old, EDU_BAR_A
 
+	lidtl idt_desc				/* interrupts: the local APIC on, two gates */
+	movl $msi_handler, %eax
+	movl $(idt + 8 * VEC_MSI), %edi
+	call set_gate
+	movl $intx_handler, %eax
+	movl $(idt + 8 * VEC_INTX), %edi
+	call set_gate
+	movl $0x1ff, LAPIC + 0xf0		/* SVR: enabled, spurious vector 0xff */
+	movl $(EDU | 0x04), %eax		/* MSI needs bus mastering: it is a memory write */
+	movl $0x0006, %ebx
+	call cfg_write
+	movl $(EDU | 0x44), %eax		/* MSI: to APIC 0, vector VEC_MSI, then enabled */
+	movl $LAPIC, %ebx
+	call cfg_write
+	movl $(EDU | 0x4c), %eax
+	movl $VEC_MSI, %ebx
+	call cfg_write
+	movl $(EDU | 0x40), %eax
+	movl $0x00010000, %ebx
+	call cfg_write
+	movl $1f, resume_at
+	sti
+	movl $4, EDU_BAR_B + 0x60		/* raise */
+2:	jmp 2b					/* until the handler goes on at 1 */
+1:	movl $4, EDU_BAR_B + 0x64		/* ack */
+	REPORT s_msi, msi_count
+
+	movl $(EDU | 0x40), %eax		/* MSI off: INTx, IOAPIC pin 16 -> VEC_INTX, level */
+	xorl %ebx, %ebx
+	call cfg_write
+	movl $0x30, IOAPIC
+	movl $(0x8000 | VEC_INTX), IOAPIC + 0x10
+	movl $0x31, IOAPIC
+	movl $0, IOAPIC + 0x10
+	movl $1f, resume_at
+	sti
+	movl $8, EDU_BAR_B + 0x60		/* raise: the handler acks */
+2:	jmp 2b
+1:	REPORT s_intxirq, intx_count
+
 	movl $(TESTDEV | 0x14), %eax		/* pci-testdev: size BAR1, place it, decode I/O */
 	movl $0xffffffff, %ebx
 	call cfg_write
@@ -131,6 +178,32 @@
 	movl $s_done, %esi
 	call puts
 	HALT_FOREVER
+
+/* A 32-bit interrupt gate at edi to the handler at eax. */
+set_gate:
+	movw %ax, (%edi)
+	movw $SEL_CODE32, 2(%edi)
+	movw $0x8e00, 4(%edi)
+	shrl $16, %eax
+	movw %ax, 6(%edi)
+	ret
+
+/*
+ * The handlers go on at resume_at with interrupts off (the gate cleared IF) and the frame
+ * dropped, without iret: kvm_pvm cannot emulate an iret in this mode (an internal error).
+ */
+msi_handler:
+	incl msi_count
+	movl $0, LAPIC + 0xb0			/* EOI */
+	addl $12, %esp
+	jmp *resume_at
+
+intx_handler:
+	incl intx_count
+	movl $8, EDU_BAR_B + 0x64		/* ack: edu lowers INTA */
+	movl $0, LAPIC + 0xb0			/* EOI, to the IOAPIC too: the line is low now */
+	addl $12, %esp
+	jmp *resume_at
 
 /* eax = config address -> eax = the dword there. Clobbers dx. */
 cfg_read:
@@ -201,7 +274,19 @@ s_old:		.asciz "old "
 s_iosize:	.asciz "iosize "
 s_name:		.asciz "name "
 s_count:	.asciz "count "
+s_msi:		.asciz "msi "
+s_intxirq:	.asciz "intxirq "
 s_done:		.asciz "pci done\n"
+
+	.balign 4
+resume_at:	.long 0
+msi_count:	.long 0
+intx_count:	.long 0
+idt_desc:
+	.word 8 * (VEC_INTX + 1) - 1
+	.long idt
+	.balign 8
+idt:		.space 8 * (VEC_INTX + 1)
 
 	DEFINE_GDT
 

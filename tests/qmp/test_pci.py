@@ -17,7 +17,8 @@ DEVICES = ["-device", "edu,addr=4.0", "-device", "pci-testdev,addr=5.0"]
 GUEST_LINES = ["dev 00 12378086", "dev 04 11e81234", "dev 05 00051b36", "hdr 80860000",
                "edusize fff00000", "id 010000ed", "live edcba987", "fact 00000078",
                "irq 00000001", "intx 00000008", "acked 00000000", "moved 010000ed",
-               "old ffffffff", "iosize ffffff01", "name 74726f70", "count 00000001"]
+               "old ffffffff", "msi 00000001", "intxirq 00000001", "iosize ffffff01",
+               "name 74726f70", "count 00000001"]
 
 
 def hmp(q, line):

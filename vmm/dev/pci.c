@@ -216,7 +216,8 @@ static void signal_msi(struct pci_device *d)
 void pci_set_irq(struct pci_device *d, bool level)
 {
 	if (level && msi_enabled(d)) {
-		signal_msi(d);
+		if (pci_bus_master(d)) /* a message is a memory write by the device */
+			signal_msi(d);
 		return;
 	}
 	d->intx = level;
