@@ -69,6 +69,15 @@ def flat_guest():
                      "00000000e0000000-00000000e00fffff (prio 0, i/o): pcie-mmcfg-mmio"]:
             check(want in mtree, f"info mtree shows {want!r}", None, mtree)
         check("c0000000-" not in mtree, "the BAR's old place is gone from info mtree", None, mtree)
+        # a reset puts the functions back to power-on: nothing decoded, nothing mapped
+        q.cmd("stop")
+        q.cmd("system_reset")
+        devs = devices(q)
+        check(region(devs[(4, 0)], 0)["address"] == -1 and region(devs[(5, 0)], 1)["address"] == -1,
+              "no BAR decodes after system_reset", None, devs)
+        mtree = hmp(q, "info mtree")
+        check("edu-mmio" not in mtree and "pci-testdev-portio" not in mtree,
+              "no BAR mapped after system_reset", None, mtree)
         q.cmd("quit")
         vm.wait_exit(timeout=10)
 
