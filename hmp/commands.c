@@ -11,6 +11,9 @@ static const HmpArgSpec dump_args[] = {
 	{ .name = "fmt", .type = "fmt" },
 	{ .name = "addr", .type = "uint64" },
 };
+static const HmpArgSpec device_add_args[] = {
+	{ .name = "device", .type = "rest" },
+};
 static const HmpArgSpec registers_args[] = {
 	{ .name = "all", .type = "bool", .optional = true, .flag = 'a' },
 	{ .name = "vcpu", .type = "int", .optional = true },
@@ -57,6 +60,15 @@ const HmpCommandDef hmp_local_commands[] = {
 	  .params = "",
 	  .help = "show QOM composition tree",
 	  .call = hmp_cmd_info_qom_tree },
+	{ .name = "info qtree",
+	  .params = "",
+	  .help = "show device tree",
+	  .call = hmp_cmd_info_qtree },
+	{ .name = "device_add",
+	  .params = "driver[,prop=value][,...]",
+	  .help = "add device, like -device on the command line",
+	  ARGS(device_add_args),
+	  .call = hmp_cmd_device_add },
 	{ .name = "info version",
 	  .params = "",
 	  .help = "show the version of tinyvmm",

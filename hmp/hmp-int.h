@@ -69,6 +69,8 @@ void hmp_cmd_xp(HmpOut *out, json_object *args, Error **errp);
 void hmp_cmd_info_registers(HmpOut *out, json_object *args, Error **errp);
 void hmp_cmd_info_mtree(HmpOut *out, json_object *args, Error **errp);
 void hmp_cmd_info_qom_tree(HmpOut *out, json_object *args, Error **errp);
+void hmp_cmd_info_qtree(HmpOut *out, json_object *args, Error **errp);
+void hmp_cmd_device_add(HmpOut *out, json_object *args, Error **errp);
 void hmp_cmd_info_version(HmpOut *out, json_object *args, Error **errp);
 void hmp_cmd_info_commands(HmpOut *out, json_object *args, Error **errp);
 

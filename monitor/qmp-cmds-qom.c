@@ -1,11 +1,12 @@
-/* qom-list, qom-get, qom-set and qom-list-types over the object tree (vmm/object.h). */
+/* qom-list, qom-get, qom-set and qom-list-types over the object tree (vmm/object.h, vmm/qdev.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
 #include "qapi-commands.h"
-#include "vmm/object.h"
+#include "vmm/qdev.h"
 
 static struct object *resolve(const char *path, Error **errp)
 {
@@ -108,23 +109,99 @@ json_object *qmp_qom_get(const char *path, const char *property, Error **errp)
 	return v;
 }
 
+/* realized of a device -device can create: false unrealizes it (its ports and chardev given back,
+ * its properties settable), true realizes it again, as QEMU's. */
+static void set_realized(struct object *o, json_object *value, Error **errp)
+{
+	char err[512];
+
+	if (!json_object_is_type(value, json_type_boolean))
+		error_setg(errp, "Invalid parameter type for 'realized', expected: boolean");
+	else if (!qdev_type_creatable(o->type))
+		error_setg(errp, "Property '%s.realized' is not writable", o->type->name);
+	else if (!json_object_get_boolean(value))
+		qdev_unrealize(o, monitor_machine());
+	else if (!qdev_realize(o, monitor_machine(), err, sizeof(err)))
+		error_setg(errp, "%s", err);
+}
+
+/* A property of an unrealized device from JSON, with QEMU's errors. */
+static void set_from_json(struct object_prop *p, json_object *value, Error **errp)
+{
+	const struct prop_def *d = p->def;
+	char *s;
+
+	switch (d->kind) {
+	case PROP_UINT:
+		if (!json_object_is_type(value, json_type_int))
+			error_setg(errp, "Parameter '%s' expects uint64", d->name);
+		else if (json_object_get_int64(value) < 0 ||
+			 (d->max && json_object_get_uint64(value) > d->max))
+			error_setg(errp, "Parameter '%s' expects %s_t", d->name, d->qtype);
+		else
+			p->val.u = json_object_get_uint64(value);
+		return;
+	case PROP_INT:
+		if (!json_object_is_type(value, json_type_int))
+			error_setg(errp, "Invalid parameter type for '%s', expected: integer",
+				   d->name);
+		else
+			p->val.i = json_object_get_int64(value);
+		return;
+	case PROP_BOOL:
+		if (!json_object_is_type(value, json_type_boolean))
+			error_setg(errp, "Invalid parameter type for '%s', expected: boolean",
+				   d->name);
+		else
+			p->val.b = json_object_get_boolean(value);
+		return;
+	case PROP_STR:
+		if (!json_object_is_type(value, json_type_string))
+			error_setg(errp, "Invalid parameter type for '%s', expected: string",
+				   d->name);
+		else if (d->once && *p->val.s)
+			error_setg(errp, "%s=%s conflicts, and override is not implemented",
+				   d->name, json_object_get_string(value));
+		else if (!(s = strdup(json_object_get_string(value))))
+			error_setg(errp, "Out of memory");
+		else {
+			free((char *)p->val.s);
+			p->val.s = s;
+		}
+		return;
+	case PROP_LINK:
+		break;
+	}
+	error_setg(errp, "Property '%s' is not writable", d->name);
+}
+
 void qmp_qom_set(const char *path, const char *property, json_object *value, Error **errp)
 {
 	struct object *o = resolve(path, errp);
 	struct object_prop *p = o ? object_prop_find(o, property) : NULL;
+	bool named;
 
-	(void)value;
 	if (!o)
 		return;
+	named = o->parent && !strcmp(o->parent->name, "peripheral"); /* -device ...,id= */
 	if (!p && strcmp(property, "type") && !object_child(o, property))
 		error_setg(errp, "Property '%s.%s' not found", o->type->name, property);
+	else if (p && !strcmp(property, "realized") && object_type_is(o->type, "device"))
+		set_realized(o, value, errp);
 	else if (!p || !p->def->writable)
 		error_setg(errp, "Property '%s.%s' is not writable", o->type->name, property);
-	else /* every device is created realized; -device will add unrealized ones */
+	else if (object_is_realized(o) && named)
+		error_setg(errp,
+			   "Attempt to set property '%s' on device '%s' (type '%s') after it was "
+			   "realized",
+			   property, o->name, o->type->name);
+	else if (object_is_realized(o))
 		error_setg(errp,
 			   "Attempt to set property '%s' on anonymous device (type '%s') after it "
 			   "was realized",
 			   property, o->type->name);
+	else
+		set_from_json(p, value, errp);
 }
 
 static ObjectTypeInfo *type_info(const struct object_type *t)

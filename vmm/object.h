@@ -7,6 +7,9 @@
 #include <stdint.h>
 
 struct machine;
+struct iospace;
+
+#define OBJECT_MAX_CLAIMS 4 /* address ranges per device */
 
 enum prop_kind { PROP_BOOL, PROP_INT, PROP_UINT, PROP_STR, PROP_LINK };
 
@@ -27,7 +30,8 @@ struct prop_def {
 	union prop_value def; /* the default (PROP_STR: a literal, or NULL: none) */
 	uint64_t max;	      /* PROP_UINT: the largest value (0: UINT64_MAX) */
 	const char *desc;     /* QEMU's description (device-list-properties), or NULL */
-	int qdev; /* info qtree's order: QEMU's qdev property position from 1; 0: not shown */
+	int qdev;  /* info qtree's order: QEMU's qdev property position from 1; 0: not shown */
+	bool once; /* set once only: qom-set refuses another value (QEMU's chardev properties) */
 };
 
 /* Property definitions as QEMU's qdev properties: settable until realize; q is the position in
@@ -43,10 +47,10 @@ struct prop_def {
 		.qdev = (q)                                                                      \
 	}
 /* A chardev's label ("" for none), as QEMU's chardev property */
-#define PROP_CHARDEV(n, q)                                                       \
-	{                                                                        \
-		.name = (n), .kind = PROP_STR, .qtype = "str", .writable = true, \
-		.desc = "ID of a chardev to use as a backend", .qdev = (q)       \
+#define PROP_CHARDEV(n, q)                                                               \
+	{                                                                                \
+		.name = (n), .kind = PROP_STR, .qtype = "str", .writable = true,         \
+		.desc = "ID of a chardev to use as a backend", .qdev = (q), .once = true \
 	}
 
 /*
@@ -93,6 +97,12 @@ struct object {
 	/* a bus: its devices, the last plugged first (QEMU's order); a device: the next on its bus
 	 */
 	struct object *bus_children, *bus_next;
+	/* a realized device: the address ranges it claimed (qdev_claim()), given back at unrealize */
+	struct object_claim {
+		struct iospace *space;
+		uint64_t base;
+	} claims[OBJECT_MAX_CLAIMS];
+	int nr_claims;
 };
 
 /* Every type, in registration order; NULL when name is unknown. */

@@ -115,44 +115,75 @@ struct object *qdev_new(struct machine *m, const char *type, struct object *pare
 	return o;
 }
 
-static bool plug(struct object *o, char *err, size_t errlen)
+/* The bus a device of type t goes on: bus (bus= gave it) or the first of its bus type; NULL
+ * with QEMU's message (*ok when t goes on no bus: a CPU). */
+static struct object *bus_for(const struct object_type *t, struct object *bus, bool *none,
+			      char *err, size_t errlen)
 {
-	const char *want = qdev_bus_type(o->type);
-	struct object *bus = object_get_link(o, "parent_bus");
+	const char *want = qdev_bus_type(t);
 
-	if (!want) /* a CPU: on no bus */
-		return true;
+	*none = !want;
+	if (!want)
+		return NULL;
 	if (!bus)
 		bus = !strcmp(want, "System") ? qdev_system_bus()
 					      : bus_search(object_root(), NULL, want);
-	if (!bus) {
-		snprintf(err, errlen, "No '%s' bus found for device '%s'", want, o->type->name);
-		return false;
-	}
-	if (!object_type_is(bus->type, want)) {
-		snprintf(err, errlen, "Device '%s' can't go on %s bus", o->type->name,
-			 bus->type->name);
-		return false;
-	}
-	object_set_link(o, "parent_bus", bus);
-	return true;
+	if (!bus)
+		snprintf(err, errlen, "No '%s' bus found for device '%s'", want, t->name);
+	else if (!object_type_is(bus->type, want))
+		snprintf(err, errlen, "Device '%s' can't go on %s bus", t->name, bus->type->name);
+	else
+		return bus;
+	return NULL;
+}
+
+static bool plug(struct object *o, char *err, size_t errlen)
+{
+	bool none;
+	struct object *bus = bus_for(o->type, object_get_link(o, "parent_bus"), &none, err, errlen);
+
+	if (bus)
+		object_set_link(o, "parent_bus", bus);
+	return bus || none;
+}
+
+static void release_claims(struct object *o)
+{
+	while (o->nr_claims--)
+		iospace_unregister(o->claims[o->nr_claims].space, o->claims[o->nr_claims].base);
+	o->nr_claims = 0;
 }
 
 bool qdev_realize(struct object *o, struct machine *m, char *err, size_t errlen)
 {
-	struct object *bus;
+	struct object *bus, **p;
 
+	if (object_is_realized(o))
+		return true;
 	if (!plug(o, err, errlen) || (o->type->realize && !o->type->realize(o, m, err, errlen))) {
-		object_delete(o);
+		release_claims(o);
 		return false;
 	}
 	object_set_bool(o, "realized", true);
 	bus = object_get_link(o, "parent_bus");
-	if (bus) {
+	for (p = bus ? &bus->bus_children : NULL; p && *p && *p != o; p = &(*p)->bus_next)
+		;
+	if (p && !*p) { /* plugged again after an unrealize: it keeps its place */
 		o->bus_next = bus->bus_children;
 		bus->bus_children = o;
 	}
 	return true;
+}
+
+void qdev_unrealize(struct object *o, struct machine *m)
+{
+	if (!object_is_realized(o))
+		return;
+	if (o->type->unrealize)
+		o->type->unrealize(o, m);
+	release_claims(o);
+	o->state = NULL;
+	object_set_bool(o, "realized", false);
 }
 
 /* The next key=value of opts (",," is a comma) into buf; false at the end or when too long. */
@@ -214,6 +245,11 @@ static bool set_props(struct object *o, const char *opts, char *err, size_t errl
 	return true;
 }
 
+bool qdev_is_board(struct object *o)
+{
+	return o->parent && !strcmp(o->parent->name, "unattached");
+}
+
 struct object *qdev_create_unattached(struct machine *m, const char *type, const char *props,
 				      char *err, size_t errlen)
 {
@@ -224,11 +260,11 @@ struct object *qdev_create_unattached(struct machine *m, const char *type, const
 		snprintf(err, errlen, "Out of memory");
 	if (!o)
 		return NULL;
-	if (props && !set_props(o, props, err, errlen)) {
+	if ((props && !set_props(o, props, err, errlen)) || !qdev_realize(o, m, err, errlen)) {
 		object_delete(o);
 		return NULL;
 	}
-	return qdev_realize(o, m, err, errlen) ? o : NULL;
+	return o;
 }
 
 /* QEMU's id_wellformed(): a letter, then letters, digits, '-', '.', '_'. */
@@ -310,11 +346,44 @@ struct object *device_create_opts(struct machine *m, const char *opts, char *err
 		snprintf(err, errlen, "Out of memory");
 	if (!o)
 		return NULL;
-	if (!set_props(o, opts, err, errlen)) {
+	if (!set_props(o, opts, err, errlen) || !qdev_realize(o, m, err, errlen)) {
 		object_delete(o);
 		return NULL;
 	}
-	return qdev_realize(o, m, err, errlen) ? o : NULL;
+	return o;
+}
+
+void device_add_refused(const char *driver, const char *bus, char *err, size_t errlen)
+{
+	const struct object_type *t = device_type(driver, err, errlen);
+	struct object *b = t && bus ? qdev_bus_find(bus) : NULL;
+	bool none;
+
+	if (t && bus && !b)
+		snprintf(err, errlen, "Bus '%s' not found", bus);
+	else if (t && (b = bus_for(t, b, &none, err, errlen)))
+		snprintf(err, errlen, "Bus '%s' does not support hotplugging", qdev_bus_name(b));
+	else if (t && none)
+		snprintf(err, errlen, "Device '%s' does not support hotplugging", t->name);
+}
+
+void device_del_refused(const char *id, bool *not_found, char *err, size_t errlen)
+{
+	char path[300];
+	bool ambiguous;
+	struct object *o, *bus;
+
+	snprintf(path, sizeof(path), "%s%s", id[0] == '/' ? "" : "/machine/peripheral/", id);
+	o = strlen(id) < 256 ? object_resolve_path(path, &ambiguous) : NULL;
+	*not_found = !o;
+	if (!o)
+		snprintf(err, errlen, "Device '%s' not found", id);
+	else if (!object_type_is(o->type, "device"))
+		snprintf(err, errlen, "%s is not a hotpluggable device", id);
+	else if ((bus = object_get_link(o, "parent_bus")))
+		snprintf(err, errlen, "Bus '%s' does not support hotplugging", qdev_bus_name(bus));
+	else
+		snprintf(err, errlen, "Device '%s' does not support hotplugging", o->type->name);
 }
 
 bool device_help(const char *opts, FILE *f, bool *asked, char *err, size_t errlen)
@@ -337,15 +406,19 @@ bool device_help(const char *opts, FILE *f, bool *asked, char *err, size_t errle
 				    errlen);
 }
 
-bool qdev_claim(struct iospace *s, const char *name, uint64_t base, uint64_t size, io_read_fn read,
-		io_write_fn write, void *opaque, char *err, size_t errlen)
+bool qdev_claim(struct object *o, struct iospace *s, const char *name, uint64_t base, uint64_t size,
+		io_read_fn read, io_write_fn write, void *opaque, char *err, size_t errlen)
 {
-	int r = iospace_register(s, name, base, size, read, write, opaque);
+	int r = o->nr_claims < OBJECT_MAX_CLAIMS
+			? iospace_register(s, name, base, size, read, write, opaque)
+			: -ENOSPC;
 	const struct io_range *c = NULL;
 
-	if (r == 0)
+	if (r == 0) {
+		o->claims[o->nr_claims++] = (struct object_claim){ s, base };
 		return true;
-	for (int i = 0; r == -EEXIST && i < s->nr; i++)
+	}
+	for (int i = 0; r == -EEXIST && !c && i < s->nr; i++) /* the first it overlaps */
 		if (s->ranges[i].base <= base + size - 1 &&
 		    base <= s->ranges[i].base + s->ranges[i].size - 1)
 			c = &s->ranges[i];
@@ -392,10 +465,7 @@ static void reset_one(struct object *o, void *opaque)
 
 static void unrealize_one(struct object *o, void *opaque)
 {
-	if (o->type->unrealize)
-		o->type->unrealize(o, opaque);
-	o->state = NULL;
-	object_set_bool(o, "realized", false);
+	qdev_unrealize(o, opaque);
 }
 
 void qdev_reset_all(void)

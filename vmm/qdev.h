@@ -30,12 +30,18 @@ struct object *qdev_system_bus(void);
 struct object *qdev_new(struct machine *m, const char *type, struct object *parent,
 			const char *name, char *err, size_t errlen);
 /* Plugs o into its bus (its parent_bus link, or the first bus of its bus_type), realizes it and
- * sets realized. On failure o is deleted, and false returned with QEMU's message in err. */
+ * sets realized (nothing when it is). False with QEMU's message in err, o unrealized (the caller
+ * deletes a new one). */
 bool qdev_realize(struct object *o, struct machine *m, char *err, size_t errlen);
+/* Unrealizes o (qom-set realized=false, teardown): its unrealize, its claims given back; it stays
+ * on its bus and in the tree, its properties settable again. */
+void qdev_unrealize(struct object *o, struct machine *m);
 /* A device the machine makes itself, at /machine/unattached/device[N], props "k=v,..." (or NULL)
  * set as -device's; realized. NULL with the message in err. */
 struct object *qdev_create_unattached(struct machine *m, const char *type, const char *props,
 				      char *err, size_t errlen);
+/* Whether o is one of the board's devices (/machine/unattached), not a -device one. */
+bool qdev_is_board(struct object *o);
 /* -device's and device_add's "TYPE[,prop=val...][,id=ID][,bus=BUS]": at /machine/peripheral/ID
  * or /machine/peripheral-anon/device[N], realized. NULL with QEMU's message in err. */
 struct object *device_create_opts(struct machine *m, const char *opts, char *err, size_t errlen);
@@ -55,14 +61,21 @@ void qdev_print_help(FILE *f);
 /* -device TYPE,help: its properties, as QEMU 7.2; false with QEMU's message in err. */
 bool qdev_print_type_help(FILE *f, const char *type, char *err, size_t errlen);
 
+/* device_add's answer: QEMU's message in err (no bus of tinyvmm takes a device once the machine is
+ * made: "Bus 'isa.0' does not support hotplugging", or the driver's or bus's error). */
+void device_add_refused(const char *driver, const char *bus, char *err, size_t errlen);
+/* device_del's answer for id (a -device id, or an absolute path): QEMU's message in err;
+ * *not_found when there is no such device. */
+void device_del_refused(const char *id, bool *not_found, char *err, size_t errlen);
+
 /* -device's help forms ("help", "?", "TYPE,help", "TYPE,help=on", "TYPE,?"): prints it on f
  * and sets *asked; false with QEMU's message in err for a bad TYPE. */
 bool device_help(const char *opts, FILE *f, bool *asked, char *err, size_t errlen);
 
-/* Realize's helper: claims [base, base + size) in s (&m->pio, &m->mmio); false with a
- * message naming the range it clashes with. */
-bool qdev_claim(struct iospace *s, const char *name, uint64_t base, uint64_t size, io_read_fn read,
-		io_write_fn write, void *opaque, char *err, size_t errlen);
+/* Realize's helper: claims [base, base + size) in s (&m->pio, &m->mmio) for o (given back when
+ * o is unrealized, or its realize fails); false with a message naming the range it clashes with. */
+bool qdev_claim(struct object *o, struct iospace *s, const char *name, uint64_t base, uint64_t size,
+		io_read_fn read, io_write_fn write, void *opaque, char *err, size_t errlen);
 
 /* Every realized device's reset, in creation order (machine reset, vCPUs parked). */
 void qdev_reset_all(void);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "tests/unit/check.h"
+#include "vmm/chardev.h"
 #include "vmm/machine.h"
 #include "vmm/qdev.h"
 
@@ -33,6 +34,14 @@ int main(void)
 
 	m.cfg = &cfg;
 	iospace_init(&m.pio, "io", 0x10000);
+	/* -serial and -debugcon (never taken here), then -chardev null,id=d */
+	cfg.serial = (struct chardev_spec){ .kind = CHR_STDIO, .label = "serial0" };
+	cfg.debugcon = (struct chardev_spec){ .kind = CHR_NONE, .label = "debugcon" };
+	cfg.unused[0] = (struct chardev_spec){ .kind = CHR_NONE, .label = "d" };
+	m.chardevs[0].spec = &cfg.serial;
+	m.chardevs[1].spec = &cfg.debugcon;
+	m.chardevs[2].spec = &cfg.unused[0];
+	m.nr_chardevs = 3;
 	cfg.globals[cfg.nr_globals++] = "isa-debugcon.readback=0x42";
 	CHECK(qdev_create_unattached(&m, "isabus-bridge", NULL, err, sizeof(err)));
 	CHECK(qdev_create_unattached(&m, "isa-debug-exit", NULL, err, sizeof(err)));
@@ -41,18 +50,23 @@ int main(void)
 	CHECK_STR("/machine/unattached/sysbus", path_of(qdev_bus_find("main-system-bus")));
 	CHECK_STR("main-system-bus", qdev_bus_name(qdev_system_bus()));
 
-	CHECK_STR("ok", create("isa-debugcon,iobase=0x80,id=dc"));
+	CHECK_STR("ok", create("isa-debugcon,iobase=0x80,id=dc,chardev=d"));
 	dc = object_resolve_path("/machine/peripheral/dc", &amb);
 	CHECK(dc && object_is_realized(dc));
 	CHECK_U64(0x42, object_get_uint(dc, "readback")); /* the -global */
 	CHECK_U64(0x80, object_get_uint(dc, "iobase"));
 	CHECK(object_get_link(dc, "parent_bus") == bus && bus->bus_children == dc);
 	CHECK_U64(0x42, iospace_read(&m.pio, 0x80, 1));
-	CHECK_STR("ok", create("driver=isa-debugcon,iobase=0x81"));
+	CHECK_STR("Property 'isa-debugcon.chardev' can't take value 'd': Device 'd' is in use",
+		  create("isa-debugcon,iobase=0x81,chardev=d"));
+	CHECK_STR("Property 'serial.chardev' can't find value 'debugcon'",
+		  create("isa-serial,chardev=debugcon")); /* -debugcon none makes none */
+	CHECK_STR("Can't create debugcon device, empty char device", create("isa-debugcon"));
+	CHECK_STR("ok", create("driver=isa-debug-exit,iobase=0x81"));
 	dc = object_resolve_path("/machine/peripheral-anon/device[0]", &amb);
-	CHECK(dc && !strcmp(dc->type->name, "isa-debugcon"));
+	CHECK(dc && !strcmp(dc->type->name, "isa-debug-exit"));
 
-	CHECK_STR("Duplicate ID 'dc' for device", create("isa-debugcon,id=dc,iobase=0x90"));
+	CHECK_STR("Duplicate ID 'dc' for device", create("isa-debug-exit,id=dc,iobase=0x90"));
 	CHECK_STR("Range 0x501-0x502 of address space 'io' overlaps 'isa-debug-exit' at "
 		  "0x501-0x502",
 		  create("isa-debug-exit"));
@@ -67,6 +81,8 @@ int main(void)
 	CHECK_STR("Parameter 'kbd-throttle' expects 'on' or 'off'", create("i8042,kbd-throttle=2"));
 	CHECK_STR("Property 'isa-debugcon.chardev' can't find value 'a,b'",
 		  create("isa-debugcon,iobase=0x91,chardev=a,,b"));
+	CHECK_STR("Range 0x7c-0x83 of address space 'io' overlaps 'isa-debugcon' at 0x80-0x80",
+		  create("isa-serial,iobase=0x7c,irq=5"));
 	CHECK_STR("Bus 'isa.1' not found", create("isa-debugcon,bus=isa.1"));
 	CHECK_STR("Device 'isa-debugcon' can't go on System bus",
 		  create("isa-debugcon,bus=main-system-bus"));
@@ -82,5 +98,6 @@ int main(void)
 	qdev_unrealize_all(&m);
 	CHECK(!object_is_realized(dc) && !dc->state);
 	object_tree_free();
+	chardev_close(m.chardevs[2].chr);
 	return check_report("qdev");
 }

@@ -2,6 +2,8 @@
  * ends the VM). */
 #include "vmm/dev/debug-ports.h"
 
+#include <stdio.h>
+
 #include "vmm/chardev.h"
 #include "vmm/machine.h"
 #include "vmm/qdev.h"
@@ -19,21 +21,32 @@ static void debugcon_write(void *opaque, uint64_t off, uint64_t value, unsigned 
 	chardev_write(o->state, &c, 1);
 }
 
-/* o->state: the chardev (the machine's; NULL without one). */
+/* o->state: the chardev (the machine's; NULL without one: only the board's, as -debugcon none
+ * leaves it; a -device one needs one, as QEMU's). */
 static bool debugcon_realize(struct object *o, struct machine *m, char *err, size_t errlen)
 {
 	const char *label = object_get_str(o, "chardev");
 	struct chardev *chr = NULL;
 
+	if (!*label && !qdev_is_board(o)) {
+		snprintf(err, errlen, "Can't create debugcon device, empty char device");
+		return false;
+	}
+
 	if (*label && !(chr = machine_chardev_take(m, label, "isa-debugcon", err, errlen)))
 		return false;
-	if (!qdev_claim(&m->pio, "isa-debugcon", object_get_uint(o, "iobase"), 1, debugcon_read,
+	if (!qdev_claim(o, &m->pio, "isa-debugcon", object_get_uint(o, "iobase"), 1, debugcon_read,
 			debugcon_write, o, err, errlen)) {
 		machine_chardev_release(m, chr);
 		return false;
 	}
 	o->state = chr;
 	return true;
+}
+
+static void debugcon_unrealize(struct object *o, struct machine *m)
+{
+	machine_chardev_release(m, o->state);
 }
 
 static const struct prop_def isa_debugcon_props[] = {
@@ -46,7 +59,8 @@ const struct object_type isa_debugcon_type = { .name = "isa-debugcon",
 					       .parent = "isa-device",
 					       .category = "Misc",
 					       .props = isa_debugcon_props,
-					       .realize = debugcon_realize };
+					       .realize = debugcon_realize,
+					       .unrealize = debugcon_unrealize };
 
 static void exit_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
 {
@@ -56,7 +70,7 @@ static void exit_write(void *opaque, uint64_t off, uint64_t value, unsigned size
 
 static bool exit_realize(struct object *o, struct machine *m, char *err, size_t errlen)
 {
-	return qdev_claim(&m->pio, "isa-debug-exit", object_get_uint(o, "iobase"),
+	return qdev_claim(o, &m->pio, "isa-debug-exit", object_get_uint(o, "iobase"),
 			  object_get_uint(o, "iosize"), NULL, exit_write, m, err, errlen);
 }
 

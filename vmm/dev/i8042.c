@@ -32,14 +32,10 @@ static void command_write(void *opaque, uint64_t off, uint64_t value, unsigned s
 
 static bool realize(struct object *o, struct machine *m, char *err, size_t errlen)
 {
-	if (!qdev_claim(&m->pio, "i8042-data", I8042_DATA_PORT, 1, data_read, data_write, m, err,
-			errlen))
-		return false;
-	if (qdev_claim(&m->pio, "i8042-cmd", I8042_COMMAND_PORT, 1, status_read, command_write, m,
-		       err, errlen))
-		return true;
-	iospace_unregister(&m->pio, I8042_DATA_PORT);
-	return false;
+	return qdev_claim(o, &m->pio, "i8042-data", I8042_DATA_PORT, 1, data_read, data_write, m,
+			  err, errlen) &&
+	       qdev_claim(o, &m->pio, "i8042-cmd", I8042_COMMAND_PORT, 1, status_read,
+			  command_write, m, err, errlen);
 }
 
 static const struct prop_def i8042_props[] = {

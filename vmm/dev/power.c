@@ -51,7 +51,7 @@ static void on_vm_event(void *opaque, enum vm_event ev, bool guest, ShutdownCaus
 /* The ports, and system_powerdown pressing the button; ged-event is QEMU's (the GED's events) */
 static bool realize(struct object *o, struct machine *m, char *err, size_t errlen)
 {
-	if (!qdev_claim(&m->pio, "acpi-power", POWER_PORT_BASE, POWER_NR_PORTS, power_read,
+	if (!qdev_claim(o, &m->pio, "acpi-power", POWER_PORT_BASE, POWER_NR_PORTS, power_read,
 			power_write, m, err, errlen))
 		return false;
 	machine_add_listener(m, on_vm_event, m);

@@ -260,7 +260,7 @@ static bool serial_realize(struct object *o, struct machine *m, char *err, size_
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		snprintf(err, errlen, "Out of memory");
-	if (!s || !qdev_claim(&m->pio, "serial", object_get_uint(o, "iobase"), 8, serial_read,
+	if (!s || !qdev_claim(o, &m->pio, "serial", object_get_uint(o, "iobase"), 8, serial_read,
 			      serial_write, s, err, errlen)) {
 		free(s);
 		machine_chardev_release(m, chr);
@@ -283,6 +283,7 @@ static void serial_unrealize(struct object *o, struct machine *m)
 
 	if (s->chr)
 		chardev_set_frontend(s->chr, NULL, NULL);
+	machine_chardev_release(m, s->chr);
 	free(s);
 }
 

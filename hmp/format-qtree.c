@@ -1,0 +1,103 @@
+/* info qtree in QEMU 7.2's text (buses and their devices with their qdev properties), and
+ * device_add's line ("driver[,prop=value][,...]") passed to the QMP command. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmp/hmp-int.h"
+#include "qapi-commands.h"
+#include "vmm/qdev.h"
+
+/* One qdev property as QEMU's qdev_print_props(): "name = value". */
+static void print_prop(HmpOut *out, int indent, const struct object_prop *p)
+{
+	hmp_printf(out, "%*s%s = ", indent, "", p->def->name);
+	switch (p->def->kind) {
+	case PROP_BOOL:
+		hmp_printf(out, "%s\n", p->val.b ? "true" : "false");
+		break;
+	case PROP_INT:
+		hmp_printf(out, "%lld (0x%llx)\n", (long long)p->val.i,
+			   (unsigned long long)p->val.i);
+		break;
+	case PROP_UINT:
+		hmp_printf(out, "%llu (0x%llx)\n", (unsigned long long)p->val.u,
+			   (unsigned long long)p->val.u);
+		break;
+	case PROP_STR:
+		hmp_printf(out, "\"%s\"\n", p->val.s);
+		break;
+	case PROP_LINK:
+		hmp_printf(out, "\"%s\"\n", p->val.obj ? p->val.obj->name : "");
+		break;
+	}
+}
+
+static void print_bus(HmpOut *out, struct object *bus, int indent);
+
+/* "dev: TYPE, id "ID"", the type's qdev properties in QEMU's order (the type's own first, then
+ * its parents'), then the buses it makes. */
+static void print_dev(HmpOut *out, struct object *dev, int indent)
+{
+	bool anon = !dev->parent || strcmp(dev->parent->name, "peripheral");
+
+	hmp_printf(out, "%*sdev: %s, id \"%s\"\n", indent, "", dev->type->name,
+		   anon ? "" : dev->name);
+	for (const struct object_type *t = dev->type; t; t = object_type_parent(t))
+		for (int q = 1, more = 1; more; q++) {
+			more = 0;
+			for (const struct prop_def *d = t->props; d && d->name; d++)
+				if (d->qdev == q) {
+					print_prop(out, indent + 2, object_prop_find(dev, d->name));
+					more = 1;
+				}
+		}
+	for (struct object *c = dev->children; c; c = c->next)
+		if (object_type_is(c->type, "bus"))
+			print_bus(out, c, indent + 2);
+}
+
+static void print_bus(HmpOut *out, struct object *bus, int indent)
+{
+	hmp_printf(out, "%*sbus: %s\n", indent, "", qdev_bus_name(bus));
+	hmp_printf(out, "%*stype %s\n", indent + 2, "", bus->type->name);
+	for (struct object *d = bus->bus_children; d; d = d->bus_next)
+		print_dev(out, d, indent + 2);
+}
+
+void hmp_cmd_info_qtree(HmpOut *out, json_object *args, Error **errp)
+{
+	struct object *sys = qdev_system_bus();
+
+	(void)args;
+	if (sys)
+		print_bus(out, sys, 0);
+}
+
+/* The value of key in "driver,k=v,...", malloc'd; NULL when absent. */
+static char *opt_value(const char *opts, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = strchr(opts, ','); p; p = strchr(p + 1, ','))
+		if (!strncmp(p + 1, key, n) && p[1 + n] == '=')
+			return strndup(p + 2 + n, strcspn(p + 2 + n, ","));
+	return NULL;
+}
+
+void hmp_cmd_device_add(HmpOut *out, json_object *args, Error **errp)
+{
+	json_object *v;
+	const char *opts =
+		json_object_object_get_ex(args, "device", &v) ? json_object_get_string(v) : "";
+	char *driver = strndup(opts, strcspn(opts, ",")), *bus = opt_value(opts, "bus"),
+	     *id = opt_value(opts, "id");
+
+	(void)out;
+	if (driver)
+		qmp_device_add(driver, bus, bus, id, id, errp);
+	else
+		error_setg(errp, "Out of memory");
+	free(driver);
+	free(bus);
+	free(id);
+}

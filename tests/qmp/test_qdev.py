@@ -1,0 +1,260 @@
+"""Devices as QEMU 7.2 shows them (tests/qmp/fixtures/qdev.qemu-7.2.json, recorded by
+record_qemu_qdev.py): -device help and TYPE,help, -device/-global errors (exit 1), a second UART
+added with -device that a guest writes to, qom-set realized=false/true changing a debugcon's
+readback, device-list-properties, qom-list-properties, device_add/device_del (QMP and HMP) and
+info qtree."""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qmplib import QVM  # noqa: E402
+from tvmm import binary, check, guest, main, scaled  # noqa: E402
+
+FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures",
+                       "qdev.qemu-7.2.json")
+with open(FIXTURE) as f:
+    QEMU = json.load(f)
+TRY = "Try 'tinyvmm -h' for more information.\n"
+OURS = ["isa-serial", "isa-debugcon", "isa-debug-exit", "i8042"]  # the -device types both have
+# a VM as the fixture's: a named debugcon, an anonymous device at peripheral-anon/device[0]
+DEVICES = ["-chardev", "null,id=d", "-device", "isa-debugcon,chardev=d,id=dc,iobase=0x80",
+           "-device", "isa-debug-exit,iobase=0x510"]
+
+
+def tinyvmm(*args):
+    return subprocess.run([binary(), "-display", "none", "-serial", "none", "-S"] + list(args),
+                          capture_output=True, text=True, timeout=scaled(20),
+                          stdin=subprocess.DEVNULL)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def ret(q, cmd, args=None):
+    r = q.cmd(cmd, args or {})
+    check("return" in r, f"{cmd} {args} succeeds", None, r)
+    return r["return"]
+
+
+def device_help():
+    """-device help is QEMU's text for the types tinyvmm has (QEMU's categories and order)."""
+    blocks, want = QEMU["-device help"].split("\n\n"), []
+    for b in blocks:
+        lines = b.strip("\n").split("\n")
+        keep = [x for x in lines[1:] if re.match(r'name "([^"]+)"', x).group(1) in OURS]
+        if keep:
+            want.append("\n".join([lines[0]] + keep))
+    r = tinyvmm("-device", "help")
+    check(r.returncode == 0 and r.stdout == "\n\n".join(want) + "\n", "-device help as QEMU's",
+          "\n\n".join(want) + "\n", r.stdout)
+    for t in ["isa-serial", "isa-debugcon", "isa-debug-exit", "i8042", "kvm-pit",
+              "isabus-bridge"]:
+        r = tinyvmm("-device", f"{t},help")
+        theirs = QEMU[f"-device {t},help"].split("\n")
+        ours = r.stdout.split("\n")
+        check(r.returncode == 0 and ours[0] == theirs[0], f"-device {t},help heading", theirs, ours)
+        check(ours == [x for x in theirs if x in ours], f"-device {t},help: QEMU's lines, in order",
+              theirs, ours)
+        check(len(ours) >= len(theirs) - 12, f"-device {t},help: most of QEMU's", theirs, ours)
+    for t in ["isa-debugcon", "isa-debug-exit"]:  # every property QEMU has
+        check(tinyvmm("-device", f"{t},help").stdout == QEMU[f"-device {t},help"],
+              f"-device {t},help exactly")
+    for t in ["nope", "isa-device"]:
+        r = tinyvmm("-device", f"{t},help")
+        want = QEMU[f"-device {t},help"].replace("qemu-system-x86_64: ", "tinyvmm: ") + TRY
+        check(r.returncode == 1 and r.stderr == want, f"-device {t},help refused", want, r.stderr)
+
+
+def cli_errors():
+    """Bad -device and -global: QEMU's message, the usage hint, exit 1."""
+    same = [k[4:].split(" ") for k in QEMU if k.startswith("cli ")]
+    # the board's debugcon is at 0xe9 (QEMU's microvm has none): those -device's go elsewhere
+    moved = {"-global isa-debugcon.nope=1 -device isa-debugcon": (
+        ["-global", "i8042.nope=1", "-device", "i8042"],
+        "-device i8042: can't apply global i8042.nope=1: Property 'i8042.nope' not found"),
+        "-device isa-debugcon,id=a -device isa-debugcon,id=a": (
+        ["-chardev", "null,id=a1", "-chardev", "null,id=a2", "-device",
+         "isa-debugcon,id=a,chardev=a1,iobase=0x80", "-device", "isa-debugcon,id=a,chardev=a2"],
+        "-device isa-debugcon,id=a,chardev=a2: Duplicate ID 'a' for device"),
+        "-chardev null,id=c -device isa-serial,chardev=c -device isa-debugcon,chardev=c": (
+        ["-chardev", "null,id=c", "-device", "isa-serial,chardev=c", "-device",
+         "isa-debugcon,chardev=c,iobase=0x80"],
+        "-device isa-debugcon,chardev=c,iobase=0x80: Property 'isa-debugcon.chardev' can't take "
+        "value 'c': Device 'c' is in use")}
+    for args in same:
+        key = " ".join(args)
+        args, want = moved.get(key, (args, QEMU["cli " + key]))
+        if want.endswith("Parameter 'id' expects an identifier"):  # QEMU's second line
+            want += ("\nIdentifiers consist of letters, digits, '-', '.', '_', starting with a "
+                     "letter.")
+        if key in moved:  # the same message as QEMU's for the other arguments
+            check(want.split(": ", 1)[1].split(" ", 1)[1] ==
+                  QEMU["cli " + key].split(": ", 1)[1].split(" ", 1)[1]
+                  .replace("isa-debugcon", "i8042").replace("'i8042.chardev'",
+                                                            "'isa-debugcon.chardev'"),
+                  f"{key}: the message is QEMU's")
+        r = tinyvmm(*args)
+        check(r.returncode == 1 and r.stderr == f"tinyvmm: {want}\n{TRY}", f"{key} refused",
+              f"tinyvmm: {want}\n{TRY}", (r.returncode, r.stderr))
+    for args, want in [(["-device", "isa-serial,iobase=0x3f8"],
+                        "-device isa-serial,iobase=0x3f8: Range 0x3f8-0x3ff of address space "
+                        "'io' overlaps 'serial' at 0x3f8-0x3ff"),
+                       (["-device", "isa-debugcon"],
+                        "-device isa-debugcon: Can't create debugcon device, empty char device"),
+                       (["-device", "kvm-pit"],
+                        "-device kvm-pit: Parameter 'driver' expects a pluggable device type"),
+                       (["-device", "isa-serial,bus=main-system-bus"],
+                        "-device isa-serial,bus=main-system-bus: Device 'isa-serial' can't go on "
+                        "System bus"),
+                       (["-global", "isa-serial.iobase=0x2f8", "-device", "isa-serial"],
+                        "-device isa-serial: Range 0x2f8-0x2ff of address space 'io' overlaps "
+                        "'serial' at 0x2f8-0x2ff"),
+                       (["-global", "isa-serial"], "-global isa-serial: Invalid parameter "
+                        "'isa-serial'")]:
+        r = tinyvmm(*args)
+        check(r.returncode == 1 and r.stderr == f"tinyvmm: {want}\n{TRY}", f"{args} refused",
+              f"tinyvmm: {want}\n{TRY}", (r.returncode, r.stderr))
+    r = tinyvmm("-global", "isa-serial.baudbase=9600", "-device", "help")
+    check(r.returncode == 0, "-global with -device help")
+
+
+def uart():
+    """A second UART from -device, written by the guest; qom-set realized=false, a new readback,
+    realized=true: the guest reads the new value."""
+    out = os.path.join(tempfile.mkdtemp(prefix="tvmm-qdev-"), "com2.txt")
+    with QVM("-flat", guest("com2"), "-chardev", f"file,id=c1,path={out}",
+             "-device", "isa-serial,iobase=0x2f8,irq=3,chardev=c1,id=com2", *DEVICES) as vm:
+        q = vm.qmp()
+        vm.wait_output("ready\r\n")
+        end = time.monotonic() + scaled(10)
+        while time.monotonic() < end and b"com2 hello" not in read(out):
+            time.sleep(0.05)
+        check(read(out) == b"com2 hello\r\n", "the guest wrote to the second UART", None,
+              read(out))
+        com2 = "/machine/peripheral/com2"
+        for prop, v in [("iobase", 0x2f8), ("irq", 3), ("index", 1), ("chardev", "c1"),
+                        ("realized", True)]:
+            check(ret(q, "qom-get", {"path": com2, "property": prop}) == v, f"com2 {prop}")
+        dc = "/machine/peripheral/dc"
+        # as QEMU's while realized
+        for key, want in QEMU.items():
+            m = re.match(r"qom-set realized (\S+) (.*)", key)
+            if m:
+                r = q.cmd("qom-set", {"path": dc, "property": m[1], "value": json.loads(m[2])})
+                check(r == want, key, want, r)
+        r = q.cmd("qom-set", {"path": com2, "property": "chardev", "value": "d"})
+        check(r == {"error": {"class": "GenericError", "desc": "Attempt to set property "
+                              "'chardev' on device 'com2' (type 'isa-serial') after it was "
+                              "realized"}}, "the UART's chardev refused while realized", None, r)
+        check(ret(q, "qom-set", {"path": dc, "property": "realized", "value": False}) == {},
+              "qom-set realized=false")
+        check(ret(q, "qom-get", {"path": dc, "property": "realized"}) is False, "unrealized")
+        for key, want in QEMU.items():  # 'readback 66' sets 0x42
+            m = re.match(r"qom-set unrealized (\S+) (.*)", key)
+            if m:
+                r = q.cmd("qom-set", {"path": dc, "property": m[1], "value": json.loads(m[2])})
+                check(r == want, key, want, r)
+        check(ret(q, "qom-get", {"path": dc, "property": "readback"}) == 0x42, "readback set")
+        check(b"readback 42" not in vm.out, "the guest has not seen it yet (no device there)")
+        check(ret(q, "qom-set", {"path": dc, "property": "realized", "value": True}) == {},
+              "qom-set realized=true")
+        vm.wait_output("readback 42\r\n")
+        # realized again: the properties are fixed, the chardev taken again
+        r = q.cmd("qom-set", {"path": dc, "property": "readback", "value": 1})
+        check(r == QEMU["qom-set realized readback 1"], "fixed again", None, r)
+        check(ret(q, "query-status")["status"] == "running", "still running")
+
+
+def props():
+    """device-list-properties and qom-list-properties as QEMU's, device_add/device_del."""
+    with QVM(*DEVICES) as vm:
+        q = vm.qmp()
+        for key, theirs in QEMU.items():
+            m = re.match(r"(device-list-properties|qom-list-properties) (\S+)$", key)
+            if not m:
+                continue
+            ours = q.cmd(m[1], {"typename": m[2]})
+            if "error" in theirs or m[2] in ("isabus-bridge", "container", "isa-device"):
+                check(ours == theirs, key, theirs, ours)
+                continue
+            if m[2] in ("kvm-pit", "acpi-ged", "i8042", "isa-serial"):  # tinyvmm has fewer
+                check(all(p in theirs["return"] for p in ours["return"]), f"{key}: QEMU's entries",
+                      theirs, ours)
+                check(len(ours["return"]) >= 1, f"{key}: some", theirs, ours)
+            else:
+                check(sorted(ours["return"], key=lambda p: p["name"]) ==
+                      sorted(theirs["return"], key=lambda p: p["name"]), key, theirs, ours)
+        for key, want in QEMU.items():
+            if key.startswith("device_add "):
+                r = q.cmd("device_add", json.loads(key[len("device_add "):]))
+                check(r == want, key, want, r)
+            elif key.startswith("device_del "):
+                r = q.cmd("device_del", {"id": key[len("device_del "):]})
+                check(r == want, key, want, r)
+            elif key.startswith("hmp device_"):
+                r = ret(q, "human-monitor-command", {"command-line": key[4:]})
+                check(r == want, key, want, r)
+        r = q.cmd("device_del", {"id": "/machine/unattached/device[0]"})
+        check(r["error"]["desc"] == "Device 'host-x86_64-cpu' does not support hotplugging",
+              "a CPU is not hotpluggable", None, r)
+        check(ret(q, "query-status")["status"] == "running", "still running")
+
+
+def blocks(text):
+    """info qtree's device blocks: (header, [lines below it, relative to its indent])."""
+    lines = text.replace("\r\n", "\n").rstrip("\n").split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("dev: "):
+            ind = len(line) - len(line.lstrip())
+            body = []
+            for x in lines[i + 1:]:
+                if len(x) - len(x.lstrip()) <= ind:
+                    break
+                body.append(x[ind:])
+            out.append((line.strip(), body))
+    return out
+
+
+def qtree():
+    with QVM("-S", *DEVICES) as vm:
+        q = vm.qmp()
+        ours = ret(q, "human-monitor-command", {"command-line": "info qtree"})
+    theirs = QEMU["hmp info qtree"]
+    check(ours.startswith("bus: main-system-bus\r\n  type System\r\n"), "the root bus", theirs,
+          ours)
+    check('  dev: isabus-bridge, id ""\r\n    bus: isa.0\r\n      type ISA\r\n' in ours and
+          '  dev: isabus-bridge, id ""\r\n    bus: isa.0\r\n      type ISA\r\n' in theirs,
+          "isa.0 under isabus-bridge, as microvm's", theirs, ours)
+    qemu_blocks = blocks(theirs) + blocks(QEMU["hmp info qtree (pc, kvm)"])
+    shape = re.compile(r'\d+ \(0x[0-9a-f]+\)|"[^"]*"')  # a number as QEMU's, a string
+    for header, body in blocks(ours):
+        if header.startswith("dev: isabus-bridge"):
+            continue
+        cands = [b for h, b in qemu_blocks if h == header] or \
+            [b for h, b in qemu_blocks if h.split(",")[0] == header.split(",")[0]]
+        check(cands, f"QEMU has a block {header!r}", None, ours)
+        props = [x for x in body if " = " in x and not x.lstrip().startswith("bus")]
+        best = max(cands, key=lambda b: sum(x in b for x in props))
+        for x in props:
+            name = x.split(" = ")[0]
+            twin = [y for y in best if y.split(" = ")[0] == name]
+            check(twin and shape.sub("N", twin[0]) == shape.sub("N", x),
+                  f"{header}: {x.strip()!r} as QEMU's", twin, x)
+        check([x for x in props if x in best] == [x for x in best if x in props],
+              f"{header}: QEMU's order", best, props)
+    # the devices both have, in QEMU's order (the last plugged first)
+    order = [h for h, _ in blocks(theirs) if any(t in h for t in OURS)]
+    mine = list(dict.fromkeys(h for h, _ in blocks(ours) if h in order))
+    check(mine == [h for h in order if h in mine], "QEMU's order of devices", order, mine)
+
+
+main({"device_help": device_help, "cli_errors": cli_errors, "props": props, "qtree": qtree,
+      "uart": uart})
