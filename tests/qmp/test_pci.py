@@ -38,7 +38,7 @@ def region(dev, bar):
 
 
 def flat_guest():
-    with QVM("-flat", guest("pci"), "-m", "16M", *DEVICES) as vm:
+    with QVM("-flat", guest("pci"), "-m", "16M", "-device", "edu,addr=4.0,id=edu0", *DEVICES[2:]) as vm:
         vm.wait_output("pci done", timeout=120)
         lines = vm.out.decode().replace("\r", "").split("\n")
         for want in GUEST_LINES:
@@ -69,8 +69,22 @@ def flat_guest():
                      "00000000e0000000-00000000e00fffff (prio 0, i/o): pcie-mmcfg-mmio"]:
             check(want in mtree, f"info mtree shows {want!r}", None, mtree)
         check("c0000000-" not in mtree, "the BAR's old place is gone from info mtree", None, mtree)
-        # a reset puts the functions back to power-on: nothing decoded, nothing mapped
+        check(devs[(4, 0)]["qdev_id"] == "edu0", "edu's id", None, devs[(4, 0)])
+        # unrealized: off the bus, its BAR released; realized again: back at power-on
         q.cmd("stop")
+        r = q.cmd("qom-set", {"path": "/machine/peripheral/edu0", "property": "realized",
+                              "value": False})
+        check(r == {"return": {}}, "qom-set realized=false", None, r)
+        check(sorted(devices(q)) == [(0, 0), (5, 0)], "edu is off the bus", None, devices(q))
+        mtree = hmp(q, "info mtree")
+        check("edu-mmio" not in mtree, "edu's BAR released", None, mtree)
+        r = q.cmd("qom-set", {"path": "/machine/peripheral/edu0", "property": "realized",
+                              "value": True})
+        check(r == {"return": {}}, "qom-set realized=true", None, r)
+        devs = devices(q)
+        check((4, 0) in devs and region(devs[(4, 0)], 0)["address"] == -1,
+              "edu back at 00:04.0 as at power-on", None, devs)
+        # a reset puts the functions back to power-on: nothing decoded, nothing mapped
         q.cmd("system_reset")
         devs = devices(q)
         check(region(devs[(4, 0)], 0)["address"] == -1 and region(devs[(5, 0)], 1)["address"] == -1,

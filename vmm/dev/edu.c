@@ -205,7 +205,9 @@ static bool realize(struct object *o, struct machine *m, char *err, size_t errle
 	return pci_device_realize(o, m, d, err, errlen);
 }
 
-/* Freed with its bus (the host bridge's unrealize) and reset with it. */
-const struct object_type edu_type = {
-	.name = "edu", .parent = "pci-device", .category = "Misc", .realize = realize
-};
+/* Reset with its bus (the host bridge's reset). */
+const struct object_type edu_type = { .name = "edu",
+				      .parent = "pci-device",
+				      .category = "Misc",
+				      .realize = realize,
+				      .unrealize = pci_device_unrealize };

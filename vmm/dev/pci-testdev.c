@@ -153,9 +153,10 @@ static bool realize(struct object *o, struct machine *m, char *err, size_t errle
 	return pci_device_realize(o, m, d, err, errlen);
 }
 
-/* Freed with its bus (the host bridge's unrealize) and reset with it. */
+/* Reset with its bus (the host bridge's reset). */
 const struct object_type pci_testdev_type = { .name = "pci-testdev",
 					      .parent = "pci-device",
 					      .category = "Misc",
 					      .desc = "PCI Test Device",
-					      .realize = realize };
+					      .realize = realize,
+					      .unrealize = pci_device_unrealize };

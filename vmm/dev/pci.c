@@ -409,6 +409,18 @@ void pci_bus_free(struct pci_bus *bus)
 	}
 }
 
+void pci_device_unrealize(struct object *o, struct machine *m)
+{
+	struct pci_device *d = o->state;
+
+	memset(d->config + PCI_COMMAND, 0, 2); /* its BARs released, its INTx line lowered */
+	update_mappings(d->bus);
+	d->intx = false;
+	update_intx(d);
+	d->bus->devs[d->devfn] = NULL;
+	d->free(d);
+}
+
 static const struct prop_def pci_device_props[] = {
 	/* QEMU's is a pci-devfn ("int32", -1 by default); the same text here: "4", "4.0", "1f.7" */
 	{ .name = "addr",

@@ -128,6 +128,8 @@ int pci_bus_add(struct pci_bus *bus, struct pci_device *d, int devfn);
  * message in err, and d freed. */
 bool pci_device_realize(struct object *o, struct machine *m, struct pci_device *d, char *err,
 			size_t errlen);
+/* Its unrealize (qom-set realized=false, teardown): off the bus, BARs released, INTx low, freed. */
+void pci_device_unrealize(struct object *o, struct machine *m);
 struct pci_device *pci_bus_find(struct pci_bus *bus, uint8_t devfn);
 /* Every function back to its power-on config (BARs unmapped, interrupt low), device reset. */
 void pci_bus_reset(struct pci_bus *bus);
