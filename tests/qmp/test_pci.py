@@ -21,6 +21,15 @@ GUEST_LINES = ["dev 00 12378086", "dev 04 11e81234", "dev 05 00051b36", "hdr 808
                "name 74726f70", "count 00000001"]
 
 
+QTREE_LINES = ['  dev: i440FX-pcihost, id ""', "    bus: pci.0", "      type PCI",
+               '      dev: pci-testdev, id ""',
+               "        class Class 00ff, addr 00:05.0, pci id 1b36:0005 (sub 1af4:1100)",
+               "        bar 0: mem at 0xffffffffffffffff [0xffe]",
+               "        bar 1: i/o at 0xffffffffffffffff [0xfe]", '      dev: edu, id ""',
+               "        class Class 00ff, addr 00:04.0, pci id 1234:11e8 (sub 1af4:1100)",
+               "        bar 0: mem at 0xffffffffffffffff [0xffffe]"]
+
+
 def hmp(q, line):
     r = q.cmd("human-monitor-command", {"command-line": line})
     check("return" in r, f"{line} succeeds", None, r)
@@ -128,6 +137,13 @@ def qemu_fixtures():
         text = hmp(q, "info pci")
         check(text == text_without_piix(qemu_text), "info pci as QEMU 7.2's (unplaced BARs: -1)",
               text_without_piix(qemu_text), text)
+        # info qtree: these lines of QEMU 7.2's, in this order (QEMU's has more properties, the
+        # PIIX3 functions and the i440FX function itself on pci.0)
+        tree, pos = hmp(q, "info qtree"), 0
+        for want in QTREE_LINES:
+            i = tree.find(want + "\n", pos)
+            check(i >= 0, f"info qtree shows {want!r} after offset {pos}", None, tree)
+            pos = i + len(want)
 
 
 def device_help():

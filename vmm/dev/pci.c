@@ -314,6 +314,7 @@ bool pci_device_realize(struct object *o, struct machine *m, struct pci_device *
 	const char *addr = object_get_str(o, "addr");
 	int devfn = parse_devfn(addr), r = -EINVAL;
 	struct pci_device *other;
+	char where[8];
 
 	/* -device ...,id=ID puts it at /machine/peripheral/ID */
 	d->id = o->parent && !strcmp(o->parent->name, "peripheral") ? o->name : "";
@@ -335,6 +336,9 @@ bool pci_device_realize(struct object *o, struct machine *m, struct pci_device *
 		d->free(d);
 		return false;
 	}
+	/* addr now says where it is, as QEMU's pci-devfn prints it ("04.0"; info qtree) */
+	snprintf(where, sizeof(where), "%02x.%x", PCI_SLOT(d->devfn), PCI_FUNC(d->devfn));
+	object_set_str(o, "addr", where);
 	o->state = d;
 	return true;
 }
