@@ -96,7 +96,7 @@ PciInfoList *qmp_query_pci(Error **errp)
 	if (!list || !(list->value = calloc(1, sizeof(*list->value))))
 		goto oom;
 	tail = &list->value->devices;
-	for (int f = 0; f < PCI_NR_DEVFN; f++) {
+	for (int f = 0; h && f < PCI_NR_DEVFN; f++) { /* no host bridge: an empty bus 0 */
 		const struct pci_device *d = h->bus.devs[f];
 		PciDeviceInfoList *e;
 
