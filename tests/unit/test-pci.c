@@ -245,8 +245,26 @@ static void test_edu(void)
 	CHECK_U64(0x5a, m.mem.base[0x3000]); /* untouched by the refused transfers */
 }
 
+/* A host bridge that cannot claim its data ports leaves nothing claimed (its realize fails). */
+static void test_create_failure(void)
+{
+	struct machine other = { .vm_fd = -1 };
+	struct pci_host *h = NULL;
+
+	iospace_init(&other.pio, "io", 0x10000);
+	iospace_init(&other.mmio, "memory", 0);
+	CHECK_U64(0,
+		  iospace_register(&other.pio, "taken", PCI_CONFIG_DATA_PORT, 1, NULL, NULL, NULL));
+	CHECK_U64((uint64_t)-EEXIST, pci_host_create(&other, &h));
+	CHECK(h == NULL);
+	CHECK(iospace_find(&other.pio, PCI_CONFIG_ADDR_PORT) == NULL);
+	CHECK_U64(1, other.pio.nr);
+	CHECK_U64(0, other.mmio.nr);
+}
+
 int main(void)
 {
+	test_create_failure();
 	setup();
 	test_mechanisms();
 	test_config_rules();

@@ -94,7 +94,7 @@ static void ecam_write(void *opaque, uint64_t off, uint64_t value, unsigned size
 int pci_host_create(struct machine *m, struct pci_host **out)
 {
 	struct pci_host *h = calloc(1, sizeof(*h));
-	int r;
+	int r, claimed = 0;
 
 	if (!h)
 		return -ENOMEM;
@@ -103,16 +103,20 @@ int pci_host_create(struct machine *m, struct pci_host **out)
 	h->dev.id = "";
 	pci_config_init(&h->dev, PCI_HOST_VENDOR, PCI_HOST_DEVICE, 0x02, 0x060000, 0);
 	r = pci_bus_add(&h->bus, &h->dev, 0);
-	if (r == 0)
-		r = iospace_register(&m->pio, "pci-conf-idx", PCI_CONFIG_ADDR_PORT, 4, addr_read,
-				     addr_write, h);
-	if (r == 0)
-		r = iospace_register(&m->pio, "pci-conf-data", PCI_CONFIG_DATA_PORT, 4, data_read,
-				     data_write, h);
+	if (r == 0 && (r = iospace_register(&m->pio, "pci-conf-idx", PCI_CONFIG_ADDR_PORT, 4,
+					    addr_read, addr_write, h)) == 0)
+		claimed++;
+	if (r == 0 && (r = iospace_register(&m->pio, "pci-conf-data", PCI_CONFIG_DATA_PORT, 4,
+					    data_read, data_write, h)) == 0)
+		claimed++;
 	if (r == 0)
 		r = iospace_register(&m->mmio, "pcie-mmcfg-mmio", PCI_ECAM_BASE, PCI_ECAM_SIZE,
 				     ecam_read, ecam_write, h);
-	if (r < 0) {
+	if (r < 0) { /* nothing left claimed */
+		if (claimed > 1)
+			iospace_unregister(&m->pio, PCI_CONFIG_DATA_PORT);
+		if (claimed > 0)
+			iospace_unregister(&m->pio, PCI_CONFIG_ADDR_PORT);
 		free(h);
 		return r;
 	}

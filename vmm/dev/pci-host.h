@@ -18,7 +18,8 @@ struct pci_host {
 	uint32_t config_addr; /* what the guest latched at 0xcf8 */
 };
 
-/* Creates the bridge, its bus and its ports and ECAM window in m's address spaces; -errno. */
+/* Creates the bridge, its bus and its ports and ECAM window in m's address spaces; -errno with
+ * nothing claimed. */
 int pci_host_create(struct machine *m, struct pci_host **out);
 void pci_host_free(struct pci_host *h);
 /* The board's host bridge, as QEMU's pc: the object /machine/i440fx (i440FX-pcihost) with its bus
