@@ -79,8 +79,11 @@ static PciDeviceInfo *device_info(const struct pci_device *d)
 	info->has_irq = info->irq_pin != 0;
 	info->irq = d->config[PCI_INTERRUPT_LINE];
 	for (int i = 0; i < PCI_NR_BARS; i++)
-		if (d->bars[i].kind != PCI_BAR_NONE && !(info->regions = regions(d)))
-			goto oom;
+		if (d->bars[i].kind != PCI_BAR_NONE) { /* the list of every BAR, once */
+			if (!(info->regions = regions(d)))
+				goto oom;
+			break;
+		}
 	return info;
 oom:
 	PciDeviceInfo_free(info);

@@ -156,8 +156,13 @@ static bool host_realize(struct object *o, struct machine *m, char *err, size_t 
 	return true;
 }
 
+/* The functions on pci.0 go first, whatever the order of teardown (as QEMU's bus unrealize). */
 static void host_unrealize(struct object *o, struct machine *m)
 {
+	struct object *bus = object_child(o, "pci.0");
+
+	for (struct object *d = bus ? bus->bus_children : NULL; d; d = d->bus_next)
+		qdev_unrealize(d, m);
 	pci_host_free(o->state);
 	m->pci = NULL;
 }
