@@ -60,9 +60,8 @@ static const struct object_type host_cpu = { .name = OBJECT_CPU_TYPE,
 
 #define DEVICE(t) &t,
 const struct object_type *const object_types[] = {
-	&object,     &container,  &machine,  &tinyvmm_machine, &bus,
-	&system_bus, &isa_bus,	  &pci_bus,  &device,   &isa_device,      &sys_bus_device,
-	&cpu,	     &x86_64_cpu, &host_cpu,
+	&object,  &container, &machine,	   &tinyvmm_machine, &bus, &system_bus, &isa_bus,
+	&pci_bus, &device,    &isa_device, &sys_bus_device,  &cpu, &x86_64_cpu, &host_cpu,
 #include "vmm/dev/device-list.h"
 };
 #undef DEVICE

@@ -56,7 +56,8 @@ static int bar(const char *dir, int i, uint64_t *start, uint64_t *flags)
 	snprintf(path, sizeof(path), "%s/resource", dir);
 	f = fopen(path, "r");
 	for (int n = 0; f && n <= i; n++)
-		if (fscanf(f, "%" SCNx64 " %" SCNx64 " %" SCNx64, start, &end, flags) == 3 && n == i)
+		if (fscanf(f, "%" SCNx64 " %" SCNx64 " %" SCNx64, start, &end, flags) == 3 &&
+		    n == i)
 			r = 0;
 	if (f)
 		fclose(f);
