@@ -1,6 +1,5 @@
 /* info qtree in QEMU 7.2's text (buses and their devices with their qdev properties), and
  * device_add's line ("driver[,prop=value][,...]") passed to the QMP command. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "hmp/hmp-int.h"
@@ -75,31 +74,16 @@ void hmp_cmd_info_qtree(HmpOut *out, json_object *args, Error **errp)
 		print_bus(out, sys, 0);
 }
 
-/* The value of key in "driver,k=v,...", malloc'd; NULL when absent. */
-static char *opt_value(const char *opts, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (const char *p = strchr(opts, ','); p; p = strchr(p + 1, ','))
-		if (!strncmp(p + 1, key, n) && p[1 + n] == '=')
-			return strndup(p + 2 + n, strcspn(p + 2 + n, ","));
-	return NULL;
-}
-
 void hmp_cmd_device_add(HmpOut *out, json_object *args, Error **errp)
 {
 	json_object *v;
 	const char *opts =
 		json_object_object_get_ex(args, "device", &v) ? json_object_get_string(v) : "";
-	char *driver = strndup(opts, strcspn(opts, ",")), *bus = opt_value(opts, "bus"),
-	     *id = opt_value(opts, "id");
+	char driver[256], bus[256], id[256];
+	bool has_bus = device_opts_get(opts, "bus", bus, sizeof(bus)),
+	     has_id = device_opts_get(opts, "id", id, sizeof(id));
 
 	(void)out;
-	if (driver)
-		qmp_device_add(driver, bus, bus, id, id, errp);
-	else
-		error_setg(errp, "Out of memory");
-	free(driver);
-	free(bus);
-	free(id);
+	device_opts_get(opts, NULL, driver, sizeof(driver));
+	qmp_device_add(driver, has_bus, bus, has_id, id, errp);
 }

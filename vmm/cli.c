@@ -253,6 +253,7 @@ static enum cli_result parse_global(const char *arg, struct vm_config *cfg, char
 				    size_t errlen)
 {
 	const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
+	char type[128];
 
 	if (!eq || !dot || dot > eq || dot == arg || dot + 1 == eq) {
 		snprintf(err, errlen, "-global %s: Invalid parameter '%s'", arg, arg);
@@ -261,6 +262,10 @@ static enum cli_result parse_global(const char *arg, struct vm_config *cfg, char
 	if (cfg->nr_globals == CONFIG_MAX_GLOBALS)
 		return bad(err, errlen, "-global", "too many globals (at most %d)",
 			   CONFIG_MAX_GLOBALS);
+	snprintf(type, sizeof(type), "%.*s", (int)(dot - arg), arg);
+	if (!object_type_find(type)) /* QEMU's warning: the global applies to nothing */
+		fprintf(stderr, "tinyvmm: warning: global %.*s has invalid class name\n",
+			(int)(eq - arg), arg);
 	cfg->globals[cfg->nr_globals++] = arg;
 	return CLI_RUN;
 }

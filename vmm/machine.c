@@ -1,7 +1,6 @@
 /* The machine: creation of the VM, its vCPUs, chardevs and devices; start and teardown. */
 #include "vmm/machine.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

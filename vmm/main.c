@@ -52,9 +52,21 @@ static void on_flush_timeout(int fd, uint32_t events, void *opaque)
 static bool flushed(void *opaque)
 {
 	struct machine *m = opaque;
+	bool done = monitor_flushed() && hmp_flushed();
 
-	return timed_out || (monitor_flushed() && hmp_flushed() && chardev_flushed(m->serial_chr) &&
-			     chardev_flushed(m->debugcon_chr));
+	for (int i = 0; i < m->nr_chardevs; i++) /* -serial's, -debugcon's, the devices' */
+		done = done && chardev_flushed(m->chardevs[i].chr);
+	return timed_out || done;
+}
+
+/* wait=on server sockets: the first client of each, before the vCPUs start (as QEMU's). */
+static bool wait_chardevs(struct machine *m)
+{
+	bool ok = true;
+
+	for (int i = 0; ok && i < m->nr_chardevs; i++)
+		ok = chardev_wait(m->chardevs[i].chr);
+	return ok;
 }
 
 /* Lets clients have their last replies and the guest's last output, for FLUSH_MS at most. */
@@ -104,9 +116,9 @@ int main(int argc, char **argv)
 	 * loop at start-up, so that a signal ends that wait too. */
 	pthread_mutex_lock(&m.lock);
 	sig_watch = mainloop_add_fd(loop, sfd, EPOLLIN, on_signal, &m);
-	if (sig_watch && chardev_wait(m.serial_chr) && chardev_wait(m.debugcon_chr) &&
-	    monitor_start(&m, &cfg, loop) && hmp_start(&m, &cfg, loop, hmp_readline_editor()) &&
-	    !mainloop_quitting(loop) && machine_start(&m)) {
+	if (sig_watch && wait_chardevs(&m) && monitor_start(&m, &cfg, loop) &&
+	    hmp_start(&m, &cfg, loop, hmp_readline_editor()) && !mainloop_quitting(loop) &&
+	    machine_start(&m)) {
 		mainloop_run(loop);
 		code = m.exit_code;
 	} else if (mainloop_quitting(loop)) {

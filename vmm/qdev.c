@@ -116,7 +116,7 @@ struct object *qdev_new(struct machine *m, const char *type, struct object *pare
 }
 
 /* The bus a device of type t goes on: bus (bus= gave it) or the first of its bus type; NULL
- * with QEMU's message (*ok when t goes on no bus: a CPU). */
+ * with QEMU's message, or with *none set when t goes on no bus (a CPU). */
 static struct object *bus_for(const struct object_type *t, struct object *bus, bool *none,
 			      char *err, size_t errlen)
 {
@@ -205,6 +205,34 @@ static bool next_opt(const char **opts, char *buf, size_t len, bool *too_long)
 	buf[n < len ? n : len - 1] = '\0';
 	*opts = *p ? p + 1 : p;
 	return true;
+}
+
+/* The driver of "TYPE,..." or "driver=TYPE,..." into buf (len OPT_MAX), opts past it. */
+static void next_driver(const char **opts, char *buf)
+{
+	bool too_long;
+
+	if (!next_opt(opts, buf, OPT_MAX, &too_long))
+		buf[0] = '\0';
+	if (!strncmp(buf, "driver=", 7))
+		memmove(buf, buf + 7, strlen(buf + 7) + 1);
+}
+
+bool device_opts_get(const char *opts, const char *key, char *buf, size_t len)
+{
+	char kv[OPT_MAX];
+	size_t n = key ? strlen(key) : 0;
+	bool too_long, found = !key;
+
+	next_driver(&opts, kv);
+	if (!key)
+		snprintf(buf, len, "%s", kv);
+	while (!found && next_opt(&opts, kv, sizeof(kv), &too_long))
+		if (!strncmp(kv, key, n) && kv[n] == '=') {
+			snprintf(buf, len, "%s", kv + n + 1);
+			found = true;
+		}
+	return found;
 }
 
 /* Sets o's properties from "k=v,..." (id= and bus= handled by the caller, skipped here). */
@@ -327,12 +355,9 @@ struct object *device_create_opts(struct machine *m, const char *opts, char *err
 	char driver[OPT_MAX], id[128];
 	const struct object_type *t;
 	struct object *parent, *o;
-	bool too_long, has_id;
+	bool has_id;
 
-	if (!next_opt(&opts, driver, sizeof(driver), &too_long))
-		driver[0] = '\0';
-	if (!strncmp(driver, "driver=", 7))
-		memmove(driver, driver + 7, strlen(driver + 7) + 1);
+	next_driver(&opts, driver);
 	if (!(t = device_type(driver, err, errlen)) ||
 	    !find_id(opts, id, sizeof(id), &has_id, err, errlen))
 		return NULL;
@@ -396,14 +421,10 @@ bool device_help(const char *opts, FILE *f, bool *asked, char *err, size_t errle
 		qdev_print_help(f);
 		return true;
 	}
-	if (!next_opt(&opts, driver, sizeof(driver), &too_long))
-		return true;
+	next_driver(&opts, driver);
 	while (!*asked && next_opt(&opts, kv, sizeof(kv), &too_long))
 		*asked = !strcmp(kv, "help") || !strcmp(kv, "?") || !strncmp(kv, "help=", 5);
-	if (!*asked)
-		return true;
-	return qdev_print_type_help(f, strncmp(driver, "driver=", 7) ? driver : driver + 7, err,
-				    errlen);
+	return !*asked || qdev_print_type_help(f, driver, err, errlen);
 }
 
 bool qdev_claim(struct object *o, struct iospace *s, const char *name, uint64_t base, uint64_t size,

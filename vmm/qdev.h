@@ -61,6 +61,9 @@ void qdev_print_help(FILE *f);
 /* -device TYPE,help: its properties, as QEMU 7.2; false with QEMU's message in err. */
 bool qdev_print_type_help(FILE *f, const char *type, char *err, size_t errlen);
 
+/* The value of key in a -device string (key NULL: the driver), as -device reads it (",," a
+ * comma); false when it is not there. */
+bool device_opts_get(const char *opts, const char *key, char *buf, size_t len);
 /* device_add's answer: QEMU's message in err (no bus of tinyvmm takes a device once the machine is
  * made: "Bus 'isa.0' does not support hotplugging", or the driver's or bus's error). */
 void device_add_refused(const char *driver, const char *bus, char *err, size_t errlen);

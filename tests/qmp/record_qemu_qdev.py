@@ -48,7 +48,7 @@ QOM_SET_REALIZED = [("readback", 1), ("chardev", "d"), ("hotpluggable", True),
 QOM_SET_UNREALIZED = [("readback", v) for v in [True, -1, 2**33, 1.5, "x", None, [], {}, 66]] + \
     [("chardev", v) for v in [1, "d"]] + [("realized", v) for v in ["x", 1, None]]
 HMP = ["device_add isa-serial", "device_add isa-serial,id=x", "device_add nope", "device_del dc",
-       "device_del nope", "info qtree"]
+       "device_del nope", "info qtree", "info qom-tree"]
 
 
 class QMP:

@@ -13,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qmplib import QVM  # noqa: E402
-from tvmm import binary, check, guest, main, scaled  # noqa: E402
+from tvmm import VM, binary, check, connect_unix, guest, main, scaled  # noqa: E402
 
 FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures",
                        "qdev.qemu-7.2.json")
@@ -122,7 +122,11 @@ def cli_errors():
         check(r.returncode == 1 and r.stderr == f"tinyvmm: {want}\n{TRY}", f"{args} refused",
               f"tinyvmm: {want}\n{TRY}", (r.returncode, r.stderr))
     r = tinyvmm("-global", "isa-serial.baudbase=9600", "-device", "help")
-    check(r.returncode == 0, "-global with -device help")
+    check(r.returncode == 0 and not r.stderr, "-global with -device help", None, r.stderr)
+    r = tinyvmm("-global", "nope.x=1", "-device", "help")  # QEMU's warning, at start
+    check(r.returncode == 0 and
+          r.stderr == "tinyvmm: warning: global nope.x has invalid class name\n",
+          "a global of no type: QEMU's warning", None, r.stderr)
 
 
 def uart():
@@ -172,10 +176,43 @@ def uart():
         check(ret(q, "query-status")["status"] == "running", "still running")
 
 
+def wait_on():
+    """A -device's chardev that is a wait=on server holds the start until a client comes, as
+    -serial's does: the guest's first bytes reach it."""
+    sock = os.path.join(tempfile.mkdtemp(prefix="tvmm-qdev-"), "com2.sock")
+    with VM("-flat", guest("com2"), "-chardev", f"socket,id=c1,path={sock},server=on,wait=on",
+            "-device", "isa-serial,iobase=0x2f8,irq=3,chardev=c1") as vm:
+        s = connect_unix(sock)
+        s.settimeout(scaled(20))
+        got = b""
+        while b"\r\n" not in got:
+            data = s.recv(4096)
+            check(data, "com2's client reads until the line's end", b"com2 hello\r\n", got)
+            got += data
+        check(got == b"com2 hello\r\n", "the guest's first bytes on com2", None, got)
+        vm.wait_output("ready\r\n")
+        s.close()
+
+
 def props():
     """device-list-properties and qom-list-properties as QEMU's, device_add/device_del."""
-    with QVM(*DEVICES) as vm:
+    with QVM(*DEVICES, "-global", "isa-debugcon.readback=0x42") as vm:
         q = vm.qmp()
+        debugcons = [p["name"] for p in ret(q, "qom-list", {"path": "/machine/unattached"})
+                     if p["type"] == "child<isa-debugcon>"]
+        for path in ["/machine/peripheral/dc", "/machine/unattached/" + debugcons[0]]:
+            check(ret(q, "qom-get", {"path": path, "property": "readback"}) == 0x42,
+                  f"-global isa-debugcon.readback applies to {path}")
+        for bad in ["", "x" * 65536, "../isa-serial", "isa-serial/", "device", "bus", "ISA"]:
+            r = q.cmd("device-list-properties", {"typename": bad})
+            check("error" in r, f"device-list-properties {bad[:20]!r} refused", None, r)
+            r = q.cmd("device_add", {"driver": bad})
+            check("error" in r, f"device_add {bad[:20]!r} refused", None, r)
+            r = q.cmd("device_del", {"id": bad})
+            check("error" in r, f"device_del {bad[:20]!r} refused", None, r)
+        for args in [{"typename": 1}, {"typename": None}, {}, {"typename": "isa-serial", "x": 1}]:
+            r = q.cmd("device-list-properties", args)
+            check("error" in r, f"device-list-properties {args} refused", None, r)
         for key, theirs in QEMU.items():
             m = re.match(r"(device-list-properties|qom-list-properties) (\S+)$", key)
             if not m:
@@ -223,6 +260,23 @@ def blocks(text):
     return out
 
 
+def qom_tree():
+    """info qom-tree: the containers, -device's objects and the buses where QEMU has them."""
+    with QVM("-S", *DEVICES) as vm:
+        ours = ret(vm.qmp(), "human-monitor-command", {"command-line": "info qom-tree"})
+    theirs = QEMU["hmp info qom-tree"].split("\r\n")
+    lines = ours.split("\r\n")
+    for want in ["  /peripheral (container)", "    /dc (isa-debugcon)",
+                 "  /peripheral-anon (container)", "    /device[0] (isa-debug-exit)",
+                 "  /unattached (container)", "    /device[0] (host-x86_64-cpu)",
+                 "      /isa.0 (ISA)", "    /sysbus (System)"]:
+        check(want in lines and (want in theirs or "cpu" in want), f"info qom-tree has {want!r}",
+              theirs, lines)
+    common = [x for x in lines if x in theirs]
+    check(common == [x for x in theirs if x in common] and len(common) >= 7,
+          "info qom-tree: QEMU's lines in QEMU's order", theirs, lines)
+
+
 def qtree():
     with QVM("-S", *DEVICES) as vm:
         q = vm.qmp()
@@ -257,4 +311,4 @@ def qtree():
 
 
 main({"device_help": device_help, "cli_errors": cli_errors, "props": props, "qtree": qtree,
-      "uart": uart})
+      "qom_tree": qom_tree, "uart": uart, "wait_on": wait_on})

@@ -31,6 +31,7 @@ int main(void)
 {
 	bool amb;
 	struct object *dc, *bus;
+	char v[64];
 
 	m.cfg = &cfg;
 	iospace_init(&m.pio, "io", 0x10000);
@@ -94,6 +95,12 @@ int main(void)
 	cfg.globals[cfg.nr_globals++] = "isa-device.nope=1"; /* a parent type's global applies */
 	CHECK_STR("can't apply global isa-device.nope=1: Property 'isa-debugcon.nope' not found",
 		  create("isa-debugcon,iobase=0x92"));
+
+	CHECK(device_opts_get("driver=isa-serial,chardev=a,,b,id=x", NULL, v, sizeof(v)));
+	CHECK_STR("isa-serial", v);
+	CHECK(device_opts_get("isa-serial,chardev=a,,b,id=x", "chardev", v, sizeof(v)));
+	CHECK_STR("a,b", v);
+	CHECK(!device_opts_get("isa-serial,chardev=a,,id=x", "id", v, sizeof(v)));
 
 	qdev_unrealize_all(&m);
 	CHECK(!object_is_realized(dc) && !dc->state);
