@@ -50,6 +50,8 @@ static void print_dev(HmpOut *out, struct object *dev, int indent)
 					more = 1;
 				}
 		}
+	if (object_type_is(dev->type, "pci-device")) /* QEMU's PCI bus adds these */
+		hmp_qtree_pci_dev(out, object_get_str(dev, "addr"), indent + 2);
 	for (struct object *c = dev->children; c; c = c->next)
 		if (object_type_is(c->type, "bus"))
 			print_bus(out, c, indent + 2);

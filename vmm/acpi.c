@@ -1,4 +1,4 @@
-/* ACPI tables for a Linux guest: RSDP, XSDT, FADT (hardware-reduced), MADT, DSDT, into a buffer. */
+/* ACPI tables for Linux: RSDP, XSDT, FADT (hardware-reduced), MADT, MCFG, DSDT, into a buffer. */
 #include "vmm/acpi.h"
 
 #include <errno.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vmm/config.h"
+#include "vmm/dev/pci.h"
 #include "vmm/dev/power.h"
 
 #define COM1_PORT 0x3f8
@@ -34,7 +35,8 @@
 #define MADT_IOAPIC	   1
 #define MADT_ISO	   2
 #define MADT_LAPIC_NMI	   4
-#define AML_MAX		   512
+#define AML_MAX		   4096 /* the PCI root bridge's _PRT is most of it */
+#define MCFG_LEN	   (ACPI_HEADER_LEN + 8 + 16)
 
 struct tbuf {
 	uint8_t *p;
@@ -204,6 +206,95 @@ static void aml_crs(struct aml *a, const uint8_t *desc, size_t n)
 	aml_close(a);
 }
 
+static void aml_dword(struct aml *a, uint32_t v)
+{
+	uint8_t b[5] = { 0x0c, (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+			 (uint8_t)(v >> 24) };
+
+	aml_bytes(a, b, sizeof(b));
+}
+
+/* Word address space descriptor (ACPI 6.0, 6.4.3.5.3): a bus number or I/O range the bridge
+ * decodes (producer, fixed minimum and maximum). */
+static size_t word_space(uint8_t *d, uint8_t type, uint16_t min, uint16_t max)
+{
+	static const uint8_t head[] = { 0x88, 0x0d, 0x00 };
+
+	memcpy(d, head, sizeof(head));
+	d[3] = type;			/* 1: I/O, 2: bus numbers */
+	d[4] = 0x0c;			/* MinFixed, MaxFixed, producer */
+	d[5] = type == 1 ? 0x03 : 0x00; /* I/O: EntireRange */
+	put(d + 6, 0, 2);		/* granularity */
+	put(d + 8, min, 2);
+	put(d + 10, max, 2);
+	put(d + 12, 0, 2);		/* translation */
+	put(d + 14, max - min + 1u, 2); /* length */
+	return 16;
+}
+
+/* The root bridge's windows: bus 0, the config ports, I/O around them, the BARs' MMIO window. */
+static size_t pci_crs(uint8_t *d)
+{
+	static const uint8_t conf_io[] = { 0x47, 0x01, 0xf8, 0x0c, 0xf8, 0x0c, 0x01, 0x08 };
+	size_t n = word_space(d, 2, 0, 0);
+
+	memcpy(d + n, conf_io, sizeof(conf_io)); /* IO(Decode16, 0xcf8, 0xcf8, 1, 8) */
+	n += sizeof(conf_io);
+	n += word_space(d + n, 1, 0x0000, 0x0cf7);
+	n += word_space(d + n, 1, 0x0d00, 0xffff);
+	d[n] = 0x87; /* DWordMemory(ResourceProducer, PosDecode, MinFixed, MaxFixed, Cacheable, RW)
+		      */
+	put(d + n + 1, 0x17, 2);
+	d[n + 3] = 0; /* memory */
+	d[n + 4] = 0x0c;
+	d[n + 5] = 0x03;
+	put(d + n + 6, 0, 4);
+	put(d + n + 10, PCI_MMIO_BASE, 4);
+	put(d + n + 14, PCI_MMIO_BASE + PCI_MMIO_SIZE - 1, 4);
+	put(d + n + 18, 0, 4);
+	put(d + n + 22, PCI_MMIO_SIZE, 4);
+	return n + 26;
+}
+
+/* Device(PCI0): the root bridge, PCI Express-style (_HID PNP0A08, _CID PNP0A03, so the MCFG's
+ * ECAM is used), with _PRT: pin P of slot S -> GSI pci_intx_gsi(S, P) (level, active low). */
+static void build_pci_root(struct aml *a)
+{
+	static const uint8_t package_op = 0x12;
+	uint8_t crs[128];
+
+	aml_device(a, "PCI0");
+	aml_name(a, "_HID");
+	aml_eisa_id(a, "PNP0A08");
+	aml_name(a, "_CID");
+	aml_eisa_id(a, "PNP0A03");
+	aml_name(a, "_UID");
+	aml_byte(a, 0x00);
+	aml_name(a, "_SEG");
+	aml_byte(a, 0x00);
+	aml_name(a, "_BBN");
+	aml_byte(a, 0x00);
+	aml_crs(a, crs, pci_crs(crs));
+	aml_name(a, "_PRT");
+	aml_open(a, &package_op, 1);
+	aml_byte(a, 31 * 4);
+	for (unsigned slot = 1; slot < 32; slot++) {
+		for (unsigned pin = 1; pin <= 4; pin++) {
+			aml_open(a, &package_op, 1);
+			aml_byte(a, 4);
+			aml_dword(a, slot << 16 | 0xffff); /* any function of the slot */
+			aml_byte(a, 0x0a);
+			aml_byte(a, (uint8_t)(pin - 1)); /* 0 = INTA */
+			aml_byte(a, 0x00);		 /* Source: none, a GSI */
+			aml_byte(a, 0x0a);
+			aml_byte(a, (uint8_t)pci_intx_gsi(slot, pin));
+			aml_close(a);
+		}
+	}
+	aml_close(a); /* _PRT */
+	aml_close(a); /* PCI0 */
+}
+
 static void build_aml(struct aml *a)
 {
 	static const uint8_t scope_op = 0x10, method_op = 0x14, package_op = 0x12;
@@ -261,6 +352,8 @@ static void build_aml(struct aml *a)
 	aml_byte(a, 0x80);
 	aml_close(a);
 	aml_close(a); /* GED0 */
+
+	build_pci_root(a);
 
 	aml_close(a); /* \_SB */
 
@@ -334,6 +427,24 @@ static long build_madt(struct tbuf *t, int nr_cpus)
 	return off;
 }
 
+/* MCFG: the ECAM window of segment 0, bus 0 (PCI Firmware 3.0, 4.1.2). */
+static long build_mcfg(struct tbuf *t)
+{
+	long off = reserve(t, MCFG_LEN);
+	uint8_t *h;
+
+	if (off < 0)
+		return -1;
+	h = t->p + off;
+	header(h, "MCFG", MCFG_LEN, 1);
+	put(h + 44, PCI_ECAM_BASE, 8);
+	put(h + 52, 0, 2); /* segment */
+	h[54] = 0;	   /* first bus */
+	h[55] = 0;	   /* last bus */
+	finish(h);
+	return off;
+}
+
 static long build_fadt(struct tbuf *t, uint64_t dsdt)
 {
 	long off = reserve(t, ACPI_FADT_LEN);
@@ -361,25 +472,27 @@ static long build_fadt(struct tbuf *t, uint64_t dsdt)
 int acpi_build(uint8_t *buf, size_t size, uint64_t base, int nr_cpus)
 {
 	struct tbuf t = { buf, size, 0 };
-	long rsdp, xsdt, fadt, madt, dsdt;
+	long rsdp, xsdt, fadt, madt, mcfg, dsdt;
 	uint8_t *r;
 
 	if (nr_cpus < 1 || nr_cpus > CONFIG_MAX_VCPUS || (base & 15) ||
 	    base + size > 0x100000000ULL)
 		return -EINVAL;
 	rsdp = reserve(&t, ACPI_RSDP_LEN);
-	xsdt = reserve(&t, ACPI_HEADER_LEN + 2 * 8);
+	xsdt = reserve(&t, ACPI_HEADER_LEN + 3 * 8);
 	dsdt = build_dsdt(&t);
 	if (rsdp < 0 || xsdt < 0 || dsdt < 0)
 		return -ENOSPC;
 	fadt = build_fadt(&t, base + (uint64_t)dsdt);
 	madt = build_madt(&t, nr_cpus);
-	if (fadt < 0 || madt < 0)
+	mcfg = build_mcfg(&t);
+	if (fadt < 0 || madt < 0 || mcfg < 0)
 		return -ENOSPC;
 
-	header(buf + xsdt, "XSDT", ACPI_HEADER_LEN + 2 * 8, 1);
+	header(buf + xsdt, "XSDT", ACPI_HEADER_LEN + 3 * 8, 1);
 	put(buf + xsdt + ACPI_HEADER_LEN, base + (uint64_t)fadt, 8);
 	put(buf + xsdt + ACPI_HEADER_LEN + 8, base + (uint64_t)madt, 8);
+	put(buf + xsdt + ACPI_HEADER_LEN + 16, base + (uint64_t)mcfg, 8);
 	finish(buf + xsdt);
 
 	r = buf + rsdp;

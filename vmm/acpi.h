@@ -1,4 +1,4 @@
-/* ACPI tables for a Linux guest: RSDP, XSDT, FADT (hardware-reduced), MADT, DSDT, into a buffer. */
+/* ACPI tables for Linux: RSDP, XSDT, FADT (hardware-reduced), MADT, MCFG, DSDT, into a buffer. */
 #ifndef VMM_ACPI_H
 #define VMM_ACPI_H
 
@@ -15,7 +15,8 @@
 
 /* Builds the tables into buf, which the guest sees at guest-physical base (16-byte aligned): the
  * RSDP first, at base, then XSDT, FADT, MADT (one local APIC per vCPU, the IO-APIC, IRQ0 ->
- * GSI2) and DSDT (COM1, the power button, a GED, \_S5). Returns the bytes used, or -EINVAL for
+ * GSI2), MCFG (ECAM of bus 0) and DSDT (COM1, the power button, a GED, the PCI root bridge with
+ * its windows and _PRT, \_S5). Returns the bytes used, or -EINVAL for
  * a bad vCPU count or base, -ENOSPC when buf is too small. */
 int acpi_build(uint8_t *buf, size_t size, uint64_t base, int nr_cpus);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "vmm/acpi.h"
+#include "vmm/dev/pci-host.h"
 #include "vmm/config.h"
 #include "vmm/machine.h"
 #include "vmm/vcpu.h"
@@ -209,6 +210,7 @@ int boot_linux_e820(struct e820_entry *e, int max, uint64_t ram_size)
 	ADD(BOOT_ACPI_ADDR, BOOT_BIOS_END - BOOT_ACPI_ADDR, E820_RESERVED);
 	if (low > BOOT_BIOS_END)
 		ADD(BOOT_BIOS_END, low - BOOT_BIOS_END, E820_RAM);
+	ADD(PCI_ECAM_BASE, PCI_ECAM_SIZE, E820_RESERVED); /* the MCFG's window, as Linux wants */
 	if (ram_size > low)
 		ADD(GUEST_MEM_HIGH_BASE, ram_size - low, E820_RAM);
 #undef ADD
@@ -446,6 +448,7 @@ static int linux_reset(struct machine *m)
 	    !guest_mem_write(mem, BOOT_ZERO_PAGE, lb->zero_page, ZP_SIZE) ||
 	    !guest_mem_write(mem, BOOT_ACPI_ADDR, lb->acpi, lb->acpi_len))
 		return -ENOSPC;
+	pci_bus_assign(&m->pci->bus); /* firmware's part: Linux finds the BARs placed */
 	r = write_cpu_tables(m);
 	if (r == 0)
 		r = mask_pic(m);

@@ -9,6 +9,7 @@
 #include "vmm/boot-linux.h"
 #include "vmm/chardev.h"
 #include "vmm/cli.h"
+#include "vmm/dev/pci-host.h"
 #include "vmm/loader.h"
 #include "vmm/object-types.h"
 #include "vmm/qdev.h"
@@ -122,7 +123,8 @@ static bool create_devices(struct machine *m)
 		ok = (m->vcpus[i].obj =
 			      qdev_create_unattached(m, OBJECT_CPU_TYPE, cpu, err, sizeof(err)));
 	}
-	ok = ok && qdev_create_unattached(m, "kvm-ioapic", NULL, err, sizeof(err)) &&
+	ok = ok && pci_host_add(m, err, sizeof(err)) && /* /machine/i440fx, with pci.0 */
+	     qdev_create_unattached(m, "kvm-ioapic", NULL, err, sizeof(err)) &&
 	     qdev_create_unattached(m, "isabus-bridge", NULL, err, sizeof(err)) &&
 	     qdev_create_unattached(m, "kvm-pit", "iobase=0x40", err, sizeof(err)) &&
 	     qdev_create_unattached(m, "isa-serial",

@@ -17,6 +17,7 @@ struct mainloop;
 struct watch;
 struct chardev;
 struct vcpu;
+struct pci_host;
 
 /* Exit codes of the process (documented in README.md). */
 #define EXIT_GUEST_CRASH 2
@@ -62,6 +63,7 @@ struct machine {
 		bool taken;	     /* by a device's chardev property */
 	} chardevs[2 + CONFIG_MAX_CHARDEVS];
 	int nr_chardevs;
+	struct pci_host *pci; /* the host bridge and bus pci.0 (its realize sets it) */
 };
 
 /* Creates the VM, RAM, vCPUs and devices, and loads the guest; false with a message printed. */

@@ -19,6 +19,7 @@ static const struct object_type bus = {
 };
 static const struct object_type system_bus = { .name = "System", .parent = "bus" };
 static const struct object_type isa_bus = { .name = "ISA", .parent = "bus" };
+static const struct object_type pci_bus = { .name = "PCI", .parent = "bus" };
 
 static const struct prop_def device_props[] = {
 	{ .name = "parent_bus", .kind = PROP_LINK, .qtype = "link<bus>" },
@@ -59,9 +60,8 @@ static const struct object_type host_cpu = { .name = OBJECT_CPU_TYPE,
 
 #define DEVICE(t) &t,
 const struct object_type *const object_types[] = {
-	&object,     &container,  &machine,  &tinyvmm_machine, &bus,
-	&system_bus, &isa_bus,	  &device,   &isa_device,      &sys_bus_device,
-	&cpu,	     &x86_64_cpu, &host_cpu,
+	&object,  &container, &machine,	   &tinyvmm_machine, &bus, &system_bus, &isa_bus,
+	&pci_bus, &device,    &isa_device, &sys_bus_device,  &cpu, &x86_64_cpu, &host_cpu,
 #include "vmm/dev/device-list.h"
 };
 #undef DEVICE

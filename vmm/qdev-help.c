@@ -75,15 +75,16 @@ void qdev_print_help(FILE *f)
 		if (qdev_type_creatable(t))
 			types[n++] = t;
 	qsort(types, (size_t)n, sizeof(types[0]), by_name_nocase);
-	for (size_t c = 0; c < NR_CATEGORIES; c++) {
+	for (size_t c = 0, headings = 0; c < NR_CATEGORIES; c++) {
 		bool printed = false;
 
 		for (int i = 0; i < n; i++) {
 			t = types[i];
 			if (strcmp(category_of(t), categories[c]))
 				continue;
-			if (!printed) /* a blank line before every heading but the first device's */
-				fprintf(f, "%s%s devices:\n", i ? "\n" : "", categories[c]);
+			if (!printed) /* a blank line before every heading but the first */
+				fprintf(f, "%s%s devices:\n", headings++ ? "\n" : "",
+					categories[c]);
 			printed = true;
 			fprintf(f, "name \"%s\"", t->name);
 			if (qdev_bus_type(t))

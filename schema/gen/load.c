@@ -77,7 +77,7 @@ static const char *str_field(json_object *e, const char *key)
 
 /* "data": {"name": "type", "*opt": "type"} */
 static bool load_members(const char *file, const char *entry, json_object *data,
-			 struct member **out, int *n)
+			 struct member **out, int *n, bool legacy_names)
 {
 	*out = NULL;
 	*n = 0;
@@ -90,7 +90,7 @@ static bool load_members(const char *file, const char *entry, json_object *data,
 		const char *name = key[0] == '*' ? key + 1 : key;
 		int i;
 
-		if (!valid_member_name(name))
+		if (!valid_member_name(name) && !(legacy_names && valid_legacy_member_name(name)))
 			return fail(file, entry,
 				    "bad member name '%s' (lower case, digits, dashes; not has-)",
 				    key);
@@ -234,7 +234,8 @@ static bool load_entry(struct schema *s, const char *file, json_object *e)
 		"command",	 "data", "returns", "doc", "hmp", "unlisted", "before-negotiation",
 		"extra-members", NULL
 	};
-	static const char *const type_keys[] = { "struct", "enum", "event", "data", "doc", NULL };
+	static const char *const type_keys[] = { "struct", "enum",	   "event", "data",
+						 "doc",	   "legacy-names", NULL };
 	const char *kinds[] = { "command", "struct", "enum", "event" };
 	const char *kind = NULL, *name = NULL, *doc;
 	json_object *data = NULL, *v;
@@ -275,7 +276,7 @@ static bool load_entry(struct schema *s, const char *file, json_object *e)
 		c->c_name = c_name(name, false);
 		c->doc = strdup(doc ? doc : "");
 		c->file = file;
-		if (!load_members(file, name, data, &c->members, &c->nmembers))
+		if (!load_members(file, name, data, &c->members, &c->nmembers, false))
 			return false;
 		if (json_object_object_get_ex(e, "returns", &v)) {
 			if (!json_object_is_type(v, json_type_string))
@@ -309,7 +310,7 @@ static bool load_entry(struct schema *s, const char *file, json_object *e)
 			*p = (char)tolower((unsigned char)*p);
 		ev->doc = strdup(doc ? doc : "");
 		ev->file = file;
-		return load_members(file, name, data, &ev->members, &ev->nmembers);
+		return load_members(file, name, data, &ev->members, &ev->nmembers, false);
 	}
 	{
 		struct type *t = calloc(1, sizeof(*t));
@@ -324,8 +325,12 @@ static bool load_entry(struct schema *s, const char *file, json_object *e)
 		s->types = xrealloc(s->types, (size_t)(s->ntypes + 1) * sizeof(t));
 		s->types[s->ntypes++] = t;
 		if (!strcmp(kind, "struct")) {
+			bool legacy = false;
+
 			t->meta = META_STRUCT;
-			return load_members(file, name, data, &t->members, &t->nmembers);
+			return bool_field(file, name, e, "legacy-names", "'legacy-names'",
+					  &legacy) &&
+			       load_members(file, name, data, &t->members, &t->nmembers, legacy);
 		}
 		t->meta = META_ENUM;
 		if (!data || !json_object_is_type(data, json_type_array) ||

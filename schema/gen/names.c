@@ -83,6 +83,11 @@ bool valid_member_name(const char *s)
 	return matches(s, is_lower, member_char) && strncmp(s, "has-", 4);
 }
 
+bool valid_legacy_member_name(const char *s)
+{
+	return matches(s, is_lower, command_char) && strncmp(s, "has-", 4) && strncmp(s, "has_", 4);
+}
+
 bool valid_command_name(const char *s)
 {
 	return matches(s, is_lower, command_char);

@@ -78,11 +78,12 @@ struct schema {
 bool schema_load(struct schema *s, const char *root);
 
 /* Naming rules (names.c). */
-bool valid_member_name(const char *s);	/* [a-z][a-z0-9-]*, not has-... */
-bool valid_command_name(const char *s); /* [a-z][a-z0-9_-]* */
-bool valid_event_name(const char *s);	/* [A-Z][A-Z0-9_]* */
-bool valid_type_name(const char *s);	/* CamelCase, not ...List, not a generated name */
-bool valid_enum_value(const char *s);	/* [a-z0-9][a-z0-9_-]* */
+bool valid_member_name(const char *s);	      /* [a-z][a-z0-9-]*, not has-... */
+bool valid_legacy_member_name(const char *s); /* [a-z][a-z0-9_-]*, not has-...: QEMU's old names */
+bool valid_command_name(const char *s);	      /* [a-z][a-z0-9_-]* */
+bool valid_event_name(const char *s);	      /* [A-Z][A-Z0-9_]* */
+bool valid_type_name(const char *s);	      /* CamelCase, not ...List, not a generated name */
+bool valid_enum_value(const char *s);	      /* [a-z0-9][a-z0-9_-]* */
 bool same_c_name(const char *a, const char *b);
 
 /* Helpers for emitters. */

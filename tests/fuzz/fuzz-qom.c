@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vmm/chardev.h"
+#include "vmm/dev/pci-host.h"
 #include "vmm/machine.h"
 #include "vmm/qdev.h"
 
@@ -17,8 +18,8 @@ static struct machine m;
 static struct vm_config cfg;
 static char line[MAX_LINE + 1];
 
-/* A machine with port I/O only (realize's KVM calls fail on fd -1), -serial and a null -chardev
- * "c" that devices may take, and the board's buses. */
+/* A machine with port I/O and MMIO spaces only (realize's KVM calls fail on fd -1), -serial and a
+ * null -chardev "c" that devices may take, and the board's buses (isa.0, pci.0). */
 static void machine_new(void)
 {
 	char err[256];
@@ -28,6 +29,7 @@ static void machine_new(void)
 	m.cfg = &cfg;
 	m.vm_fd = m.kvm_fd = -1;
 	iospace_init(&m.pio, "io", 0x10000);
+	iospace_init(&m.mmio, "memory", 0);
 	cfg.serial = (struct chardev_spec){ .kind = CHR_NONE, .label = "serial0" };
 	cfg.debugcon = (struct chardev_spec){ .kind = CHR_NONE, .label = "debugcon" };
 	cfg.unused[0] = (struct chardev_spec){ .kind = CHR_NONE, .label = "c" };
@@ -35,7 +37,8 @@ static void machine_new(void)
 	m.chardevs[1].spec = &cfg.debugcon;
 	m.chardevs[2].spec = &cfg.unused[0];
 	m.nr_chardevs = 3;
-	if (!qdev_create_unattached(&m, "isabus-bridge", NULL, err, sizeof(err)))
+	if (!qdev_create_unattached(&m, "isabus-bridge", NULL, err, sizeof(err)) ||
+	    !pci_host_add(&m, err, sizeof(err)))
 		abort();
 }
 

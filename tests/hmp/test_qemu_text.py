@@ -196,7 +196,8 @@ def libvmi_registers():
 def mtree_text():
     """info mtree with the devices QEMU's pc machine also has (-serial, -debugcon and
     isa-debug-exit, 128 MiB): every line of tinyvmm's is one of QEMU's, byte for byte, in QEMU's
-    order (QEMU's PC has many more regions: ours are a subsequence of its lines)."""
+    order (QEMU's PC has many more regions: ours are a subsequence of its lines). Not ECAM's:
+    QEMU's pc (i440FX) has no MMCONFIG window; tinyvmm's is named as q35's, pcie-mmcfg-mmio."""
     import tempfile
     d = tempfile.mkdtemp(prefix="tvmm-mtree-")
     hsock = os.path.join(d, "hmp.sock")
@@ -207,7 +208,7 @@ def mtree_text():
         vm.close()
     want = [w for w in fixture("mtree.qemu-7.2.txt").split("\n") if not w.startswith("#")]
     it = iter(want)
-    for line in (g for g in got if g):
+    for line in (g for g in got if g and not g.endswith(": pcie-mmcfg-mmio")):
         check(any(line == w for w in it), "each line as one of QEMU 7.2's, in its order", line,
               "\n".join(got))
     check(got[:2] == want[3:5] and "memory-region: pc.ram" in got, "QEMU's blocks",

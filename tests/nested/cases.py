@@ -153,6 +153,27 @@ echo
 sed 's/^/qmp: /' /tmp/qmp.log
 """
 
+class PciSession(Case):
+    """The addresses the guest's /sys gives match query-pci's and info pci's."""
+
+    def check(self, text):
+        problems = super().check(text)
+        edu = re.search(r"^serial: PCI-USER edu \S+ bar0=0x([0-9a-f]+)", text, re.M)
+        dev = re.search(r"^serial: PCI-USER pci-testdev \S+ bar1=0x([0-9a-f]+)", text, re.M)
+        if not edu or not dev:
+            return problems + ["no PCI-USER lines with the BARs"]
+        mem, port = int(edu.group(1), 16), int(dev.group(1), 16)
+        for want in [f'"address": {mem}, "size": 1048576', f'"address": {port}, "size": 256',
+                     f"BAR0: 32 bit memory at 0x{mem:08x} [0x{mem + 0xfffff:08x}].",
+                     f"BAR1: I/O at 0x{port:04x} [0x{port + 0xff:04x}]."]:
+            if want not in text:
+                problems.append(f"the monitor does not show {want!r}")
+        return problems
+
+
+PCI_DEVICES = "-device edu,addr=4.0 -device pci-testdev,addr=5.0"
+INFO_PCI = '{"execute":"human-monitor-command","arguments":{"command-line":"info pci"}}'
+
 CASES = [
     boot("boot-smp1", "-m 256M -smp 1", 1),
     boot("boot-smp4", "-m 256M -smp 4", 4),
@@ -235,6 +256,26 @@ CASES = [
                       r"translate-linux: all checks passed", r"^@@RC 0",
                       r"serial: TVMM-L2-SPINNING"],
               forbid=[r"^FAIL", r"MISMATCH", r"Kernel panic"], budget=100),
+    # docs/pci.md's session: lspci -nn -v, then edu through resource0 and pci-testdev's ports
+    PciSession("pci-session",
+               f'start_vm -m 256M $BOOT {PCI_DEVICES} -append "{QUIET} tvmm.action=pci"\n'
+               "waitfor TVMM-L2-PCI-DONE 1 90 && "
+               f"qmp '{{\"execute\":\"query-pci\"}}' '{INFO_PCI}' '{QUIT}'\nend_vm 20\n",
+               expect=[r"^@@SEEN TVMM-L2-PCI-DONE",
+                       r"^serial: 00:00\.0 Host bridge \[0600\]: Intel Corporation 440FX.*"
+                       r"\[8086:1237\]",
+                       r"^serial: 00:04\.0 Unclassified device \[00ff\]: .*\[1234:11e8\] \(rev 10\)",
+                       r"^serial: \s+Flags: .*IRQ 16",
+                       r"^serial: \s+Memory at [0-9a-f]+ \(32-bit, non-prefetchable\) \[size=1M\]",
+                       r"^serial: \s+Capabilities: \[40\] MSI: Enable- Count=1/1 Maskable- 64bit+",
+                       r"^serial: 00:05\.0 Unclassified device \[00ff\]: .*\[1b36:0005\]",
+                       r"^serial: \s+Memory at [0-9a-f]+ \(32-bit, non-prefetchable\) \[size=4K\]",
+                       r"^serial: \s+I/O ports at [0-9a-f]+ \[size=256\]",
+                       r"^serial: PCI-USER edu 0000:00:04\.0 bar0=0x[0-9a-f]+ id=0x010000ed "
+                       r"live=0xedcba987 fact10=3628800",
+                       r"^serial: PCI-USER pci-testdev 0000:00:05\.0 bar1=0x[0-9a-f]+ "
+                       r"name=portio-no-eventfd count=1"],
+               forbid=[r"Kernel panic", r"@@TIMEOUT", r"@@KILLED"], budget=120),
     Case("readme-demo", README_DEMO,
          expect=[r"^@@SEEN TYPED-42", r'^@@SEEN "status": "running"', r"^@@SEEN VM status: running",
                  r'^@@SEEN "event": "STOP"', r"^@@SEEN VM status: paused", r"^@@SEEN CR0=",

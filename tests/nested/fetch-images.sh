@@ -2,7 +2,8 @@
 # Fetches Debian's kernels, their modules and busybox-static into a cache directory (never committed).
 # Usage: fetch-images.sh CACHE_DIR        the cloud kernel (+ kvm modules) and busybox:
 #            CACHE_DIR/vmlinuz, CACHE_DIR/busybox and CACHE_DIR/modules/: irqbypass, kvm, kvm-amd
-#            (for the outer guest) and button, evdev (the inner guest's ACPI power button)
+#            (for the outer guest) and button, evdev (the inner guest's ACPI power button);
+#            CACHE_DIR/pci/: lspci, libpci.so.3, pci.ids (the inner guest's lspci)
 #        fetch-images.sh CACHE_DIR bed    the generic kernel for the KVM bed's outer guest (the
 #            cloud one has no 9p): CACHE_DIR/bed/vmlinuz, CACHE_DIR/bed/modules/NAME.ko and
 #            CACHE_DIR/bed/modules.list in load order (9p root, kvm_amd, virtio-net)
@@ -55,6 +56,18 @@ if [ "$mode" = bed ]; then
 	rm -rf dl x
 	echo $mods | tr ' ' '\n' >bed/modules.list
 	exit 0
+fi
+
+# pciutils' lspci, its libpci and pci.ids for the inner guest's lspci (pci-session): CACHE_DIR/pci/
+if [ ! -f pci/pci.ids ]; then
+	rm -rf dl x
+	mkdir -p dl x pci
+	(cd dl && apt-get download -q pciutils libpci3 pci.ids >/dev/null)
+	for deb in dl/*.deb; do dpkg-deb -x "$deb" x; done
+	cp x/usr/bin/lspci pci/lspci
+	cp -L x/usr/lib/x86_64-linux-gnu/libpci.so.3 pci/libpci.so.3
+	cp x/usr/share/misc/pci.ids pci/pci.ids
+	rm -rf dl x
 fi
 
 if [ -f vmlinuz ] && [ -f busybox ] && [ -f modules/evdev.ko ]; then

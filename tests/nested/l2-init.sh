@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # The inner (L2) guest's /init: prints a marker with the CPU count and memory, then does what
 # tvmm.action= on the kernel command line says (poweroff, reboot, powerdown, pattern, wait, spin,
-# shell).
+# pci, shell).
 . /etc/busybox-init.sh
 action=poweroff
 for arg in $(cat /proc/cmdline); do
@@ -45,6 +45,13 @@ pattern)
 	while :; do sleep 1; done
 	;;
 wait)
+	while :; do sleep 1; done
+	;;
+pci)
+	# the PCI session of docs/pci.md: lspci, then edu's MMIO and pci-testdev's ports from /sys
+	/usr/bin/lspci -nn -v
+	/pci-user
+	echo "TVMM-L2-PCI-DONE"
 	while :; do sleep 1; done
 	;;
 spin)

@@ -30,21 +30,11 @@ def skip_or_fail(msg):
     sys.exit(0)
 
 
-def shared_libs(binary):
-    """The libraries and loader ldd lists for binary (nothing for a static one)."""
-    out = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
-    libs = []
-    for line in out.splitlines():
-        m = re.search(r"(/\S+) \(0x", line)
-        if m and os.path.exists(m.group(1)):
-            libs.append(m.group(1))
-    return libs
-
-
 def build_images(work, cache, tinyvmm, selected):
     mods = os.path.join(cache, "modules")
     l2 = os.path.join(work, "l2.cpio")
-    mkinitrd.build(l2, cache)
+    build = os.path.dirname(os.path.abspath(tinyvmm))
+    mkinitrd.build(l2, cache, os.path.join(build, "tests", "nested", "pci-user"))
     files = {
         "init": open(os.path.join(HERE, "l1-init.sh"), "rb").read(),
         "etc/busybox-init.sh": os.path.join(HERE, "busybox-init.sh"),
@@ -58,7 +48,6 @@ def build_images(work, cache, tinyvmm, selected):
         "tests/lib.sh": open(os.path.join(HERE, "lib.sh"), "rb").read(),
     }
     # the integration suite's guests, the C tests that need KVM, and their tools
-    build = os.path.dirname(os.path.abspath(tinyvmm))
     guests = os.environ.get("TINYVMM_GUESTS") or os.path.join(build, "tests", "guests")
     for name in ("exit42", "triple", "hlt-cli", "allports", "pagetables", "cpumode-pae"):
         if os.path.exists(os.path.join(guests, name + ".bin")):
@@ -76,7 +65,7 @@ def build_images(work, cache, tinyvmm, selected):
             files[name] = path
             binaries.append(path)
     for binary in binaries:
-        for lib in shared_libs(binary):
+        for lib in mkinitrd.shared_libs(binary):
             files[lib.lstrip("/")] = os.path.realpath(lib)
     for i, c in enumerate(selected):
         files[f"tests/{i:02d}-{c.name}.sh"] = f"# budget {c.budget + 15}\n{c.script}".encode()

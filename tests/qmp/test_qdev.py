@@ -20,7 +20,7 @@ FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures",
 with open(FIXTURE) as f:
     QEMU = json.load(f)
 TRY = "Try 'tinyvmm -h' for more information.\n"
-OURS = ["isa-serial", "isa-debugcon", "isa-debug-exit", "i8042"]  # the -device types both have
+OURS = ["isa-serial", "isa-debugcon", "isa-debug-exit", "i8042", "edu", "pci-testdev"]  # both have
 # a VM as the fixture's: a named debugcon, an anonymous device at peripheral-anon/device[0]
 DEVICES = ["-chardev", "null,id=d", "-device", "isa-debugcon,chardev=d,id=dc,iobase=0x80",
            "-device", "isa-debug-exit,iobase=0x510"]

@@ -147,8 +147,10 @@ def hmp(q):
     def h(line):
         return ret(q, "human-monitor-command", {"command-line": line})
     text = h("info qom-tree")
-    check(text.startswith("/machine (tinyvmm-machine)\r\n  /peripheral (container)\r\n"),
-          "info qom-tree starts as QEMU's", None, text)
+    check(text.startswith("/machine (tinyvmm-machine)\r\n  /i440fx (i440FX-pcihost)\r\n"
+                          "    /pci.0 (PCI)\r\n  /peripheral (container)\r\n"),
+          "info qom-tree starts as QEMU's (children by name: the PCI host bridge, as on pc)",
+          None, text)
     check("    /device[0] (host-x86_64-cpu)\r\n" in text, "the CPU in the tree", None, text)
     check("    /device[4] (isa-serial)\r\n" in text, "the UART in the tree", None, text)
     serial = find(q, "isa-serial")

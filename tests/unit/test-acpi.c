@@ -4,6 +4,7 @@
 
 #include "tests/unit/check.h"
 #include "vmm/acpi.h"
+#include "vmm/dev/pci.h"
 #include "vmm/dev/power.h"
 
 #define BASE 0xe0000u
@@ -121,11 +122,27 @@ static void check_fadt(const uint8_t *fadt, int used)
 	CHECK(memmem(aml, len - 36, "\x0c\x41\xd0\x0c\x0c", 5) != NULL); /* EisaId PNP0C0C */
 	CHECK(memmem(aml, len - 36, "\x0c\x41\xd0\x05\x01", 5) != NULL); /* EisaId PNP0501 */
 	CHECK(memmem(aml, len - 36, "_EVT", 4) != NULL);
+	CHECK(memmem(aml, len - 36, "PCI0", 4) != NULL);
+	CHECK(memmem(aml, len - 36, "\x0c\x41\xd0\x0a\x08", 5) != NULL); /* EisaId PNP0A08 */
+	CHECK(memmem(aml, len - 36, "\x0c\x41\xd0\x0a\x03", 5) != NULL); /* EisaId PNP0A03 */
+	/* _PRT's entry for slot 4, INTA: Package(4) { 0x0004ffff, 0, Zero, GSI } */
+	CHECK(memmem(aml, len - 36, "\x04\x0c\xff\xff\x04\x00\x0a\x00\x00\x0a", 10) != NULL);
+	/* the MMIO window in _CRS: minimum and maximum */
+	CHECK(memmem(aml, len - 36, "\x00\x00\x00\xc0\xff\xff\xff\xdf", 8) != NULL);
+}
+
+static void check_mcfg(const uint8_t *mcfg)
+{
+	CHECK_U64(60, get(mcfg + 4, 4));
+	CHECK_U64(PCI_ECAM_BASE, get(mcfg + 44, 8));
+	CHECK_U64(0, get(mcfg + 52, 2)); /* segment 0 */
+	CHECK_U64(0, mcfg[54]);		 /* buses 0 to 0 */
+	CHECK_U64(0, mcfg[55]);
 }
 
 static void check_tables(int cpus)
 {
-	const uint8_t *xsdt, *fadt = NULL, *madt = NULL;
+	const uint8_t *xsdt, *fadt = NULL, *madt = NULL, *mcfg = NULL;
 	int used = acpi_build(buf, sizeof(buf), BASE, cpus);
 	uint32_t i, n;
 
@@ -141,7 +158,7 @@ static void check_tables(int cpus)
 	if (!xsdt)
 		return;
 	n = ((uint32_t)get(xsdt + 4, 4) - 36) / 8;
-	CHECK_U64(2, n);
+	CHECK_U64(3, n);
 	for (i = 0; i < n; i++) {
 		uint64_t gpa = get(xsdt + 36 + 8 * i, 8);
 		const uint8_t *t =
@@ -151,8 +168,12 @@ static void check_tables(int cpus)
 			fadt = table(gpa, "FACP", used);
 		else if (t && !memcmp(t, "APIC", 4))
 			madt = table(gpa, "APIC", used);
+		else if (t && !memcmp(t, "MCFG", 4))
+			mcfg = table(gpa, "MCFG", used);
 	}
-	CHECK(fadt && madt);
+	CHECK(fadt && madt && mcfg);
+	if (mcfg)
+		check_mcfg(mcfg);
 	if (fadt)
 		check_fadt(fadt, used);
 	if (madt)

@@ -4,6 +4,7 @@
 
 #include "tests/unit/check.h"
 #include "vmm/boot-linux.h"
+#include "vmm/dev/pci.h"
 #include "vmm/guest-mem.h"
 
 #define MIB  (1ULL << 20)
@@ -117,7 +118,7 @@ static void test_e820(void)
 	struct e820_entry e[E820_MAX];
 	int n = boot_linux_e820(e, E820_MAX, 256 * MIB);
 
-	CHECK_U64(4, n);
+	CHECK_U64(5, n);
 	CHECK_U64(0, e[0].addr);
 	CHECK_U64(0x9fc00, e[0].size);
 	CHECK_U64(E820_RAM, e[0].type);
@@ -127,13 +128,16 @@ static void test_e820(void)
 	CHECK_U64(0x100000, e[3].addr);
 	CHECK_U64(255 * MIB, e[3].size);
 	CHECK_U64(E820_RAM, e[3].type);
+	CHECK_U64(PCI_ECAM_BASE, e[4].addr); /* the MCFG's window is reserved */
+	CHECK_U64(PCI_ECAM_SIZE, e[4].size);
+	CHECK_U64(E820_RESERVED, e[4].type);
 
 	n = boot_linux_e820(e, E820_MAX, 4096 * MIB); /* 3 GiB low, 1 GiB above 4 GiB */
-	CHECK_U64(5, n);
+	CHECK_U64(6, n);
 	CHECK_U64(GUEST_MEM_LOW_LIMIT - 0x100000, e[3].size);
-	CHECK_U64(GUEST_MEM_HIGH_BASE, e[4].addr);
-	CHECK_U64(1024 * MIB, e[4].size);
-	CHECK_U64(E820_RAM, e[4].type);
+	CHECK_U64(GUEST_MEM_HIGH_BASE, e[5].addr);
+	CHECK_U64(1024 * MIB, e[5].size);
+	CHECK_U64(E820_RAM, e[5].type);
 
 	CHECK_U64(2, boot_linux_e820(e, 2, 4096 * MIB)); /* never past max */
 	CHECK_U64(sizeof(struct e820_entry), 20);
@@ -183,7 +187,7 @@ static void test_zero_page(void)
 	CHECK_U64(0x123456, get(zp + 0x21c, 4));	  /* ramdisk_size */
 	CHECK_U64(0, get(zp + 0xc0, 4));		  /* ext_ramdisk_image */
 	CHECK_U64(BOOT_ACPI_ADDR, get(zp + 0x70, 8));	  /* acpi_rsdp_addr */
-	CHECK_U64(4, zp[0x1e8]);			  /* e820_entries */
+	CHECK_U64(5, zp[0x1e8]);			  /* e820_entries: with the ECAM window */
 	CHECK_U64(0x100000, get(zp + 0x2d0 + 3 * 20, 8));
 	CHECK_U64(1023 * MIB, get(zp + 0x2d0 + 3 * 20 + 8, 8));
 	CHECK_U64(E820_RAM, get(zp + 0x2d0 + 3 * 20 + 16, 4));

@@ -53,6 +53,16 @@ int main(void)
 	CHECK_U64(3, io.unclaimed_reads);
 	CHECK_U64(1, io.unclaimed_writes);
 
+	/* a range is released by its base only (a moved PCI BAR) */
+	iospace_unregister(&io, 0x3f9);
+	CHECK_U64(4, io.nr);
+	iospace_unregister(&io, 0x3f8);
+	CHECK(iospace_find(&io, 0x3f8) == NULL);
+	CHECK_STR("a", iospace_find(&io, 0x3f7)->name);
+	CHECK_STR("last", iospace_find(&io, 0xffff)->name);
+	CHECK_U64(3, io.nr);
+	CHECK(iospace_register(&io, "serial", 0x3f8, 8, rd, wr, (void *)0x100) == 0);
+
 	iospace_init(&mem, "memory", 0);
 	CHECK(iospace_register(&mem, "top", 0xfffffffffffff000ULL, 0x1000, rd, wr, NULL) == 0);
 	CHECK(iospace_register(&mem, "wrap", 0xfffffffffffff800ULL, 0x1000, rd, wr, NULL) ==

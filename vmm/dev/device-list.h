@@ -10,3 +10,8 @@ DEVICE(isa_debugcon_type)   /* isa-debugcon */
 DEVICE(isa_debug_exit_type) /* isa-debug-exit */
 DEVICE(i8042_type)	    /* i8042 */
 DEVICE(acpi_ged_type)	    /* acpi-ged */
+DEVICE(pci_host_bridge_type) /* pci-host-bridge (abstract) */
+DEVICE(i440fx_pcihost_type) /* i440FX-pcihost: makes pci.0 */
+DEVICE(pci_device_type)	    /* pci-device (abstract) */
+DEVICE(edu_type)	    /* edu */
+DEVICE(pci_testdev_type)    /* pci-testdev */

@@ -1,0 +1,120 @@
+/* query-pci: bus 0's functions as their config space says now, in QEMU 7.2's shape. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "monitor/monitor.h"
+#include "monitor/qmp-internal.h"
+#include "qapi-commands.h"
+#include "vmm/dev/pci-host.h"
+
+/* The class names QEMU's info pci uses for the classes tinyvmm's functions can have. */
+static const struct {
+	uint16_t cls;
+	const char *desc;
+} class_names[] = {
+	{ 0x0101, "IDE controller" }, { 0x0200, "Ethernet controller" },
+	{ 0x0300, "VGA controller" }, { 0x0600, "Host bridge" },
+	{ 0x0601, "ISA bridge" },     { 0x0604, "PCI bridge" },
+	{ 0x0680, "Bridge" },
+};
+
+static uint16_t config16(const struct pci_device *d, unsigned off)
+{
+	return (uint16_t)(d->config[off] | d->config[off + 1] << 8);
+}
+
+static PciMemoryRegionList *regions(const struct pci_device *d)
+{
+	PciMemoryRegionList *head = NULL, **tail = &head;
+
+	for (int i = 0; i < PCI_NR_BARS; i++) {
+		const struct pci_bar *b = &d->bars[i];
+		PciMemoryRegionList *e;
+		PciMemoryRegion *r;
+
+		if (b->kind == PCI_BAR_NONE)
+			continue;
+		e = calloc(1, sizeof(*e));
+		r = calloc(1, sizeof(*r));
+		if (!e || !r || !(r->type = strdup(b->kind == PCI_BAR_IO ? "io" : "memory"))) {
+			free(e);
+			free(r);
+			PciMemoryRegionList_free(head);
+			return NULL;
+		}
+		r->bar = i;
+		r->address = (int64_t)pci_bar_address(d, i); /* -1 where it decodes nothing */
+		r->size = (int64_t)b->size;
+		r->has_prefetch = r->has_mem_type_64 = b->kind != PCI_BAR_IO;
+		e->value = r;
+		*tail = e;
+		tail = &e->next;
+	}
+	return head;
+}
+
+static PciDeviceInfo *device_info(const struct pci_device *d)
+{
+	PciDeviceInfo *info = calloc(1, sizeof(*info));
+	uint16_t cls = config16(d, PCI_CLASS_DEVICE);
+
+	if (!info || !(info->class_info = calloc(1, sizeof(*info->class_info))) ||
+	    !(info->id = calloc(1, sizeof(*info->id))) || !(info->qdev_id = strdup(d->id)))
+		goto oom;
+	info->bus = 0;
+	info->slot = PCI_SLOT(d->devfn);
+	info->function = PCI_FUNC(d->devfn);
+	info->class_info->class = cls;
+	for (size_t i = 0; i < sizeof(class_names) / sizeof(class_names[0]); i++)
+		if (class_names[i].cls == cls &&
+		    !(info->class_info->desc = strdup(class_names[i].desc)))
+			goto oom;
+	info->class_info->has_desc = info->class_info->desc != NULL;
+	info->id->vendor = config16(d, PCI_VENDOR_ID);
+	info->id->device = config16(d, PCI_DEVICE_ID);
+	info->id->has_subsystem = info->id->has_subsystem_vendor = true;
+	info->id->subsystem = config16(d, PCI_SUBSYSTEM_ID);
+	info->id->subsystem_vendor = config16(d, PCI_SUBSYSTEM_VENDOR_ID);
+	info->irq_pin = d->config[PCI_INTERRUPT_PIN];
+	info->has_irq = info->irq_pin != 0;
+	info->irq = d->config[PCI_INTERRUPT_LINE];
+	for (int i = 0; i < PCI_NR_BARS; i++)
+		if (d->bars[i].kind != PCI_BAR_NONE) { /* the list of every BAR, once */
+			if (!(info->regions = regions(d)))
+				goto oom;
+			break;
+		}
+	return info;
+oom:
+	PciDeviceInfo_free(info);
+	return NULL;
+}
+
+PciInfoList *qmp_query_pci(Error **errp)
+{
+	struct pci_host *h = monitor_machine()->pci;
+	PciInfoList *list = calloc(1, sizeof(*list));
+	PciDeviceInfoList **tail;
+
+	if (!list || !(list->value = calloc(1, sizeof(*list->value))))
+		goto oom;
+	tail = &list->value->devices;
+	for (int f = 0; h && f < PCI_NR_DEVFN; f++) { /* no host bridge: an empty bus 0 */
+		const struct pci_device *d = h->bus.devs[f];
+		PciDeviceInfoList *e;
+
+		if (!d)
+			continue;
+		if (!(e = calloc(1, sizeof(*e))))
+			goto oom;
+		*tail = e;
+		tail = &e->next;
+		if (!(e->value = device_info(d)))
+			goto oom;
+	}
+	return list;
+oom:
+	PciInfoList_free(list);
+	error_setg(errp, "Out of memory");
+	return NULL;
+}
