@@ -72,7 +72,7 @@ def build_l1(work, cache, tinyvmm, qemu, conf, init=os.path.join(HERE, "linux-bo
     for name in QEMU_DATA:
         files[f"usr/share/qemu/{name}"] = os.path.realpath(os.path.join(data, name))
     for binary in (tinyvmm, qemu):
-        for lib in nested.shared_libs(binary):
+        for lib in mkinitrd.shared_libs(binary):
             files[lib.lstrip("/")] = os.path.realpath(lib)
     l1 = os.path.join(work, "l1.cpio")
     cpio.write(l1, files, dirs=["proc", "sys", "dev", "tmp"])
