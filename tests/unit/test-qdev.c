@@ -42,6 +42,7 @@ int main(void)
 	m.chardevs[0].spec = &cfg.serial;
 	m.chardevs[1].spec = &cfg.debugcon;
 	m.chardevs[2].spec = &cfg.unused[0];
+	m.chardevs[2].chr = chardev_open(&cfg.unused[0], NULL, err, sizeof(err)); /* as at start-up */
 	m.nr_chardevs = 3;
 	cfg.globals[cfg.nr_globals++] = "isa-debugcon.readback=0x42";
 	CHECK(qdev_create_unattached(&m, "isabus-bridge", NULL, err, sizeof(err)));
