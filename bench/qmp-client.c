@@ -12,11 +12,12 @@
 /*
  * qmp-client SOCKET WARM COUNT
  *
- * Reads the greeting, negotiates (qmp_capabilities), sends WARM then COUNT timed
- * {"execute": "query-status"} lines one at a time, each after the previous reply line (event
- * lines are skipped), then prints one line: "cmds N seconds S client_cpu_seconds C p50_us P
- * p99_us Q". The connection stays open until standard input ends, so that the caller can read
- * the server's CPU time first.
+ * Reads the greeting, negotiates (qmp_capabilities), sends WARM {"execute": "query-status"}
+ * lines one at a time, each after the previous reply line (event lines are skipped), prints
+ * "ready" and waits for a line on standard input; then COUNT timed the same way, and prints one
+ * line: "cmds N seconds S client_cpu_seconds C p50_us P p99_us Q". The connection stays open
+ * until standard input ends. The caller reads the server's CPU time at "ready" and at the
+ * result, so that neither the warm-up nor the end of the connection is in it.
  */
 
 #define REQ "{\"execute\": \"query-status\"}\n"
@@ -103,7 +104,7 @@ int main(int argc, char **argv)
 	static const char caps[] = "{\"execute\": \"qmp_capabilities\"}\n";
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	uint64_t warm, count, i, t0, t1, c0, c1, *lat;
-	int fd;
+	int fd, c;
 
 	if (argc != 4 || strlen(argv[1]) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "usage: qmp-client SOCKET WARM COUNT\n");
@@ -124,6 +125,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < warm; i++) {
 		send_all(fd, REQ, sizeof(REQ) - 1);
 		read_reply(fd);
+	}
+	printf("ready\n");
+	fflush(stdout);
+	while ((c = getchar()) != EOF && c != '\n') {
 	}
 
 	c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
