@@ -67,7 +67,9 @@ def run(bench):
                   "(TSS), 128 MiB of anonymous RAM in one memory slot, the in-kernel irqchip and "
                   "PIT, one vCPU with its kvm_run mapped; then it listens on a unix socket and "
                   "writes a QMP-like greeting line to each client. It takes its turn with the "
-                  "VMMs in every round.")
+                  "VMMs in every round. Both add the RAM's slot before the irqchip: on the "
+                  "PVM host these figures come from, the first slot added after the irqchip "
+                  "waited 4-10 ms in the kernel (vmm/kvm.h).")
     else:
         bench.note("startup", "floor: n/a, build/bench/floor-startup is missing (ninja -C build)")
     bench.note("startup", "tinyvmm's exec → first guest instruction is not visible from "
