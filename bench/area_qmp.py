@@ -1,7 +1,9 @@
-"""bench/run's qmp area: query-status round trips on one connection and from 8 client processes."""
+"""bench/run's qmp area: query-status round trips on one connection (Python and C clients, with
+the echo floor) and from 8 client processes."""
 import json
 import multiprocessing
 import os
+import subprocess
 import time
 
 from lib import C, QMPClient, cpu_ns, fmt, log, med, name, negotiate, pct, raw, roundtrip
@@ -46,6 +48,7 @@ def run(bench):
                     f"{r['ccpu']:.1f} µs/cmd, VMM CPU {fmt(r['vcpu'])} µs/cmd")
             finally:
                 vm.stop()
+    cone = c_client_rounds(bench)
     eight = {k: [] for k in bench.kinds}
     for rnd in range(C["qmp8_rounds"]):
         for kind in bench.order(rnd):
@@ -64,6 +67,8 @@ def run(bench):
                 vm.stop()
     bench.header("QMP query-status results")
     _qmp_rows(bench, "1 connection", one, C["qmp1_rounds"], C["qmp1_n"])
+    if cone:
+        _qmp_rows(bench, "1 connection, C client", cone, C["qmp1_rounds"], C["qmp1_n"])
     _qmp_rows(bench, "8 clients", eight, C["qmp8_rounds"], 8 * C["qmp8_n"])
     bench.note("qmp", f"1 connection: {C['qmp1_warm']} warm-up commands, then "
               f"{C['qmp1_n']} timed, per round; 8 clients: 8 processes (fork) each "
@@ -88,21 +93,81 @@ def run(bench):
                       "command (all its threads, /proc/PID/task/*/schedstat).")
 
 def _qmp_rows(bench, label, d, rounds, n):
-    t, q = d.get("tinyvmm", []), d.get("qemu", [])
     runs = f"{rounds} runs × {n} cmds"
-    tr, qr = med([r["rate"] for r in t]), med([r["rate"] for r in q])
+
+    def fig(key, kind):
+        return med([r[key] for r in d.get(kind, [])])
+
+    def row(name, key, unit, **kw):
+        t, q = fig(key, "tinyvmm"), fig(key, "qemu")
+        floor = fig(key, "floor") if "floor" in d else None
+        bench.row("qmp", f"{label}: {name}", t, q, unit, runs=runs, floor=floor, **kw)
+        return t, q
+
+    tr, qr = fig("rate", "tinyvmm"), fig("rate", "qemu")
     ratio = tr / qr if tr and qr else None
-    bench.row("qmp", f"{label}: commands/s", tr, qr, "/s", ratio=ratio, target="≥ 10× QEMU",
-             met=None if ratio is None else ratio >= 10, runs=runs)
-    t50, q50 = med([r["p50"] for r in t]), med([r["p50"] for r in q])
-    bench.row("qmp", f"{label}: median round trip", t50, q50, "µs", runs=runs)
-    t99, q99 = med([r["p99"] for r in t]), med([r["p99"] for r in q])
-    bench.row("qmp", f"{label}: p99 round trip", t99, q99, "µs", target="< 100 µs",
-             met=None if t99 is None else t99 < 100, runs=runs)
-    bench.row("qmp", f"{label}: VMM CPU per command", med([r["vcpu"] for r in t]),
-             med([r["vcpu"] for r in q]), "µs", runs=runs)
-    bench.row("qmp", f"{label}: client CPU per command", med([r["ccpu"] for r in t]),
-             med([r["ccpu"] for r in q]), "µs", runs=runs)
+    row("commands/s", "rate", "/s", ratio=ratio, target="≥ 10× QEMU",
+        met=None if ratio is None else ratio >= 10)
+    row("median round trip", "p50", "µs")
+    t99 = fig("p99", "tinyvmm")
+    row("p99 round trip", "p99", "µs", target="< 100 µs", met=None if t99 is None else t99 < 100)
+    row("VMM CPU per command", "vcpu", "µs")
+    row("client CPU per command", "ccpu", "µs")
+
+
+def c_client_rounds(bench):
+    """The 1-connection rounds again with the C client (bench/qmp-client.c), whose own CPU
+    cost per command is a fraction of the Python client's, against the VMMs and the echo floor
+    (bench/floor-startup.c --no-kvm: greets, then writes back each request line as it
+    arrives). Returns {kind: [round figures]}, or None without the C programs."""
+    client = bench.c_program("qmp-client")
+    kinds = bench.kinds + (["floor"] if bench.c_program("floor") else [])
+    if not client:
+        bench.note("qmp", "C client rows: n/a, build/bench/qmp-client is missing (ninja -C build)")
+        return None
+    res = {k: [] for k in kinds}
+    for rnd in range(C["qmp1_rounds"]):
+        for kind in bench.order(rnd, kinds):
+            vm = bench.vmm(kind, extra=["--no-kvm"] if kind == "floor" else ())
+            try:
+                q, _ = vm.connect()
+                q.close()  # QEMU serves one client per socket: this one leaves first
+                r = _c_client(client, vm, C["qmp1_warm"], C["qmp1_n"])
+                res[kind].append(r)
+                log(f"  round {rnd + 1} {kind:<8} 1 conn, C client: {r['rate']:,.0f} cmd/s, "
+                    f"p50 {r['p50']:.1f} µs, p99 {r['p99']:.1f} µs, client CPU "
+                    f"{r['ccpu']:.1f} µs/cmd, VMM CPU {fmt(r['vcpu'])} µs/cmd")
+            finally:
+                vm.stop()
+    if "floor" in kinds:
+        bench.note("qmp", "The C client rows' floor is a trivial echo server on the same socket "
+                  "type (`floor-startup SOCK 128 --no-kvm`): it greets, then writes back each "
+                  "request line as it reads it, so its round trip is the sockets' and the "
+                  "scheduler's alone. Its \"VMM CPU\" is the echo server's.")
+    return res
+
+
+def _c_client(client, vm, warm, n):
+    """One run of the C client: warm-up, then n timed round trips; the server's CPU time is
+    read when the client says it is ready and when it has printed its figures."""
+    p = subprocess.Popen([client, vm.socks[0], str(warm), str(n)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    try:
+        if p.stdout.readline().strip() != "ready":
+            raise RuntimeError("qmp-client failed during its warm-up")
+        s0 = cpu_ns(vm.pid)
+        p.stdin.write("\n")
+        p.stdin.flush()
+        out = p.stdout.readline().split()
+        s1 = cpu_ns(vm.pid)
+    finally:
+        p.stdin.close()
+        p.wait()
+    if len(out) != 10 or p.returncode:
+        raise RuntimeError(f"qmp-client failed: {' '.join(out)}")
+    secs, ccpu = float(out[3]), float(out[5])
+    return dict(rate=n / secs, p50=float(out[7]), p99=float(out[9]), ccpu=ccpu / n * 1e6,
+                vcpu=(s1 - s0) / n / 1e3 if s0 is not None and s1 is not None else None)
 
 
 def _worker(path, warm, n, barrier, out):

@@ -214,12 +214,15 @@ class VMM:
         self.kind = kind
         self.dir = tempfile.mkdtemp(prefix=f"{kind}-", dir=workdir)
         self.socks = [os.path.join(self.dir, f"qmp{i}.sock") for i in range(nsock)]
-        argv = [binary, "-enable-kvm", "-display", "none", "-nodefaults", "-m", mem]
-        if serial:
-            argv += ["-serial", serial]
-        for s in self.socks:
-            argv += ["-qmp", f"unix:{s},server=on,wait=off"]
-        argv += list(extra)
+        if kind == "floor":  # bench/floor-startup.c: the same KVM set-up, a greeting, an echo
+            argv = [binary, self.socks[0], mem] + list(extra)
+        else:
+            argv = [binary, "-enable-kvm", "-display", "none", "-nodefaults", "-m", mem]
+            if serial:
+                argv += ["-serial", serial]
+            for s in self.socks:
+                argv += ["-qmp", f"unix:{s},server=on,wait=off"]
+            argv += list(extra)
         self.argv = argv
         shown = " ".join(argv).replace(self.dir, "$D").replace(workdir, "$T")
         if shown.startswith(REPO + "/"):
@@ -296,29 +299,47 @@ class Bench:
                          if args.fill_dir else self.mem_dirs[-1])
 
     def binary(self, kind):
-        return self.a.tinyvmm if kind == "tinyvmm" else self.a.qemu
+        return {"tinyvmm": self.a.tinyvmm, "qemu": self.a.qemu}.get(kind) or self.c_program(kind)
+
+    def c_program(self, kind):
+        """bench/'s C programs, built beside tinyvmm: the floor program (kind "floor") and
+        the clients; None when missing."""
+        name = {"floor": "floor-startup"}.get(kind, kind)
+        path = os.path.join(os.path.dirname(os.path.abspath(self.a.tinyvmm)), "bench", name)
+        return path if os.access(path, os.X_OK) else None
 
     def vmm(self, kind, **kw):
         return VMM(kind, self.binary(kind), self.workdir, **kw)
 
-    def order(self, rnd):
-        """Which VMM goes first in round rnd: they alternate."""
-        return self.kinds if rnd % 2 == 0 else list(reversed(self.kinds))
+    def order(self, rnd, kinds=None):
+        """The order of kinds (default: the VMMs) in round rnd: each goes first in turn."""
+        kinds = kinds or self.kinds
+        k = rnd % len(kinds)
+        return kinds[k:] + kinds[:k]
 
     def note(self, area, text):
         self.notes.setdefault(area, []).append(text)
         log(f"  note: {text}")
 
-    def row(self, area, name, t, q, unit, ratio=None, target="", met=None, runs=""):
-        """One table row; ratio is tinyvmm/QEMU unless given."""
+    def row(self, area, name, t, q, unit, ratio=None, target="", met=None, runs="",
+            floor=None, ftarget="", fmet=None):
+        """One table row; ratio is tinyvmm/QEMU unless given. floor: the floor program's
+        figure (bench/floor-startup.c), with tinyvmm/floor and its own target."""
         if ratio is None and isinstance(t, (int, float)) and isinstance(q, (int, float)) and q:
             ratio = t / q
-        r = dict(name=name, t=t, q=q, unit=unit, ratio=ratio, target=target, met=met, runs=runs)
+        fratio = t / floor if isinstance(t, (int, float)) and isinstance(floor, (int, float)) \
+            and floor else None
+        r = dict(name=name, t=t, q=q, unit=unit, ratio=ratio, target=target, met=met, runs=runs,
+                 floor=floor, fratio=fratio, ftarget=ftarget, fmet=fmet)
         self.results.setdefault(area, []).append(r)
         metS = "" if met is None else ("met" if met else "NOT met")
         log(f"  {name:<40} {fmt(t, unit):>16} {fmt(q if self.a.qemu else None, unit):>16} "
             f"{fmt_ratio(ratio):>10}  "
             f"{target:<22} {metS:<8} {runs}")
+        if floor is not None:
+            fS = "" if fmet is None else ("met" if fmet else "NOT met")
+            log(f"  {'  floor program, tinyvmm/floor':<40} {fmt(floor, unit):>16} {'':>16} "
+                f"{fmt_ratio(fratio):>10}  {ftarget:<22} {fS:<8}")
 
     def header(self, title):
         log("")

@@ -23,14 +23,27 @@ def write_md(bench, path, machine, started, elapsed, load0, load1, steal):
         L.append("")
         L.append(f"## {TITLES[area]}")
         L.append("")
-        L.append("| measure | tinyvmm | QEMU 7.2 | tinyvmm/QEMU | target | met? | runs |")
-        L.append("|---|---:|---:|---:|---|---|---|")
+        floor = any(r.get("floor") is not None for r in bench.results[area])
+        if floor:
+            L.append("| measure | tinyvmm | QEMU 7.2 | floor | tinyvmm/QEMU | tinyvmm/floor | "
+                     "target | met? | runs |")
+            L.append("|---|---:|---:|---:|---:|---:|---|---|---|")
+        else:
+            L.append("| measure | tinyvmm | QEMU 7.2 | tinyvmm/QEMU | target | met? | runs |")
+            L.append("|---|---:|---:|---:|---|---|---|")
         for r in bench.results[area]:
             ratio = fmt_ratio(r["ratio"])
-            met = "" if r["met"] is None else ("**met**" if r["met"] else "**not met**")
             qv = fmt(r["q"], r["unit"]) if bench.a.qemu else "n/a (no QEMU)"
-            L.append(f"| {r['name']} | {fmt(r['t'], r['unit'])} | {qv} | {ratio} | "
-                     f"{r['target']} | {met} | {r['runs']} |")
+            goals = [(r["target"], r["met"]), (r.get("ftarget"), r.get("fmet"))]
+            target = "; ".join(g for g, _ in goals if g)
+            met = "; ".join("**met**" if m else "**not met**" for g, m in goals
+                            if g and m is not None)
+            cells = [r["name"], fmt(r["t"], r["unit"]), qv]
+            if floor:
+                cells += [fmt(r.get("floor"), r["unit"]), ratio, fmt_ratio(r.get("fratio"))]
+            else:
+                cells += [ratio]
+            L.append("| " + " | ".join(cells + [target, met, r["runs"]]) + " |")
         for n in bench.notes.get(area, []):
             L.append("")
             L.append(f"- {n}" if not n.startswith("- ") else n)
@@ -43,6 +56,11 @@ def write_md(bench, path, machine, started, elapsed, load0, load1, steal):
                          f"({fmt(r['t'], r['unit'])}"
                          + (f", {fmt_ratio(r['ratio'])} QEMU"
                             if r["ratio"] is not None else "") + ") |")
+            if r.get("ftarget"):
+                res = "n/a" if r["fmet"] is None else ("met" if r["fmet"] else "not met")
+                T.append(f"| {SHORT[area]}: {r['name']}: {r['ftarget']} | {res} "
+                         f"({fmt(r['t'], r['unit'])}, {fmt_ratio(r['fratio'])} the floor "
+                         f"program's {fmt(r['floor'], r['unit'])}) |")
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "report-template.md")) as f:
         template = f.read()
     text = template.format(

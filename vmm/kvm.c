@@ -1,4 +1,4 @@
-/* Opening /dev/kvm and creating the VM with its in-kernel irqchip and PIT. */
+/* Opening /dev/kvm and creating the VM, then its in-kernel irqchip and PIT. */
 #include "vmm/kvm.h"
 
 #include <errno.h>
@@ -56,7 +56,6 @@ static struct kvm_cpuid2 *supported_cpuid(int kvm_fd)
 
 bool kvm_open(int nr_vcpus, int *kvm_fd, int *vm_fd, int *run_size, struct kvm_cpuid2 **cpuid)
 {
-	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 	uint64_t identity = IDENTITY_MAP_ADDR;
 	size_t i;
 	int v;
@@ -98,9 +97,16 @@ bool kvm_open(int nr_vcpus, int *kvm_fd, int *vm_fd, int *run_size, struct kvm_c
 	if (ioctl(*vm_fd, KVM_SET_TSS_ADDR, TSS_ADDR) < 0)
 		return fail("KVM_SET_TSS_ADDR", errno, "unusable /dev/kvm");
 	ioctl(*vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &identity); /* only VMX needs it */
-	if (ioctl(*vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+	return true;
+}
+
+bool kvm_create_irqchip(int vm_fd)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+
+	if (ioctl(vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return fail("KVM_CREATE_IRQCHIP", errno, "unusable /dev/kvm");
-	if (ioctl(*vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+	if (ioctl(vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		return fail("KVM_CREATE_PIT2", errno, "unusable /dev/kvm");
 	return true;
 }

@@ -171,6 +171,8 @@ bool machine_create(struct machine *m, const struct vm_config *cfg, struct mainl
 			(unsigned long long)(cfg->ram_size >> 20), strerror(-r));
 		return false;
 	}
+	if (!kvm_create_irqchip(m->vm_fd)) /* after the RAM: see kvm.h */
+		return false;
 	m->vcpus = calloc((size_t)cfg->nr_vcpus, sizeof(*m->vcpus));
 	if (!m->vcpus)
 		return false;
