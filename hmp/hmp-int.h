@@ -31,7 +31,6 @@ struct HmpOut {
 void hmp_out_init(HmpOut *out, struct hmp_session *s);
 /* The text so far, malloc'd (NULL only when out of memory); out is empty afterwards. */
 char *hmp_out_take(HmpOut *out);
-void hmp_out_free(HmpOut *out);
 void hmp_vprintf(HmpOut *out, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Prints the error's message as one line and frees it. */
 void hmp_print_error(HmpOut *out, Error *err);

@@ -116,10 +116,3 @@ char *hmp_out_take(HmpOut *out)
 	out->len = out->cap = 0;
 	return s;
 }
-
-void hmp_out_free(HmpOut *out)
-{
-	free(out->buf);
-	out->buf = NULL;
-	out->len = out->cap = 0;
-}

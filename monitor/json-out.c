@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/outbuf.h"
+
 static void append_str(struct outbuf *b, const char *s)
 {
 	outbuf_append(b, s, strlen(s));
@@ -185,11 +187,6 @@ static void append_value(struct outbuf *b, json_object *o, int depth)
 	if (pretty)
 		newline(b, depth); /* QEMU closes even an empty one on a line of its own */
 	outbuf_append(b, array ? "]" : "}", 1);
-}
-
-void json_out_append(struct outbuf *b, json_object *o)
-{
-	append_value(b, o, -1);
 }
 
 char *json_out_line(json_object *o, bool pretty, size_t *len)
