@@ -98,12 +98,9 @@ static void client_free(struct client *c)
 {
 	struct client **p;
 
-	for (p = &c->srv->clients; *p; p = &(*p)->next) {
-		if (*p == c) {
-			*p = c->next;
-			break;
-		}
-	}
+	for (p = &c->srv->clients; *p != c; p = &(*p)->next)
+		;
+	*p = c->next;
 	stream_free(c->st);
 	monitor_fds_release(&c->fds);
 	listener_client_gone(c->srv->l);

@@ -19,12 +19,11 @@ struct hmp_mux {
 	size_t held_len;
 };
 
-static const char *const help_lines[] = {
-	"C-a h    print this help\n\r",
-	"C-a x    exit emulator\n\r",
-	"C-a c    switch between console and monitor\n\r",
-	"C-a C-a  sends C-a\n\r",
-};
+static const char help[] = "\n\r"
+			   "C-a h    print this help\n\r"
+			   "C-a x    exit emulator\n\r"
+			   "C-a c    switch between console and monitor\n\r"
+			   "C-a C-a  sends C-a\n\r";
 
 static void release_held(struct hmp_mux *mux)
 {
@@ -47,14 +46,10 @@ static void quit(void)
 
 static void escape_command(struct hmp_mux *mux, uint8_t b)
 {
-	size_t i;
-
 	switch (b) {
 	case 'h':
 	case '?':
-		chardev_backend_write(mux->chr, "\n\r", 2);
-		for (i = 0; i < sizeof(help_lines) / sizeof(help_lines[0]); i++)
-			chardev_backend_write(mux->chr, help_lines[i], strlen(help_lines[i]));
+		chardev_backend_write(mux->chr, help, sizeof(help) - 1);
 		break;
 	case 'x':
 		chardev_backend_write(mux->chr, "tinyvmm: Terminated\n\r", 21);

@@ -19,11 +19,10 @@ struct monitor_fds {
 };
 
 /*
- * fds arrived with a read (the stream's ops->fds): they replace (close) any that came earlier
- * and no command took. The next getfd or add-fd takes the first; the others are closed then.
+ * A stream's ops->fds, for a client whose first member is its struct monitor_fds: the fds that
+ * came with a read replace (close) any that came earlier and no command took. The next getfd or
+ * add-fd takes the first; the others are closed then.
  */
-void monitor_fds_received(struct monitor_fds *m, const int *fds, int n);
-/* The same as a stream's ops->fds, for a client whose first member is its struct monitor_fds. */
 void monitor_fds_on_stream(void *client, const int *fds, int n);
 /* The connection is gone: closes everything it held. */
 void monitor_fds_release(struct monitor_fds *m);

@@ -51,8 +51,10 @@ static long utf8_decode(const unsigned char *s, size_t n, size_t *used)
 
 static void append_string(struct outbuf *b, const char *str, size_t n)
 {
+	static const char short_esc[] = "\"\\\b\f\n\r\t", short_name[] = "\"\\bfnrt";
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, plain = 0, used;
+	const char *e;
 	char esc[16];
 	long cp;
 
@@ -66,32 +68,12 @@ static void append_string(struct outbuf *b, const char *str, size_t n)
 		cp = utf8_decode(s + i, n - i, &used);
 		i += used;
 		plain = i;
-		switch (cp) {
-		case '"':
-			append_str(b, "\\\"");
-			continue;
-		case '\\':
-			append_str(b, "\\\\");
-			continue;
-		case '\b':
-			append_str(b, "\\b");
-			continue;
-		case '\f':
-			append_str(b, "\\f");
-			continue;
-		case '\n':
-			append_str(b, "\\n");
-			continue;
-		case '\r':
-			append_str(b, "\\r");
-			continue;
-		case '\t':
-			append_str(b, "\\t");
-			continue;
-		}
 		if (cp < 0)
 			cp = 0xfffd; /* the replacement character, as QEMU */
-		if (cp > 0xffff)
+		e = cp > 0 && cp < 0x80 ? strchr(short_esc, (int)cp) : NULL;
+		if (e) /* \" \\ \b \f \n \r \t */
+			snprintf(esc, sizeof(esc), "\\%c", short_name[e - short_esc]);
+		else if (cp > 0xffff)
 			snprintf(esc, sizeof(esc), "\\u%04lX\\u%04lX",
 				 0xd800 + ((cp - 0x10000) >> 10),
 				 0xdc00 + ((cp - 0x10000) & 0x3ff));

@@ -43,16 +43,13 @@ static void close_received(struct monitor_fds *m)
 		close(m->recv[--m->nr_recv]);
 }
 
-void monitor_fds_received(struct monitor_fds *m, const int *fds, int n)
+void monitor_fds_on_stream(void *client, const int *fds, int n)
 {
+	struct monitor_fds *m = client;
+
 	close_received(m);
 	memcpy(m->recv, fds, (size_t)n * sizeof(*fds));
 	m->nr_recv = n;
-}
-
-void monitor_fds_on_stream(void *client, const int *fds, int n)
-{
-	monitor_fds_received(client, fds, n);
 }
 
 void monitor_fds_release(struct monitor_fds *m)

@@ -145,12 +145,9 @@ static void client_free(struct client *c)
 {
 	struct client **p;
 
-	for (p = &mon.clients; *p; p = &(*p)->next) {
-		if (*p == c) {
-			*p = c->next;
-			break;
-		}
-	}
+	for (p = &mon.clients; *p != c; p = &(*p)->next)
+		;
+	*p = c->next;
 	stream_free(c->st);
 	json_reader_destroy(&c->rd);
 	monitor_fds_release(&c->fds);
@@ -178,16 +175,13 @@ static bool on_accept(void *opaque, int fd)
 {
 	struct client *c = calloc(1, sizeof(*c));
 
-	if (!c || !json_reader_init(&c->rd)) {
-		free(c);
-		c = NULL;
-	} else if (!(c->st = stream_new(mon.loop, fd, fd, &client_cfg, &client_ops, c))) {
-		json_reader_destroy(&c->rd);
-		free(c);
-		c = NULL;
-	}
-	if (!c) {
+	if (c && json_reader_init(&c->rd))
+		c->st = stream_new(mon.loop, fd, fd, &client_cfg, &client_ops, c);
+	if (!c || !c->st) {
 		fprintf(stderr, "tinyvmm: QMP client refused: out of memory\n");
+		if (c)
+			json_reader_destroy(&c->rd);
+		free(c);
 		close(fd);
 		return false;
 	}
