@@ -74,6 +74,13 @@ static void value_done(struct json_reader *r)
 	json_tokener_reset(r->tok);
 }
 
+/* After an error inside a value: eat the rest of it, then resync. */
+static void skip_rest(struct json_reader *r)
+{
+	r->skipping = true;
+	json_tokener_reset(r->tok);
+}
+
 static bool is_bare_char(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -436,22 +443,17 @@ static bool feed(struct json_reader *r, const char *p, size_t n, bool last, json
 		msg = tokener_error(e);
 	} else if (count_members(o) < r->colons) {
 		json_object_put(o);
+		o = NULL;
 		msg = "JSON parse error, duplicate key";
 	} else {
-		if (last)
-			value_done(r);
-		else
-			r->skipping =
-				true; /* json-c saw an end the scanner did not: drop the rest */
-		json_tokener_reset(r->tok);
-		return fn(opaque, o, NULL);
+		msg = NULL;
 	}
+	/* a value that is not last: json-c saw an end the scanner did not, the rest is dropped */
 	if (last)
 		value_done(r);
 	else
-		r->skipping = true;
-	json_tokener_reset(r->tok);
-	return fn(opaque, NULL, msg);
+		skip_rest(r);
+	return fn(opaque, o, msg);
 }
 
 /* The number or keyword ended before buf[i]. Returns what fn returned, if it was called. */
@@ -471,12 +473,10 @@ static bool bare_end(struct json_reader *r, const char *buf, size_t *start, size
 		return true;
 	}
 	if (err) {
-		if (top) {
+		if (top)
 			value_done(r);
-		} else {
-			r->skipping = true;
-			json_tokener_reset(r->tok);
-		}
+		else
+			skip_rest(r);
 		*start = i;
 		return fn(opaque, NULL, err);
 	}
@@ -540,12 +540,10 @@ size_t json_reader_feed(struct json_reader *r, const char *buf, size_t len, json
 			else
 				snprintf(stray, sizeof(stray), "JSON parse error, stray ''");
 			err = r->skipping ? NULL : stray;
-			if (r->in_value && c >= 0x20 && c < 0xfe) {
-				r->skipping = true; /* eat the rest of the value */
-				json_tokener_reset(r->tok);
-			} else {
+			if (r->in_value && c >= 0x20 && c < 0xfe)
+				skip_rest(r);
+			else
 				value_done(r); /* forget everything */
-			}
 			start = ++i;
 			if (err)
 				go = fn(opaque, NULL, err);
@@ -553,10 +551,8 @@ size_t json_reader_feed(struct json_reader *r, const char *buf, size_t len, json
 		case A_LIMIT:
 			i++;
 		limit_hit:
-			if (r->in_value) {
-				r->skipping = true;
-				json_tokener_reset(r->tok);
-			}
+			if (r->in_value)
+				skip_rest(r);
 			start = i;
 			go = fn(opaque, NULL, err);
 			break;

@@ -8,18 +8,6 @@
 #include "qapi-commands.h"
 #include "qapi-introspect.h"
 
-json_object *qmp_version_json(void)
-{
-	json_object *v = json_object_new_object(), *q = json_object_new_object();
-
-	json_object_object_add(q, "major", json_object_new_int(QMP_VERSION_MAJOR));
-	json_object_object_add(q, "minor", json_object_new_int(QMP_VERSION_MINOR));
-	json_object_object_add(q, "micro", json_object_new_int(QMP_VERSION_MICRO));
-	json_object_object_add(v, "qemu", q);
-	json_object_object_add(v, "package", json_object_new_string(QMP_VERSION_PACKAGE));
-	return v;
-}
-
 void qmp_qmp_capabilities(bool has_enable, QMPCapabilityList *enable, Error **errp)
 {
 	struct qmp_session *s = qmp_current_session();

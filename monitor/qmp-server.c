@@ -10,6 +10,7 @@
 #include "monitor/json-reader.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
+#include "qapi-commands.h"
 #include "qapi-events.h"
 #include "vmm/config.h"
 #include "vmm/listener.h"
@@ -193,15 +194,18 @@ static bool on_accept(void *opaque, int fd)
 	return true;
 }
 
+/* {"QMP": {"version": query-version's return, "capabilities": []}} */
 static bool make_greeting(void)
 {
+	VersionInfo *v = qmp_query_version(NULL);
 	json_object *qmp = json_object_new_object();
 
 	mon.greeting = json_object_new_object();
-	json_object_object_add(qmp, "version", qmp_version_json());
+	json_object_object_add(qmp, "version", v ? VersionInfo_to_json(v) : NULL);
 	json_object_object_add(qmp, "capabilities", json_object_new_array());
 	json_object_object_add(mon.greeting, "QMP", qmp);
-	return mon.greeting != NULL;
+	VersionInfo_free(v);
+	return v && mon.greeting;
 }
 
 bool monitor_start(struct machine *m, const struct vm_config *cfg, struct mainloop *loop)
