@@ -10,6 +10,7 @@
 
 #include "monitor/error.h"
 #include "qapi-hmp.h"
+#include "vmm/outbuf.h"
 
 /* Longest command line a console accepts, in bytes (as QEMU's readline buffer). */
 #define HMP_LINE_MAX 4095
@@ -23,14 +24,10 @@ struct hmp_session {
 
 /* Where a command's text goes; hmp_printf turns "\n" into "\r\n" as QEMU's monitor does. */
 struct HmpOut {
-	char *buf;
-	size_t len, cap;
+	struct outbuf text; /* not NUL-terminated */
 	struct hmp_session *s;
 };
 
-void hmp_out_init(HmpOut *out, struct hmp_session *s);
-/* The text so far, malloc'd (NULL only when out of memory); out is empty afterwards. */
-char *hmp_out_take(HmpOut *out);
 void hmp_vprintf(HmpOut *out, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Prints the error's message as one line and frees it. */
 void hmp_print_error(HmpOut *out, Error *err);

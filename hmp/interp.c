@@ -200,11 +200,13 @@ static void run(HmpOut *out, const char *line)
 
 char *hmp_session_run(struct hmp_session *s, const char *line)
 {
-	HmpOut out;
+	HmpOut out = { .s = s };
 
-	hmp_out_init(&out, s);
 	run(&out, line);
-	return hmp_out_take(&out);
+	outbuf_append(&out.text, "", 1);
+	if (out.text.failed)
+		outbuf_free(&out.text); /* out of memory: NULL */
+	return out.text.data;
 }
 
 char *hmp_run_line(const char *line, int cpu_index)

@@ -5,44 +5,22 @@
 
 #include "hmp/hmp-int.h"
 
-void hmp_out_init(HmpOut *out, struct hmp_session *s)
-{
-	memset(out, 0, sizeof(*out));
-	out->s = s;
-}
-
-/* False when memory ran out: the output stops there (nothing after startup may abort). */
-static bool reserve(HmpOut *out, size_t more)
-{
-	size_t cap = out->cap ? out->cap : 256;
-	char *nb;
-
-	if (out->len + more + 1 <= out->cap)
-		return true;
-	while (cap < out->len + more + 1)
-		cap *= 2;
-	nb = realloc(out->buf, cap);
-	if (!nb)
-		return false;
-	out->buf = nb;
-	out->cap = cap;
-	return true;
-}
-
+/* Appends n bytes of s with a '\r' before every '\n' that has none. */
 static void put(HmpOut *out, const char *s, size_t n)
 {
-	size_t i;
+	struct outbuf *b = &out->text;
+	size_t i, from = 0;
 
-	if (!reserve(out, 2 * n))
-		return;
 	for (i = 0; i < n; i++) {
-		bool cr_before = i ? s[i - 1] == '\r' : out->len && out->buf[out->len - 1] == '\r';
+		bool cr_before = i ? s[i - 1] == '\r' : b->len && b->data[b->len - 1] == '\r';
 
-		if (s[i] == '\n' && !cr_before)
-			out->buf[out->len++] = '\r';
-		out->buf[out->len++] = s[i];
+		if (s[i] == '\n' && !cr_before) {
+			outbuf_append(b, s + from, i - from);
+			outbuf_append(b, "\r", 1);
+			from = i;
+		}
 	}
-	out->buf[out->len] = '\0';
+	outbuf_append(b, s + from, n - from);
 }
 
 void hmp_vprintf(HmpOut *out, const char *fmt, va_list ap)
@@ -104,15 +82,4 @@ void hmp_print_error(HmpOut *out, Error *err)
 int hmp_out_cpu(const HmpOut *out)
 {
 	return out->s->cpu;
-}
-
-char *hmp_out_take(HmpOut *out)
-{
-	char *s = out->buf;
-
-	if (!s)
-		s = strdup(""); /* NULL when out of memory */
-	out->buf = NULL;
-	out->len = out->cap = 0;
-	return s;
 }
