@@ -1,5 +1,4 @@
-/* x and xp: QEMU's memory_dump over memory_read() (virtual through the selected vCPU, or physical).
- */
+/* x and xp: QEMU's memory_dump over memory_read() (virtual via the selected vCPU, or physical). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,4 @@
-/* Socket consoles (-monitor unix:/tcp:): plain text lines, several clients at once, each a stream.
- */
+/* Socket consoles (-monitor unix:/tcp:): text lines, several clients at once, each a stream. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -274,8 +274,7 @@ json_object *hmp_parse_args(const HmpCommandDef *def, const char *p, char *err, 
 		}
 		if (!strcmp(a->type, "fmt")) {
 			if (w[0] != '/' || quoted) {
-				/* no format given: the defaults, and the word is the next argument
-				 */
+				/* no format: the defaults; the word is the next argument */
 				parse_fmt(NULL, args, err, errlen);
 				p = before;
 				continue;

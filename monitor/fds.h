@@ -1,5 +1,4 @@
-/* Descriptors passed to the monitor: per connection (SCM_RIGHTS, getfd names) and the fd sets
- * (add-fd, -add-fd) behind /dev/fdset/N, as QEMU keeps them. */
+/* Descriptors passed to the monitor: per connection (getfd) and the fd sets of /dev/fdset/N. */
 #ifndef MONITOR_FDS_H
 #define MONITOR_FDS_H
 

@@ -1,5 +1,4 @@
-/* QMP control commands: qmp_capabilities, query-version, query-commands, query-qmp-schema, quit,
- * HMP. */
+/* QMP control: qmp_capabilities, query-version/-commands/-qmp-schema, quit, the HMP bridge. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,8 +75,7 @@ json_object *qmp_query_qmp_schema(Error **errp)
 
 void qmp_quit(Error **errp)
 {
-	/* SHUTDOWN goes out now, the return next, then the main loop ends and every client gets EOF
-	 */
+	/* SHUTDOWN now, the return next, then the loop ends and every client gets EOF */
 	vm_shutdown(monitor_machine(), false, SHUTDOWN_CAUSE_HOST_QMP_QUIT, 0);
 }
 

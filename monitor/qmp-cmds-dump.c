@@ -88,9 +88,9 @@ static void job_free(struct dump_job *j)
 	free(j);
 }
 
-static DumpQueryResult *query_result(void)
+static DumpQueryResult *query_result(Error **errp)
 {
-	DumpQueryResult *r = calloc(1, sizeof(*r));
+	DumpQueryResult *r = zalloc(sizeof(*r), errp);
 
 	if (!r)
 		return NULL;
@@ -115,7 +115,7 @@ static void job_finish(struct dump_job *j, int err, Error **errp)
 	dump.completed = atomic_load(&j->completed);
 	dump.total = j->total;
 	dump.job = NULL;
-	r = query_result();
+	r = query_result(NULL);
 	if (r) {
 		event_send_dump_completed(r, local != NULL, local ? error_get_pretty(local) : NULL);
 		DumpQueryResult_free(r);
@@ -367,11 +367,7 @@ DumpGuestMemoryCapability *qmp_query_dump_guest_memory_capability(Error **errp)
 
 DumpQueryResult *qmp_query_dump(Error **errp)
 {
-	DumpQueryResult *r = query_result();
-
-	if (!r)
-		error_setg(errp, "Out of memory");
-	return r;
+	return query_result(errp);
 }
 
 void introspection_stop(void)

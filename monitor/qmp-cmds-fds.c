@@ -1,5 +1,4 @@
-/* Descriptor passing as QEMU 7.2 does it: getfd/closefd per connection, add-fd/remove-fd/
- * query-fdsets and -add-fd for the fd sets behind /dev/fdset/N. */
+/* Descriptor passing as QEMU 7.2: getfd/closefd, add-fd/remove-fd/query-fdsets, -add-fd. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,4 @@
-/* QMP machine queries: query-name, query-kvm, query-cpus-fast, query-memory-size-summary,
- * query-registers. */
+/* QMP machine queries: name, kvm, cpus-fast, memory-size-summary, registers. */
 #include <cpuid.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,4 @@
-/* QMP memory commands: memsave (guest-virtual) and pmemsave (guest-physical) into files
- * (monitor/atomic-file.h). */
+/* QMP memsave (guest-virtual) and pmemsave (guest-physical) into files (atomic-file.h). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

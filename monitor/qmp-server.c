@@ -1,5 +1,4 @@
-/* The QMP server: listeners and clients on the main loop, each client a stream with its JSON
- * reader. */
+/* The QMP server: listeners and clients on the main loop, each a stream with a JSON reader. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -102,10 +102,8 @@ struct linux_boot {
 	char cmdline[];
 };
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int code,
+						      const char *fmt, ...)
 {
 	va_list ap;
 

@@ -1,5 +1,4 @@
-/* Character backends (stdio, file, unix/tcp server, none) behind the serial port and consoles,
- * each a stream: output never blocks the guest, input goes as fast as the frontend takes it. */
+/* Character backends (stdio, file, unix/tcp server, none) behind the serial port and consoles. */
 #include "vmm/chardev.h"
 
 #include <errno.h>
@@ -256,12 +255,8 @@ void chardev_set_frontend(struct chardev *c, const struct chardev_frontend *fe, 
 
 void chardev_accept_input(struct chardev *c)
 {
-	if (!c)
-		return;
-	if (c->mux)
-		c->mux->accept(c->mux->opaque);
-	else
-		stream_kick(c->st);
+	if (c)
+		stream_kick(c->st); /* the mux, if any, is offered the input again too */
 }
 
 size_t chardev_write(struct chardev *c, const void *buf, size_t len)
@@ -301,9 +296,7 @@ size_t chardev_frontend_room(const struct chardev *c)
 
 size_t chardev_backend_write(struct chardev *c, const void *buf, size_t len)
 {
-	if (!c)
-		return 0;
-	if (!c->st)
+	if (!c || !c->st)
 		return 0; /* nobody to read it: QEMU drops it silently too */
 	return stream_write(c->st, buf, len);
 }
@@ -325,10 +318,4 @@ void chardev_close(struct chardev *c)
 	if (c->spec.kind == CHR_STDIO || c->spec.kind == CHR_MON_STDIO)
 		restore_tty();
 	free(c);
-}
-
-void chardev_backend_kick(struct chardev *c)
-{
-	if (c)
-		stream_kick(c->st);
 }

@@ -1,5 +1,4 @@
-/* One byte stream on the main loop: bounded non-blocking output, input read only as fast as its
- * consumer takes it, end and errors handled once. */
+/* One byte stream on the main loop: bounded non-blocking output, input paced by its consumer. */
 #include "vmm/stream.h"
 
 #include <errno.h>

@@ -1,6 +1,4 @@
-/* One byte stream on the main loop: bounded non-blocking output, input read only as fast as its
- * consumer takes it, end and errors handled once. Every monitor client, console and chardev
- * backend is one. */
+/* One byte stream on the main loop: bounded non-blocking output, input paced by its consumer. */
 #ifndef VMM_STREAM_H
 #define VMM_STREAM_H
 
@@ -72,8 +70,7 @@ void stream_kick(struct stream *s);
  * peer gets EOF and closed() follows at once. Bound it with a timer (a peer that reads nothing).
  */
 void stream_shutdown(struct stream *s);
-/* Ends the stream at once (why: for closed(); NULL for a plain close): from the owner's callbacks.
- */
+/* Ends the stream at once (why: for closed(), NULL for a plain close); from owner callbacks. */
 void stream_close(struct stream *s, const char *why);
 /* Stops serving and frees; closes the fds. Safe inside the stream's own callbacks. */
 void stream_free(struct stream *s);
