@@ -91,7 +91,7 @@ struct hmp_editor {
 /* A monitor on the terminal (stdio or the mux). */
 struct hmp_term;
 struct chardev;
-/* Output goes to chr with the backend's raw writes; ed may be NULL (simple echoing editor). */
+/* Output goes to chr with the backend's raw writes; lines are edited by ed. */
 struct hmp_term *hmp_term_new(struct chardev *chr, const struct hmp_editor *ed, bool shown);
 void hmp_term_input(struct hmp_term *t, const uint8_t *buf, size_t len);
 void hmp_term_show(struct hmp_term *t, bool on);
