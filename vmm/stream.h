@@ -17,7 +17,7 @@ struct stream_ops {
 	 * stream_kick().
 	 */
 	size_t (*input)(void *opaque, const uint8_t *buf, size_t len);
-	/* How many bytes input() can take now; NULL: any number. */
+	/* How many bytes input() can take now. */
 	size_t (*input_room)(void *opaque);
 	/* Output that did not fit has room again (after a write returned less than asked). */
 	void (*writable)(void *opaque);
@@ -27,11 +27,8 @@ struct stream_ops {
 	 * for a plain close). Called once, on the main thread; the owner calls stream_free().
 	 */
 	void (*closed)(void *opaque, const char *why);
-	/*
-	 * With cfg->recv_fds: descriptors that came with a read (SCM_RIGHTS), handed over before
-	 * that read's bytes are offered to input(); the callee owns them (NULL: they are closed).
-	 * It may not end or free the stream.
-	 */
+	/* With cfg->recv_fds: descriptors that came with a read (SCM_RIGHTS), before its bytes go
+	 * to input(); the callee owns them and may not end or free the stream. */
 	void (*fds)(void *opaque, const int *fds, int n);
 };
 
