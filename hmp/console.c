@@ -169,8 +169,6 @@ void hmp_server_shutdown(struct hmp_server *srv)
 {
 	struct client *c;
 
-	if (!srv)
-		return;
 	listener_close(srv->l); /* no new client now */
 	srv->l = NULL;
 	for (c = srv->clients; c; c = c->next)
@@ -179,13 +177,11 @@ void hmp_server_shutdown(struct hmp_server *srv)
 
 bool hmp_server_flushed(const struct hmp_server *srv)
 {
-	return !srv || !srv->clients;
+	return !srv->clients;
 }
 
 void hmp_server_free(struct hmp_server *srv)
 {
-	if (!srv)
-		return;
 	while (srv->clients)
 		client_free(srv->clients);
 	listener_close(srv->l);

@@ -45,7 +45,7 @@ struct dump_job {
 	_Atomic uint64_t completed;
 	atomic_bool cancel;
 	int err; /* errno of a failed write */
-	bool resume, detached;
+	bool resume;
 	pthread_t thread;
 	int efd;
 	struct watch *watch;
@@ -281,7 +281,6 @@ static void dump_start(const char *path, int fd, bool detach, bool filter, uint6
 	}
 	j->m = m;
 	j->file.fd = -1;
-	j->detached = detach;
 	ok = collect_segments(j, filter, begin, length, errp);
 	if (ok)
 		ok = fd >= 0 ? atomic_file_open_fd(&j->file, path, fd, errp)
@@ -304,7 +303,7 @@ static void dump_start(const char *path, int fd, bool detach, bool filter, uint6
 	}
 	dump.status = DUMP_STATUS_ACTIVE;
 	dump.job = j;
-	if (!j->detached) {
+	if (!detach) {
 		job_finish(j, write_core(j), errp);
 		return;
 	}
@@ -374,7 +373,7 @@ void introspection_stop(void)
 {
 	struct dump_job *j = dump.job;
 
-	if (j && j->detached) {
+	if (j) { /* only a detached dump outlives its command */
 		atomic_store(&j->cancel, true);
 		pthread_join(j->thread, NULL);
 		mainloop_remove(j->m->loop, j->watch);
