@@ -214,7 +214,7 @@ char *hmp_run_line(const char *line, int cpu_index)
 	struct hmp_session s = { .cpu = cpu_index < 0 ? 0 : cpu_index };
 	/* as QEMU's human-monitor-command: a monitor that was passed no descriptor */
 	struct monitor_fds *prev = monitor_fds_enter(NULL);
-	char *out = hmp_session_run(&s, line ? line : "");
+	char *out = hmp_session_run(&s, line);
 
 	monitor_fds_enter(prev);
 	return out;

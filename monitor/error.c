@@ -78,7 +78,7 @@ ErrorClass error_get_class(const Error *err)
 
 const char *error_class_name(ErrorClass cls)
 {
-	return cls < ERROR_CLASS__MAX ? class_names[cls] : class_names[ERROR_CLASS_GENERIC_ERROR];
+	return class_names[cls]; /* errors hold a valid class (error_set_internal) */
 }
 
 void *zalloc(size_t size, Error **errp)

@@ -492,7 +492,7 @@ size_t json_reader_feed(struct json_reader *r, const char *buf, size_t len, json
 {
 	size_t i = 0, start = 0; /* buf[start, i) is scanned but not yet given to json-c */
 	const char *err = NULL;
-	char stray[32];
+	char stray[32], ch[2] = { 0 };
 	bool go = true;
 
 	while (i < len && go) {
@@ -534,10 +534,8 @@ size_t json_reader_feed(struct json_reader *r, const char *buf, size_t len, json
 			break;
 		case A_RESET:
 		case A_STRAY:
-			if (c)
-				snprintf(stray, sizeof(stray), "JSON parse error, stray '%c'", c);
-			else
-				snprintf(stray, sizeof(stray), "JSON parse error, stray ''");
+			ch[0] = (char)c; /* a NUL byte shows as '' */
+			snprintf(stray, sizeof(stray), "JSON parse error, stray '%s'", ch);
 			err = r->skipping ? NULL : stray;
 			if (r->in_value && c >= 0x20 && c < 0xfe)
 				skip_rest(r);

@@ -187,13 +187,11 @@ static bool collect_segments(struct dump_job *j, bool filter, uint64_t begin, ui
 static bool build_header(struct dump_job *j, Error **errp)
 {
 	struct machine *m = j->m;
-	struct elf_core_cpu *cpus = calloc((size_t)m->nr_vcpus, sizeof(*cpus));
+	struct elf_core_cpu *cpus = zalloc((size_t)m->nr_vcpus * sizeof(*cpus), errp);
 	int i, err = 0;
 
-	if (!cpus) {
-		error_setg(errp, "Out of memory");
+	if (!cpus)
 		return false;
-	}
 	for (i = 0; i < m->nr_vcpus && !err; i++) {
 		cpus[i].index = m->vcpus[i].index;
 		err = vcpu_get_regs(&m->vcpus[i], &cpus[i].regs, &cpus[i].sregs);
@@ -270,13 +268,12 @@ static void dump_start(const char *path, int fd, bool detach, bool filter, uint6
 		       uint64_t length, Error **errp)
 {
 	struct machine *m = monitor_machine();
-	struct dump_job *j = calloc(1, sizeof(*j));
+	struct dump_job *j = zalloc(sizeof(*j), errp);
 	bool ok;
 
 	if (!j) {
 		if (fd >= 0)
 			close(fd);
-		error_setg(errp, "Out of memory");
 		return;
 	}
 	j->m = m;
