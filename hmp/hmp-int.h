@@ -3,7 +3,6 @@
 #define HMP_HMP_INT_H
 
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,7 +27,6 @@ struct HmpOut {
 	struct hmp_session *s;
 };
 
-void hmp_vprintf(HmpOut *out, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Prints the error's message as one line and frees it. */
 void hmp_print_error(HmpOut *out, Error *err);
 

@@ -1,4 +1,5 @@
 /* The output buffer of a command: QEMU's monitor_printf with "\n" turned into "\r\n". */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,37 +24,19 @@ static void put(HmpOut *out, const char *s, size_t n)
 	outbuf_append(b, s + from, n - from);
 }
 
-void hmp_vprintf(HmpOut *out, const char *fmt, va_list ap)
-{
-	char small[512];
-	va_list ap2;
-	int n;
-
-	va_copy(ap2, ap);
-	n = vsnprintf(small, sizeof(small), fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(small)) {
-		put(out, small, (size_t)n);
-	} else {
-		char *big = malloc((size_t)n + 1);
-
-		if (!big)
-			return;
-		vsnprintf(big, (size_t)n + 1, fmt, ap);
-		put(out, big, (size_t)n);
-		free(big);
-	}
-}
-
 void hmp_printf(HmpOut *out, const char *fmt, ...)
 {
 	va_list ap;
+	char *s;
+	int n;
 
 	va_start(ap, fmt);
-	hmp_vprintf(out, fmt, ap);
+	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return; /* out of memory: this text is lost */
+	put(out, s, (size_t)n);
+	free(s);
 }
 
 /* The generic printer: nothing for {} or null (as QEMU's silent commands), else pretty JSON. */
