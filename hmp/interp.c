@@ -10,10 +10,11 @@
 #include "monitor/monitor.h"
 #include "vmm/machine.h"
 
-/* Does typed (length n) match one of the '|'-separated aliases in names? */
-static bool match_alias(const char *names, const char *typed, size_t n)
+/* Does typed match one of the '|'-separated aliases in names? */
+static bool match_alias(const char *names, const char *typed)
 {
 	const char *p = names;
+	size_t n = strlen(typed);
 
 	while (*p) {
 		size_t len = strcspn(p, "|");
@@ -37,14 +38,10 @@ static const HmpCommandDef *search(const HmpCommandDef *t, size_t n, const char 
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (topic) {
-			if (is_info(&t[i]) && match_alias(t[i].name + 5, topic, strlen(topic)))
-				return &t[i];
-		} else if (!is_info(&t[i]) && match_alias(t[i].name, name, strlen(name))) {
+	for (i = 0; i < n; i++)
+		if (is_info(&t[i]) == (topic != NULL) &&
+		    match_alias(topic ? t[i].name + 5 : t[i].name, topic ? topic : name))
 			return &t[i];
-		}
-	}
 	return NULL;
 }
 
