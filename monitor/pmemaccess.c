@@ -33,18 +33,8 @@
  * has joined them (machine_destroy() comes after). Bytes racing with a running vCPU are what
  * a LibVMI client gets from QEMU too.
  *
- *   read:  len bytes from RAM (zeros when the range is not all RAM) then the status byte;
- *          longer than PMEMACCESS_MAX_LEN: the status byte 0 alone;
- *   write: the payload goes from the buffer, then straight from the socket, into RAM (or is
- *          discarded when the range is not RAM or too long), then the status byte;
- *   other types: one status byte 0; type 0 (quit) ends the connection.
- *
- * Lifetime: a thread that is done (quit, EOF, error) shuts its socket down, so the client
- * sees the end at once, and marks itself done; the main thread joins it and closes the
- * socket at the next accept or when everything stops. Stopping shuts every client socket
- * down, which wakes its thread (read() returns 0, sendmsg() fails), then joins it. Only the
- * main thread (or the exit handler) touches the lists, and a socket is closed only after
- * its thread has ended, so a descriptor number is never reused under a thread.
+ * Only the main thread (or the exit handler) touches the lists, and a socket is closed only
+ * after its thread has been joined, so a descriptor number is never reused under a thread.
  */
 
 #define INBUF_SIZE  (64 * 1024)
