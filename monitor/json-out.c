@@ -113,13 +113,9 @@ static void append_number(struct outbuf *b, json_object *o)
 /* Before a member at depth `depth` of a pretty value: a new line and its indent. */
 static void newline(struct outbuf *b, int depth)
 {
-	static const char spaces[] = "                                ";
-	int n = depth * 4;
-
 	outbuf_append(b, "\r\n", 2);
-	for (; n > 0; n -= (int)sizeof(spaces) - 1)
-		outbuf_append(b, spaces,
-			      n < (int)sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1);
+	for (; depth > 0; depth--)
+		outbuf_append(b, "    ", 4);
 }
 
 /* depth < 0: on one line, ", " and ": " (QEMU's QMP); else QEMU's pretty form at that depth. */

@@ -9,9 +9,8 @@
 #include "monitor/qmp-internal.h"
 #include "qapi-commands.h"
 #include "vmm/guest-mem.h"
-#include "vmm/vcpu.h"
-
 #include "vmm/paging.h"
+#include "vmm/vcpu.h"
 
 #define PAGE_SIZE 4096ULL
 
