@@ -96,10 +96,8 @@ char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index, in
 		error_setg(errp, "The human monitor is not available");
 		return NULL;
 	}
-	if (has_cpu_index && (cpu_index < 0 || cpu_index >= m->nr_vcpus)) {
-		error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+	if (has_cpu_index && !monitor_vcpu(m, cpu_index, errp))
 		return NULL;
-	}
 	out = hmp_backend(command_line, has_cpu_index ? (int)cpu_index : -1);
 	if (!out)
 		error_setg(errp, "Out of memory");

@@ -12,6 +12,14 @@
 
 #define CR0_PE 1u
 
+struct vcpu *monitor_vcpu(struct machine *m, int64_t cpu_index, Error **errp)
+{
+	if (cpu_index >= 0 && cpu_index < m->nr_vcpus)
+		return &m->vcpus[cpu_index];
+	error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+	return NULL;
+}
+
 NameInfo *qmp_query_name(Error **errp)
 {
 	struct machine *m = monitor_machine();
@@ -304,10 +312,8 @@ CpuRegistersList *qmp_query_registers(bool has_cpu_index, int64_t cpu_index, Err
 	int i, first = 0, last = m->nr_vcpus - 1;
 
 	if (has_cpu_index) {
-		if (cpu_index < 0 || cpu_index >= m->nr_vcpus) {
-			error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+		if (!monitor_vcpu(m, cpu_index, errp))
 			return NULL;
-		}
 		first = last = (int)cpu_index;
 	}
 	/* every vCPU parked at once, so the values belong together; no STOP/RESUME for this */
