@@ -132,16 +132,6 @@ static int stdout_fd(void)
 	return fcntl(1, F_DUPFD_CLOEXEC, 3); /* a socket (written with MSG_DONTWAIT) or a file */
 }
 
-/* file: a FIFO without a reader is refused at once, never waited for. */
-static int open_file(const char *path, char *err, size_t errlen)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-	return fd;
-}
-
 /* pipe: PATH.in and PATH.out, or PATH both ways (QEMU's); read-write, so a FIFO never waits. */
 static bool open_pipe(const char *path, int *in, int *out, char *err, size_t errlen)
 {
@@ -191,10 +181,12 @@ struct chardev *chardev_open(const struct chardev_spec *spec, struct mainloop *l
 		in = fcntl(0, F_DUPFD_CLOEXEC, 3);
 		out = stdout_fd();
 		break;
-	case CHR_FILE:
-		out = open_file(spec->path, err, errlen);
-		if (out < 0)
+	case CHR_FILE: /* a FIFO without a reader is refused at once, never waited for */
+		out = open(spec->path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0644);
+		if (out < 0) {
+			snprintf(err, errlen, "cannot open '%s': %s", spec->path, strerror(errno));
 			goto fail;
+		}
 		break;
 	case CHR_PIPE:
 		if (!open_pipe(spec->path, &in, &out, err, errlen))
