@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "hmp/hmp-int.h"
-#include "monitor/memory-read.h"
 #include "monitor/monitor.h"
 
 #define DUMP_MAX (1 << 20) /* bytes one x/xp may show */

@@ -2,7 +2,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "monitor/memory-read.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
 #include "qapi-commands.h"
