@@ -49,19 +49,15 @@ CommandInfoList *qmp_query_commands(Error **errp)
 	for (i = 0; i < n; i++) {
 		json_object *name =
 			json_object_object_get(json_object_array_get_idx(names, i), "name");
-		CommandInfoList *e = calloc(1, sizeof(*e));
+		CommandInfoList *e = *tail = calloc(1, sizeof(*e));
 
 		if (!e || !(e->value = calloc(1, sizeof(*e->value))) ||
 		    !(e->value->name = strdup(json_object_get_string(name)))) {
-			if (e)
-				free(e->value);
-			free(e);
-			CommandInfoList_free(head);
-			json_object_put(names);
+			CommandInfoList_free(head); /* e too: it is linked */
+			head = NULL;
 			error_setg(errp, "Out of memory");
-			return NULL;
+			break;
 		}
-		*tail = e;
 		tail = &e->next;
 	}
 	json_object_put(names);
