@@ -1,11 +1,9 @@
-/* x and xp: QEMU's memory_dump over memory_read() (virtual through the selected vCPU, or physical).
- */
+/* x and xp: QEMU's memory_dump over memory_read() (virtual via the selected vCPU, or physical). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hmp/hmp-int.h"
-#include "monitor/memory-read.h"
 #include "monitor/monitor.h"
 
 #define DUMP_MAX (1 << 20) /* bytes one x/xp may show */

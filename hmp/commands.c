@@ -52,12 +52,8 @@ const HmpCommandDef hmp_local_commands[] = {
 		  "vCPU to query; show the current CPU's registers if no argument is specified)",
 	  ARGS(registers_args),
 	  .call = hmp_cmd_info_registers },
-	{ .name = "info mtree",
-	  .params = "",
-	  .help = "show memory tree",
-	  .call = hmp_cmd_info_mtree },
+	{ .name = "info mtree", .help = "show memory tree", .call = hmp_cmd_info_mtree },
 	{ .name = "info qom-tree",
-	  .params = "",
 	  .help = "show QOM composition tree",
 	  .call = hmp_cmd_info_qom_tree },
 	{ .name = "info qtree",
@@ -70,13 +66,9 @@ const HmpCommandDef hmp_local_commands[] = {
 	  ARGS(device_add_args),
 	  .call = hmp_cmd_device_add },
 	{ .name = "info version",
-	  .params = "",
 	  .help = "show the version of tinyvmm",
 	  .call = hmp_cmd_info_version },
-	{ .name = "info commands",
-	  .params = "",
-	  .help = "list the QMP commands",
-	  .call = hmp_cmd_info_commands },
+	{ .name = "info commands", .help = "list the QMP commands", .call = hmp_cmd_info_commands },
 };
 
 const size_t hmp_local_commands_count = sizeof(hmp_local_commands) / sizeof(hmp_local_commands[0]);

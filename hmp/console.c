@@ -1,5 +1,4 @@
-/* Socket consoles (-monitor unix:/tcp:): plain text lines, several clients at once, each a stream.
- */
+/* Socket consoles (-monitor unix:/tcp:): text lines, several clients at once, each a stream. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,12 +97,9 @@ static void client_free(struct client *c)
 {
 	struct client **p;
 
-	for (p = &c->srv->clients; *p; p = &(*p)->next) {
-		if (*p == c) {
-			*p = c->next;
-			break;
-		}
-	}
+	for (p = &c->srv->clients; *p != c; p = &(*p)->next)
+		;
+	*p = c->next;
 	stream_free(c->st);
 	monitor_fds_release(&c->fds);
 	listener_client_gone(c->srv->l);
@@ -173,8 +169,6 @@ void hmp_server_shutdown(struct hmp_server *srv)
 {
 	struct client *c;
 
-	if (!srv)
-		return;
 	listener_close(srv->l); /* no new client now */
 	srv->l = NULL;
 	for (c = srv->clients; c; c = c->next)
@@ -183,13 +177,11 @@ void hmp_server_shutdown(struct hmp_server *srv)
 
 bool hmp_server_flushed(const struct hmp_server *srv)
 {
-	return !srv || !srv->clients;
+	return !srv->clients;
 }
 
 void hmp_server_free(struct hmp_server *srv)
 {
-	if (!srv)
-		return;
 	while (srv->clients)
 		client_free(srv->clients);
 	listener_close(srv->l);

@@ -4,7 +4,6 @@
 #include <inttypes.h>
 
 #include "hmp/hmp-int.h"
-#include "monitor/memory-read.h"
 #include "monitor/monitor.h"
 #include "qapi-commands.h"
 

@@ -1,5 +1,4 @@
-/* info registers [-a]: query-registers' result in QEMU 7.2's layout for the CPU's mode
- * (x86_cpu_dump_state). */
+/* info registers [-a]: query-registers in the layout of QEMU 7.2's x86_cpu_dump_state. */
 #include <inttypes.h>
 #include <string.h>
 

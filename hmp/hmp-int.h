@@ -3,13 +3,13 @@
 #define HMP_HMP_INT_H
 
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "monitor/error.h"
 #include "qapi-hmp.h"
+#include "vmm/outbuf.h"
 
 /* Longest command line a console accepts, in bytes (as QEMU's readline buffer). */
 #define HMP_LINE_MAX 4095
@@ -23,16 +23,10 @@ struct hmp_session {
 
 /* Where a command's text goes; hmp_printf turns "\n" into "\r\n" as QEMU's monitor does. */
 struct HmpOut {
-	char *buf;
-	size_t len, cap;
+	struct outbuf text; /* not NUL-terminated */
 	struct hmp_session *s;
 };
 
-void hmp_out_init(HmpOut *out, struct hmp_session *s);
-/* The text so far, malloc'd (NULL only when out of memory); out is empty afterwards. */
-char *hmp_out_take(HmpOut *out);
-void hmp_out_free(HmpOut *out);
-void hmp_vprintf(HmpOut *out, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Prints the error's message as one line and frees it. */
 void hmp_print_error(HmpOut *out, Error *err);
 
@@ -95,7 +89,7 @@ struct hmp_editor {
 /* A monitor on the terminal (stdio or the mux). */
 struct hmp_term;
 struct chardev;
-/* Output goes to chr with the backend's raw writes; ed may be NULL (simple echoing editor). */
+/* Output goes to chr with the backend's raw writes; lines are edited by ed. */
 struct hmp_term *hmp_term_new(struct chardev *chr, const struct hmp_editor *ed, bool shown);
 void hmp_term_input(struct hmp_term *t, const uint8_t *buf, size_t len);
 void hmp_term_show(struct hmp_term *t, bool on);

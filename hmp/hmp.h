@@ -12,7 +12,7 @@ struct hmp_editor;
 /*
  * Starts every -monitor console of cfg and, for -nographic / -serial mon:stdio,
  * the mux that shares the terminal with the serial port. Terminal consoles edit
- * lines with ed (hmp_readline_editor() in the tinyvmm binary; NULL: no editing).
+ * lines with ed (hmp_readline_editor() in the tinyvmm binary).
  * Returns false with a message printed.
  */
 bool hmp_start(struct machine *m, const struct vm_config *cfg, struct mainloop *loop,

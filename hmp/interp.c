@@ -10,10 +10,11 @@
 #include "monitor/monitor.h"
 #include "vmm/machine.h"
 
-/* Does typed (length n) match one of the '|'-separated aliases in names? */
-static bool match_alias(const char *names, const char *typed, size_t n)
+/* Does typed match one of the '|'-separated aliases in names? */
+static bool match_alias(const char *names, const char *typed)
 {
 	const char *p = names;
+	size_t n = strlen(typed);
 
 	while (*p) {
 		size_t len = strcspn(p, "|");
@@ -37,14 +38,10 @@ static const HmpCommandDef *search(const HmpCommandDef *t, size_t n, const char 
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (topic) {
-			if (is_info(&t[i]) && match_alias(t[i].name + 5, topic, strlen(topic)))
-				return &t[i];
-		} else if (!is_info(&t[i]) && match_alias(t[i].name, name, strlen(name))) {
+	for (i = 0; i < n; i++)
+		if (is_info(&t[i]) == (topic != NULL) &&
+		    match_alias(topic ? t[i].name + 5 : t[i].name, topic ? topic : name))
 			return &t[i];
-		}
-	}
 	return NULL;
 }
 
@@ -200,11 +197,13 @@ static void run(HmpOut *out, const char *line)
 
 char *hmp_session_run(struct hmp_session *s, const char *line)
 {
-	HmpOut out;
+	HmpOut out = { .s = s };
 
-	hmp_out_init(&out, s);
 	run(&out, line);
-	return hmp_out_take(&out);
+	outbuf_append(&out.text, "", 1);
+	if (out.text.failed)
+		outbuf_free(&out.text); /* out of memory: NULL */
+	return out.text.data;
 }
 
 char *hmp_run_line(const char *line, int cpu_index)
@@ -212,7 +211,7 @@ char *hmp_run_line(const char *line, int cpu_index)
 	struct hmp_session s = { .cpu = cpu_index < 0 ? 0 : cpu_index };
 	/* as QEMU's human-monitor-command: a monitor that was passed no descriptor */
 	struct monitor_fds *prev = monitor_fds_enter(NULL);
-	char *out = hmp_session_run(&s, line ? line : "");
+	char *out = hmp_session_run(&s, line);
 
 	monitor_fds_enter(prev);
 	return out;

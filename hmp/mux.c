@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "hmp/hmp-int.h"
-#include "hmp/hmp.h"
+#include "qapi-commands.h"
 #include "vmm/chardev.h"
 
 #define ESCAPE_CHAR  0x01	/* Ctrl-a */
@@ -19,12 +19,11 @@ struct hmp_mux {
 	size_t held_len;
 };
 
-static const char *const help_lines[] = {
-	"C-a h    print this help\n\r",
-	"C-a x    exit emulator\n\r",
-	"C-a c    switch between console and monitor\n\r",
-	"C-a C-a  sends C-a\n\r",
-};
+static const char help[] = "\n\r"
+			   "C-a h    print this help\n\r"
+			   "C-a x    exit emulator\n\r"
+			   "C-a c    switch between console and monitor\n\r"
+			   "C-a C-a  sends C-a\n\r";
 
 static void release_held(struct hmp_mux *mux)
 {
@@ -40,25 +39,16 @@ static void switch_focus(struct hmp_mux *mux)
 		release_held(mux);
 }
 
-static void quit(void)
-{
-	free(hmp_run_line("quit", -1)); /* qmp_quit through the interpreter */
-}
-
 static void escape_command(struct hmp_mux *mux, uint8_t b)
 {
-	size_t i;
-
 	switch (b) {
 	case 'h':
 	case '?':
-		chardev_backend_write(mux->chr, "\n\r", 2);
-		for (i = 0; i < sizeof(help_lines) / sizeof(help_lines[0]); i++)
-			chardev_backend_write(mux->chr, help_lines[i], strlen(help_lines[i]));
+		chardev_backend_write(mux->chr, help, sizeof(help) - 1);
 		break;
 	case 'x':
 		chardev_backend_write(mux->chr, "tinyvmm: Terminated\n\r", 21);
-		quit();
+		qmp_quit(NULL);
 		break;
 	case 'c':
 		switch_focus(mux);
@@ -127,13 +117,6 @@ static void mux_output(void *opaque, const void *buf, size_t len)
 	mux->held_len += len;
 }
 
-static void mux_accept(void *opaque)
-{
-	struct hmp_mux *mux = opaque;
-
-	chardev_backend_kick(mux->chr);
-}
-
 struct hmp_mux *hmp_mux_new(struct chardev *chr, const struct hmp_editor *ed)
 {
 	struct hmp_mux *mux = calloc(1, sizeof(*mux));
@@ -146,9 +129,7 @@ struct hmp_mux *hmp_mux_new(struct chardev *chr, const struct hmp_editor *ed)
 		return NULL;
 	}
 	mux->chr = chr;
-	mux->ops = (struct chardev_mux){
-		.input = mux_input, .output = mux_output, .accept = mux_accept, .opaque = mux
-	};
+	mux->ops = (struct chardev_mux){ .input = mux_input, .output = mux_output, .opaque = mux };
 	chardev_set_mux(chr, &mux->ops);
 	return mux;
 }

@@ -1,81 +1,42 @@
 /* The output buffer of a command: QEMU's monitor_printf with "\n" turned into "\r\n". */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hmp/hmp-int.h"
 
-void hmp_out_init(HmpOut *out, struct hmp_session *s)
-{
-	memset(out, 0, sizeof(*out));
-	out->s = s;
-}
-
-/* False when memory ran out: the output stops there (nothing after startup may abort). */
-static bool reserve(HmpOut *out, size_t more)
-{
-	size_t cap = out->cap ? out->cap : 256;
-	char *nb;
-
-	if (out->len + more + 1 <= out->cap)
-		return true;
-	while (cap < out->len + more + 1)
-		cap *= 2;
-	nb = realloc(out->buf, cap);
-	if (!nb)
-		return false;
-	out->buf = nb;
-	out->cap = cap;
-	return true;
-}
-
+/* Appends n bytes of s with a '\r' before every '\n' that has none. */
 static void put(HmpOut *out, const char *s, size_t n)
 {
-	size_t i;
+	struct outbuf *b = &out->text;
+	size_t i, from = 0;
 
-	if (!reserve(out, 2 * n))
-		return;
 	for (i = 0; i < n; i++) {
-		bool cr_before = i ? s[i - 1] == '\r' : out->len && out->buf[out->len - 1] == '\r';
+		bool cr_before = i ? s[i - 1] == '\r' : b->len && b->data[b->len - 1] == '\r';
 
-		if (s[i] == '\n' && !cr_before)
-			out->buf[out->len++] = '\r';
-		out->buf[out->len++] = s[i];
+		if (s[i] == '\n' && !cr_before) {
+			outbuf_append(b, s + from, i - from);
+			outbuf_append(b, "\r", 1);
+			from = i;
+		}
 	}
-	out->buf[out->len] = '\0';
-}
-
-void hmp_vprintf(HmpOut *out, const char *fmt, va_list ap)
-{
-	char small[512];
-	va_list ap2;
-	int n;
-
-	va_copy(ap2, ap);
-	n = vsnprintf(small, sizeof(small), fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(small)) {
-		put(out, small, (size_t)n);
-	} else {
-		char *big = malloc((size_t)n + 1);
-
-		if (!big)
-			return;
-		vsnprintf(big, (size_t)n + 1, fmt, ap);
-		put(out, big, (size_t)n);
-		free(big);
-	}
+	outbuf_append(b, s + from, n - from);
 }
 
 void hmp_printf(HmpOut *out, const char *fmt, ...)
 {
 	va_list ap;
+	char *s;
+	int n;
 
 	va_start(ap, fmt);
-	hmp_vprintf(out, fmt, ap);
+	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return; /* out of memory: this text is lost */
+	put(out, s, (size_t)n);
+	free(s);
 }
 
 /* The generic printer: nothing for {} or null (as QEMU's silent commands), else pretty JSON. */
@@ -104,22 +65,4 @@ void hmp_print_error(HmpOut *out, Error *err)
 int hmp_out_cpu(const HmpOut *out)
 {
 	return out->s->cpu;
-}
-
-char *hmp_out_take(HmpOut *out)
-{
-	char *s = out->buf;
-
-	if (!s)
-		s = strdup(""); /* NULL when out of memory */
-	out->buf = NULL;
-	out->len = out->cap = 0;
-	return s;
-}
-
-void hmp_out_free(HmpOut *out)
-{
-	free(out->buf);
-	out->buf = NULL;
-	out->len = out->cap = 0;
 }

@@ -273,14 +273,12 @@ json_object *hmp_parse_args(const HmpCommandDef *def, const char *p, char *err, 
 			break;
 		}
 		if (!strcmp(a->type, "fmt")) {
-			if (w[0] != '/' || quoted) {
-				/* no format given: the defaults, and the word is the next argument
-				 */
-				parse_fmt(NULL, args, err, errlen);
-				p = before;
-				continue;
-			}
-			if (!parse_fmt(w, args, err, errlen))
+			bool given = w[0] == '/' && !quoted;
+
+			if (!given)
+				p = before; /* no format: the defaults; the word is the next
+					       argument */
+			if (!parse_fmt(given ? w : NULL, args, err, errlen))
 				goto fail;
 			continue;
 		}

@@ -91,25 +91,14 @@ static char *next_name(const char *text, int state)
 /* Command names first; after "info", its topics; after "help", command names again. */
 static char **complete(const char *text, int start, int end)
 {
-	char first[32] = "";
-	int words = 0, i = 0;
+	char before[256], first[32] = "", second[2];
+	int words;
 	char **m;
 
 	rl_attempted_completion_over = 1; /* never file names */
-	while (i < start) {
-		int b;
-
-		while (i < start && rl_line_buffer[i] == ' ')
-			i++;
-		if (i >= start)
-			break;
-		b = i;
-		while (i < start && rl_line_buffer[i] != ' ')
-			i++;
-		if (!words)
-			snprintf(first, sizeof(first), "%.*s", i - b, rl_line_buffer + b);
-		words++;
-	}
+	snprintf(before, sizeof(before), "%.*s", start, rl_line_buffer);
+	words = sscanf(before, "%31s %1s", first, second); /* the words before the one completed */
+	words = words < 0 ? 0 : words;
 	clear_names();
 	if (words == 0 || (words == 1 && (!strcmp(first, "help") || !strcmp(first, "?"))))
 		hmp_for_each_name(false, add_name, (void *)text);

@@ -1,5 +1,4 @@
-/* Writing a named file for pmemsave, memsave and dump-guest-memory: atomically when it is a
- * plain file, through the path when it is not. */
+/* The files of pmemsave, memsave and dump: atomic for a plain file, else written through. */
 #include "monitor/atomic-file.h"
 
 #include <errno.h>

@@ -1,5 +1,4 @@
-/* Writing a named file for pmemsave, memsave and dump-guest-memory: atomically when it is a
- * plain file, through the path when it is not, or into a descriptor passed to the monitor. */
+/* The files of pmemsave, memsave and dump: atomic for a plain file, else written through. */
 #ifndef MONITOR_ATOMIC_FILE_H
 #define MONITOR_ATOMIC_FILE_H
 

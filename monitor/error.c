@@ -9,8 +9,6 @@
 struct Error {
 	ErrorClass cls;
 	char *msg;
-	const char *file, *func;
-	int line;
 };
 
 static const char *const class_names[ERROR_CLASS__MAX] = {
@@ -21,19 +19,8 @@ static const char *const class_names[ERROR_CLASS__MAX] = {
 	[ERROR_CLASS_KVM_MISSING_CAP] = "KVMMissingCap",
 };
 
-static char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-
-static char *xvasprintf(const char *fmt, va_list ap)
-{
-	char *s;
-
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort(); /* out of memory: nothing sensible is left to do */
-	return s;
-}
-
 void error_set_internal(Error **errp, ErrorClass cls, int errnum, const char *file, int line,
-			const char *func, const char *fmt, ...)
+			const char *fmt, ...)
 {
 	Error *err;
 	va_list ap;
@@ -45,10 +32,9 @@ void error_set_internal(Error **errp, ErrorClass cls, int errnum, const char *fi
 		abort();
 	}
 	err = calloc(1, sizeof(*err));
-	if (!err)
-		abort();
 	va_start(ap, fmt);
-	err->msg = xvasprintf(fmt, ap);
+	if (!err || vasprintf(&err->msg, fmt, ap) < 0)
+		abort(); /* out of memory: nothing sensible is left to do */
 	va_end(ap);
 	if (errnum) {
 		char *full;
@@ -59,9 +45,6 @@ void error_set_internal(Error **errp, ErrorClass cls, int errnum, const char *fi
 		err->msg = full;
 	}
 	err->cls = cls < ERROR_CLASS__MAX ? cls : ERROR_CLASS_GENERIC_ERROR;
-	err->file = file;
-	err->line = line;
-	err->func = func;
 	*errp = err;
 }
 
@@ -73,23 +56,6 @@ void error_propagate(Error **dst, Error *local)
 		*dst = local;
 	else
 		error_free(local);
-}
-
-void error_prepend(Error **errp, const char *fmt, ...)
-{
-	char *prefix, *full;
-	va_list ap;
-
-	if (!errp || !*errp)
-		return;
-	va_start(ap, fmt);
-	prefix = xvasprintf(fmt, ap);
-	va_end(ap);
-	if (asprintf(&full, "%s%s", prefix, (*errp)->msg) < 0)
-		abort();
-	free(prefix);
-	free((*errp)->msg);
-	(*errp)->msg = full;
 }
 
 void error_free(Error *err)
@@ -112,15 +78,7 @@ ErrorClass error_get_class(const Error *err)
 
 const char *error_class_name(ErrorClass cls)
 {
-	return cls < ERROR_CLASS__MAX ? class_names[cls] : class_names[ERROR_CLASS_GENERIC_ERROR];
-}
-
-void error_report_err(Error *err)
-{
-	if (!err)
-		return;
-	fprintf(stderr, "tinyvmm: %s\n", err->msg);
-	error_free(err);
+	return class_names[cls]; /* errors hold a valid class (error_set_internal) */
 }
 
 void *zalloc(size_t size, Error **errp)

@@ -26,30 +26,24 @@ typedef enum ErrorClass {
 typedef struct Error Error;
 
 void error_set_internal(Error **errp, ErrorClass cls, int errnum, const char *file, int line,
-			const char *func, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+			const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 #define error_set(errp, cls, ...) \
-	error_set_internal((errp), (cls), 0, __FILE__, __LINE__, __func__, __VA_ARGS__)
-#define error_setg(errp, ...)                                                                  \
-	error_set_internal((errp), ERROR_CLASS_GENERIC_ERROR, 0, __FILE__, __LINE__, __func__, \
-			   __VA_ARGS__)
+	error_set_internal((errp), (cls), 0, __FILE__, __LINE__, __VA_ARGS__)
+#define error_setg(errp, ...) \
+	error_set_internal((errp), ERROR_CLASS_GENERIC_ERROR, 0, __FILE__, __LINE__, __VA_ARGS__)
 /* Appends ": strerror(errnum)" to the message. */
 #define error_setg_errno(errp, errnum, ...)                                                 \
 	error_set_internal((errp), ERROR_CLASS_GENERIC_ERROR, (errnum), __FILE__, __LINE__, \
-			   __func__, __VA_ARGS__)
+			   __VA_ARGS__)
 
 /* Moves local into *dst (or frees it when dst is NULL or already set). */
 void error_propagate(Error **dst, Error *local);
-/* Puts "prefix" in front of the message of *errp, if there is one. */
-void error_prepend(Error **errp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void error_free(Error *err);
 const char *error_get_pretty(const Error *err);
 ErrorClass error_get_class(const Error *err);
 /* "GenericError", "CommandNotFound", ... as QMP spells them. */
 const char *error_class_name(ErrorClass cls);
-/* Prints "tinyvmm: MESSAGE" to stderr and frees err. */
-void error_report_err(Error *err);
 
 /* size zeroed bytes, or NULL with "Out of memory" set: the allocator of handlers. */
 void *zalloc(size_t size, Error **errp);

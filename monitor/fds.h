@@ -1,5 +1,4 @@
-/* Descriptors passed to the monitor: per connection (SCM_RIGHTS, getfd names) and the fd sets
- * (add-fd, -add-fd) behind /dev/fdset/N, as QEMU keeps them. */
+/* Descriptors passed to the monitor: per connection (getfd) and the fd sets of /dev/fdset/N. */
 #ifndef MONITOR_FDS_H
 #define MONITOR_FDS_H
 
@@ -19,11 +18,10 @@ struct monitor_fds {
 };
 
 /*
- * fds arrived with a read (the stream's ops->fds): they replace (close) any that came earlier
- * and no command took. The next getfd or add-fd takes the first; the others are closed then.
+ * A stream's ops->fds, for a client whose first member is its struct monitor_fds: the fds that
+ * came with a read replace (close) any that came earlier and no command took. The next getfd or
+ * add-fd takes the first; the others are closed then.
  */
-void monitor_fds_received(struct monitor_fds *m, const int *fds, int n);
-/* The same as a stream's ops->fds, for a client whose first member is its struct monitor_fds. */
 void monitor_fds_on_stream(void *client, const int *fds, int n);
 /* The connection is gone: closes everything it held. */
 void monitor_fds_release(struct monitor_fds *m);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/outbuf.h"
+
 static void append_str(struct outbuf *b, const char *s)
 {
 	outbuf_append(b, s, strlen(s));
@@ -49,8 +51,10 @@ static long utf8_decode(const unsigned char *s, size_t n, size_t *used)
 
 static void append_string(struct outbuf *b, const char *str, size_t n)
 {
+	static const char short_esc[] = "\"\\\b\f\n\r\t", short_name[] = "\"\\bfnrt";
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, plain = 0, used;
+	const char *e;
 	char esc[16];
 	long cp;
 
@@ -64,32 +68,12 @@ static void append_string(struct outbuf *b, const char *str, size_t n)
 		cp = utf8_decode(s + i, n - i, &used);
 		i += used;
 		plain = i;
-		switch (cp) {
-		case '"':
-			append_str(b, "\\\"");
-			continue;
-		case '\\':
-			append_str(b, "\\\\");
-			continue;
-		case '\b':
-			append_str(b, "\\b");
-			continue;
-		case '\f':
-			append_str(b, "\\f");
-			continue;
-		case '\n':
-			append_str(b, "\\n");
-			continue;
-		case '\r':
-			append_str(b, "\\r");
-			continue;
-		case '\t':
-			append_str(b, "\\t");
-			continue;
-		}
 		if (cp < 0)
 			cp = 0xfffd; /* the replacement character, as QEMU */
-		if (cp > 0xffff)
+		e = cp > 0 && cp < 0x80 ? strchr(short_esc, (int)cp) : NULL;
+		if (e) /* \" \\ \b \f \n \r \t */
+			snprintf(esc, sizeof(esc), "\\%c", short_name[e - short_esc]);
+		else if (cp > 0xffff)
 			snprintf(esc, sizeof(esc), "\\u%04lX\\u%04lX",
 				 0xd800 + ((cp - 0x10000) >> 10),
 				 0xdc00 + ((cp - 0x10000) & 0x3ff));
@@ -129,13 +113,9 @@ static void append_number(struct outbuf *b, json_object *o)
 /* Before a member at depth `depth` of a pretty value: a new line and its indent. */
 static void newline(struct outbuf *b, int depth)
 {
-	static const char spaces[] = "                                ";
-	int n = depth * 4;
-
 	outbuf_append(b, "\r\n", 2);
-	for (; n > 0; n -= (int)sizeof(spaces) - 1)
-		outbuf_append(b, spaces,
-			      n < (int)sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1);
+	for (; depth > 0; depth--)
+		outbuf_append(b, "    ", 4);
 }
 
 /* depth < 0: on one line, ", " and ": " (QEMU's QMP); else QEMU's pretty form at that depth. */
@@ -185,11 +165,6 @@ static void append_value(struct outbuf *b, json_object *o, int depth)
 	if (pretty)
 		newline(b, depth); /* QEMU closes even an empty one on a line of its own */
 	outbuf_append(b, array ? "]" : "}", 1);
-}
-
-void json_out_append(struct outbuf *b, json_object *o)
-{
-	append_value(b, o, -1);
 }
 
 char *json_out_line(json_object *o, bool pretty, size_t *len)

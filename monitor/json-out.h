@@ -6,10 +6,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "vmm/outbuf.h"
-
-/* Appends the JSON text of o (NULL prints null). */
-void json_out_append(struct outbuf *b, json_object *o);
 /*
  * The JSON text of o followed by "\r\n", malloc'd; NULL when out of memory. pretty: QEMU's
  * pretty=on form (4-space indents, a member per line, lines ending "\r\n").

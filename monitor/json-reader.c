@@ -1,5 +1,4 @@
-/* The streaming QMP reader: frames a byte stream into JSON values with QEMU's limits; json-c
- * parses. */
+/* The streaming QMP reader: a byte stream to JSON values within QEMU's limits; json-c parses. */
 #include "monitor/json-reader.h"
 
 #include <stdio.h>
@@ -71,6 +70,13 @@ static void value_done(struct json_reader *r)
 	r->quote = 0;
 	r->bare = B_NONE;
 	r->bytes = r->tokens = r->colons = 0;
+	json_tokener_reset(r->tok);
+}
+
+/* After an error inside a value: eat the rest of it, then resync. */
+static void skip_rest(struct json_reader *r)
+{
+	r->skipping = true;
 	json_tokener_reset(r->tok);
 }
 
@@ -436,22 +442,17 @@ static bool feed(struct json_reader *r, const char *p, size_t n, bool last, json
 		msg = tokener_error(e);
 	} else if (count_members(o) < r->colons) {
 		json_object_put(o);
+		o = NULL;
 		msg = "JSON parse error, duplicate key";
 	} else {
-		if (last)
-			value_done(r);
-		else
-			r->skipping =
-				true; /* json-c saw an end the scanner did not: drop the rest */
-		json_tokener_reset(r->tok);
-		return fn(opaque, o, NULL);
+		msg = NULL;
 	}
+	/* a value that is not last: json-c saw an end the scanner did not, the rest is dropped */
 	if (last)
 		value_done(r);
 	else
-		r->skipping = true;
-	json_tokener_reset(r->tok);
-	return fn(opaque, NULL, msg);
+		skip_rest(r);
+	return fn(opaque, o, msg);
 }
 
 /* The number or keyword ended before buf[i]. Returns what fn returned, if it was called. */
@@ -471,12 +472,10 @@ static bool bare_end(struct json_reader *r, const char *buf, size_t *start, size
 		return true;
 	}
 	if (err) {
-		if (top) {
+		if (top)
 			value_done(r);
-		} else {
-			r->skipping = true;
-			json_tokener_reset(r->tok);
-		}
+		else
+			skip_rest(r);
 		*start = i;
 		return fn(opaque, NULL, err);
 	}
@@ -493,7 +492,7 @@ size_t json_reader_feed(struct json_reader *r, const char *buf, size_t len, json
 {
 	size_t i = 0, start = 0; /* buf[start, i) is scanned but not yet given to json-c */
 	const char *err = NULL;
-	char stray[32];
+	char stray[32], ch[2] = { 0 };
 	bool go = true;
 
 	while (i < len && go) {
@@ -535,17 +534,13 @@ size_t json_reader_feed(struct json_reader *r, const char *buf, size_t len, json
 			break;
 		case A_RESET:
 		case A_STRAY:
-			if (c)
-				snprintf(stray, sizeof(stray), "JSON parse error, stray '%c'", c);
-			else
-				snprintf(stray, sizeof(stray), "JSON parse error, stray ''");
+			ch[0] = (char)c; /* a NUL byte shows as '' */
+			snprintf(stray, sizeof(stray), "JSON parse error, stray '%s'", ch);
 			err = r->skipping ? NULL : stray;
-			if (r->in_value && c >= 0x20 && c < 0xfe) {
-				r->skipping = true; /* eat the rest of the value */
-				json_tokener_reset(r->tok);
-			} else {
+			if (r->in_value && c >= 0x20 && c < 0xfe)
+				skip_rest(r);
+			else
 				value_done(r); /* forget everything */
-			}
 			start = ++i;
 			if (err)
 				go = fn(opaque, NULL, err);
@@ -553,10 +548,8 @@ size_t json_reader_feed(struct json_reader *r, const char *buf, size_t len, json
 		case A_LIMIT:
 			i++;
 		limit_hit:
-			if (r->in_value) {
-				r->skipping = true;
-				json_tokener_reset(r->tok);
-			}
+			if (r->in_value)
+				skip_rest(r);
 			start = i;
 			go = fn(opaque, NULL, err);
 			break;

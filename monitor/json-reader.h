@@ -1,5 +1,4 @@
-/* The streaming QMP reader: frames a byte stream into JSON values with QEMU's limits; json-c
- * parses. */
+/* The streaming QMP reader: a byte stream to JSON values within QEMU's limits; json-c parses. */
 #ifndef MONITOR_JSON_READER_H
 #define MONITOR_JSON_READER_H
 

@@ -3,6 +3,9 @@
 #define MONITOR_MONITOR_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "monitor/error.h"
 
 struct machine;
 struct vm_config;
@@ -31,5 +34,13 @@ struct machine *monitor_machine(void);
  */
 typedef char *hmp_backend_fn(const char *line, int cpu_index);
 void qmp_set_hmp_backend(hmp_backend_fn *run);
+
+/*
+ * Guest memory as the monitor reads it (QMP's x-read-memory, HMP's x and xp): len bytes at addr
+ * into buf, guest-virtual through vCPU cpu's page tables (the vCPUs parked meanwhile, no event),
+ * else guest-physical. False with errp set ("Invalid addr ... specified", or a bad cpu).
+ */
+bool memory_read(struct machine *m, uint64_t addr, uint64_t len, bool virt, int64_t cpu, void *buf,
+		 Error **errp);
 
 #endif

@@ -14,6 +14,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "monitor/monitor.h"
+#include "qapi-commands.h"
 #include "vmm/guest-mem.h"
 #include "vmm/machine.h"
 #include "vmm/listener.h"
@@ -31,18 +33,8 @@
  * has joined them (machine_destroy() comes after). Bytes racing with a running vCPU are what
  * a LibVMI client gets from QEMU too.
  *
- *   read:  len bytes from RAM (zeros when the range is not all RAM) then the status byte;
- *          longer than PMEMACCESS_MAX_LEN: the status byte 0 alone;
- *   write: the payload goes from the buffer, then straight from the socket, into RAM (or is
- *          discarded when the range is not RAM or too long), then the status byte;
- *   other types: one status byte 0; type 0 (quit) ends the connection.
- *
- * Lifetime: a thread that is done (quit, EOF, error) shuts its socket down, so the client
- * sees the end at once, and marks itself done; the main thread joins it and closes the
- * socket at the next accept or when everything stops. Stopping shuts every client socket
- * down, which wakes its thread (read() returns 0, sendmsg() fails), then joins it. Only the
- * main thread (or the exit handler) touches the lists, and a socket is closed only after
- * its thread has ended, so a descriptor number is never reused under a thread.
+ * Only the main thread (or the exit handler) touches the lists, and a socket is closed only
+ * after its thread has been joined, so a descriptor number is never reused under a thread.
  */
 
 #define INBUF_SIZE  (64 * 1024)
@@ -293,14 +285,11 @@ static bool on_accept(void *opaque, int cfd)
 
 	reap(s);
 	c = s->nr_clients < MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
-	if (!c || fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) & ~O_NONBLOCK) < 0) {
-		free(c);
-		close(cfd);
-		return false;
+	if (c) {
+		c->mem = &s->m->mem;
+		c->fd = cfd;
 	}
-	c->mem = &s->m->mem;
-	c->fd = cfd;
-	if (!start_thread(c)) {
+	if (!c || fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) & ~O_NONBLOCK) < 0 || !start_thread(c)) {
 		free(c);
 		close(cfd);
 		return false;
@@ -311,34 +300,32 @@ static bool on_accept(void *opaque, int cfd)
 	return true;
 }
 
-bool pmemaccess_start(struct machine *m, const char *path, Error **errp)
+void qmp_pmemaccess(const char *path, Error **errp)
 {
 	/* the count that matters is MAX_CLIENTS of live ones, kept above */
 	static const struct listener_config lcfg = { .what = "pmemaccess", .max_clients = INT_MAX };
 	struct chardev_spec spec = { .kind = CHR_UNIX, .server = true, .fd = -1 };
+	struct machine *m = monitor_machine();
 	struct pma_server *s;
 	char err[256];
 
 	if (!path[0] || strlen(path) >= sizeof(spec.path)) {
 		error_setg(errp, "Invalid socket path '%s'", path);
-		return false;
+		return;
 	}
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		error_setg(errp, "Out of memory");
-		return false;
-	}
+	s = zalloc(sizeof(*s), errp);
+	if (!s)
+		return;
 	s->m = m;
 	memcpy(spec.path, path, strlen(path) + 1);
 	s->l = listener_open(m->loop, &spec, &lcfg, on_accept, s, err, sizeof(err));
 	if (!s->l) {
 		error_setg(errp, "pmemaccess: %s", err);
 		free(s);
-		return false;
+		return;
 	}
 	s->next = servers;
 	servers = s;
-	return true;
 }
 
 void pmemaccess_stop_all(void)

@@ -2,12 +2,7 @@
 #ifndef MONITOR_PMEMACCESS_H
 #define MONITOR_PMEMACCESS_H
 
-#include <stdbool.h>
 #include <stdint.h>
-
-#include "monitor/error.h"
-
-struct machine;
 
 /* One request, as LibVMI's KVM driver sends it: three native-endian uint64. */
 struct pmemaccess_request {
@@ -21,12 +16,6 @@ enum { PMEMACCESS_QUIT = 0, PMEMACCESS_READ = 1, PMEMACCESS_WRITE = 2 };
 /* The longest read or write served; longer ones are answered with status 0. */
 #define PMEMACCESS_MAX_LEN (64ULL << 20)
 
-/*
- * Listens on the unix socket at path (a stale socket there is replaced) on m's main loop and
- * serves each client on a thread of its own (blocking I/O straight from guest RAM, without
- * the big lock). With the big lock held. False with errp set.
- */
-bool pmemaccess_start(struct machine *m, const char *path, Error **errp);
 /* Closes every server and client (their threads woken and joined) and removes the sockets,
  * before the main loop is freed and RAM unmapped (a handler run at exit does the same without
  * touching the loop). Idempotent. */

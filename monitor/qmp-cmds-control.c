@@ -1,5 +1,4 @@
-/* QMP control commands: qmp_capabilities, query-version, query-commands, query-qmp-schema, quit,
- * HMP. */
+/* QMP control: qmp_capabilities, query-version/-commands/-qmp-schema, quit, the HMP bridge. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,18 +6,6 @@
 #include "monitor/qmp-internal.h"
 #include "qapi-commands.h"
 #include "qapi-introspect.h"
-
-json_object *qmp_version_json(void)
-{
-	json_object *v = json_object_new_object(), *q = json_object_new_object();
-
-	json_object_object_add(q, "major", json_object_new_int(QMP_VERSION_MAJOR));
-	json_object_object_add(q, "minor", json_object_new_int(QMP_VERSION_MINOR));
-	json_object_object_add(q, "micro", json_object_new_int(QMP_VERSION_MICRO));
-	json_object_object_add(v, "qemu", q);
-	json_object_object_add(v, "package", json_object_new_string(QMP_VERSION_PACKAGE));
-	return v;
-}
 
 void qmp_qmp_capabilities(bool has_enable, QMPCapabilityList *enable, Error **errp)
 {
@@ -62,19 +49,15 @@ CommandInfoList *qmp_query_commands(Error **errp)
 	for (i = 0; i < n; i++) {
 		json_object *name =
 			json_object_object_get(json_object_array_get_idx(names, i), "name");
-		CommandInfoList *e = calloc(1, sizeof(*e));
+		CommandInfoList *e = *tail = calloc(1, sizeof(*e));
 
 		if (!e || !(e->value = calloc(1, sizeof(*e->value))) ||
 		    !(e->value->name = strdup(json_object_get_string(name)))) {
-			if (e)
-				free(e->value);
-			free(e);
-			CommandInfoList_free(head);
-			json_object_put(names);
+			CommandInfoList_free(head); /* e too: it is linked */
+			head = NULL;
 			error_setg(errp, "Out of memory");
-			return NULL;
+			break;
 		}
-		*tail = e;
 		tail = &e->next;
 	}
 	json_object_put(names);
@@ -88,8 +71,7 @@ json_object *qmp_query_qmp_schema(Error **errp)
 
 void qmp_quit(Error **errp)
 {
-	/* SHUTDOWN goes out now, the return next, then the main loop ends and every client gets EOF
-	 */
+	/* SHUTDOWN now, the return next, then the loop ends and every client gets EOF */
 	vm_shutdown(monitor_machine(), false, SHUTDOWN_CAUSE_HOST_QMP_QUIT, 0);
 }
 
@@ -110,10 +92,8 @@ char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index, in
 		error_setg(errp, "The human monitor is not available");
 		return NULL;
 	}
-	if (has_cpu_index && (cpu_index < 0 || cpu_index >= m->nr_vcpus)) {
-		error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+	if (has_cpu_index && !monitor_vcpu(m, cpu_index, errp))
 		return NULL;
-	}
 	out = hmp_backend(command_line, has_cpu_index ? (int)cpu_index : -1);
 	if (!out)
 		error_setg(errp, "Out of memory");

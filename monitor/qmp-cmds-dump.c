@@ -45,7 +45,7 @@ struct dump_job {
 	_Atomic uint64_t completed;
 	atomic_bool cancel;
 	int err; /* errno of a failed write */
-	bool resume, detached;
+	bool resume;
 	pthread_t thread;
 	int efd;
 	struct watch *watch;
@@ -88,9 +88,9 @@ static void job_free(struct dump_job *j)
 	free(j);
 }
 
-static DumpQueryResult *query_result(void)
+static DumpQueryResult *query_result(Error **errp)
 {
-	DumpQueryResult *r = calloc(1, sizeof(*r));
+	DumpQueryResult *r = zalloc(sizeof(*r), errp);
 
 	if (!r)
 		return NULL;
@@ -115,7 +115,7 @@ static void job_finish(struct dump_job *j, int err, Error **errp)
 	dump.completed = atomic_load(&j->completed);
 	dump.total = j->total;
 	dump.job = NULL;
-	r = query_result();
+	r = query_result(NULL);
 	if (r) {
 		event_send_dump_completed(r, local != NULL, local ? error_get_pretty(local) : NULL);
 		DumpQueryResult_free(r);
@@ -187,13 +187,11 @@ static bool collect_segments(struct dump_job *j, bool filter, uint64_t begin, ui
 static bool build_header(struct dump_job *j, Error **errp)
 {
 	struct machine *m = j->m;
-	struct elf_core_cpu *cpus = calloc((size_t)m->nr_vcpus, sizeof(*cpus));
+	struct elf_core_cpu *cpus = zalloc((size_t)m->nr_vcpus * sizeof(*cpus), errp);
 	int i, err = 0;
 
-	if (!cpus) {
-		error_setg(errp, "Out of memory");
+	if (!cpus)
 		return false;
-	}
 	for (i = 0; i < m->nr_vcpus && !err; i++) {
 		cpus[i].index = m->vcpus[i].index;
 		err = vcpu_get_regs(&m->vcpus[i], &cpus[i].regs, &cpus[i].sregs);
@@ -270,18 +268,16 @@ static void dump_start(const char *path, int fd, bool detach, bool filter, uint6
 		       uint64_t length, Error **errp)
 {
 	struct machine *m = monitor_machine();
-	struct dump_job *j = calloc(1, sizeof(*j));
+	struct dump_job *j = zalloc(sizeof(*j), errp);
 	bool ok;
 
 	if (!j) {
 		if (fd >= 0)
 			close(fd);
-		error_setg(errp, "Out of memory");
 		return;
 	}
 	j->m = m;
 	j->file.fd = -1;
-	j->detached = detach;
 	ok = collect_segments(j, filter, begin, length, errp);
 	if (ok)
 		ok = fd >= 0 ? atomic_file_open_fd(&j->file, path, fd, errp)
@@ -304,7 +300,7 @@ static void dump_start(const char *path, int fd, bool detach, bool filter, uint6
 	}
 	dump.status = DUMP_STATUS_ACTIVE;
 	dump.job = j;
-	if (!j->detached) {
+	if (!detach) {
 		job_finish(j, write_core(j), errp);
 		return;
 	}
@@ -367,18 +363,14 @@ DumpGuestMemoryCapability *qmp_query_dump_guest_memory_capability(Error **errp)
 
 DumpQueryResult *qmp_query_dump(Error **errp)
 {
-	DumpQueryResult *r = query_result();
-
-	if (!r)
-		error_setg(errp, "Out of memory");
-	return r;
+	return query_result(errp);
 }
 
 void introspection_stop(void)
 {
 	struct dump_job *j = dump.job;
 
-	if (j && j->detached) {
+	if (j) { /* only a detached dump outlives its command */
 		atomic_store(&j->cancel, true);
 		pthread_join(j->thread, NULL);
 		mainloop_remove(j->m->loop, j->watch);

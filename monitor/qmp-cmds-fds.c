@@ -1,5 +1,4 @@
-/* Descriptor passing as QEMU 7.2 does it: getfd/closefd per connection, add-fd/remove-fd/
- * query-fdsets and -add-fd for the fd sets behind /dev/fdset/N. */
+/* Descriptor passing as QEMU 7.2: getfd/closefd, add-fd/remove-fd/query-fdsets, -add-fd. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -43,16 +42,13 @@ static void close_received(struct monitor_fds *m)
 		close(m->recv[--m->nr_recv]);
 }
 
-void monitor_fds_received(struct monitor_fds *m, const int *fds, int n)
+void monitor_fds_on_stream(void *client, const int *fds, int n)
 {
+	struct monitor_fds *m = client;
+
 	close_received(m);
 	memcpy(m->recv, fds, (size_t)n * sizeof(*fds));
 	m->nr_recv = n;
-}
-
-void monitor_fds_on_stream(void *client, const int *fds, int n)
-{
-	monitor_fds_received(client, fds, n);
 }
 
 void monitor_fds_release(struct monitor_fds *m)

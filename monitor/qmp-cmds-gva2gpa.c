@@ -1,6 +1,5 @@
 /* QMP x-gva2gpa (HMP gva2gpa): a guest-virtual address through a vCPU's page tables. */
 #include <errno.h>
-#include <inttypes.h>
 
 #include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
@@ -12,25 +11,21 @@ GvaToGpaInfo *qmp_x_gva2gpa(uint64_t addr, bool has_cpu_index, int64_t cpu_index
 {
 	struct machine *m = monitor_machine();
 	bool running = m->state == RUN_STATE_RUNNING;
+	struct vcpu *v = monitor_vcpu(m, has_cpu_index ? cpu_index : 0, errp);
 	GvaToGpaInfo *info;
 	uint64_t gpa;
 	int err;
 
-	if (!has_cpu_index)
-		cpu_index = 0;
-	if (cpu_index < 0 || cpu_index >= m->nr_vcpus) {
-		error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+	if (!v)
 		return NULL;
-	}
 	/* the registers are read with the vCPUs parked (a transient pause: no event) */
 	if (running)
 		vcpu_pause_all(m);
-	err = paging_translate(m, &m->vcpus[cpu_index], addr, &gpa);
+	err = paging_translate(m, v, addr, &gpa);
 	if (running)
 		vcpu_resume_all(m);
 	if (err && err != -EFAULT) {
-		error_setg_errno(errp, -err, "Cannot read the registers of CPU %" PRId64,
-				 cpu_index);
+		error_setg_errno(errp, -err, "Cannot read the registers of CPU %d", v->index);
 		return NULL;
 	}
 	info = zalloc(sizeof(*info), errp);

@@ -1,5 +1,4 @@
-/* QMP machine queries: query-name, query-kvm, query-cpus-fast, query-memory-size-summary,
- * query-registers. */
+/* QMP machine queries: name, kvm, cpus-fast, memory-size-summary, registers. */
 #include <cpuid.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,14 @@
 #include "vmm/vcpu.h"
 
 #define CR0_PE 1u
+
+struct vcpu *monitor_vcpu(struct machine *m, int64_t cpu_index, Error **errp)
+{
+	if (cpu_index >= 0 && cpu_index < m->nr_vcpus)
+		return &m->vcpus[cpu_index];
+	error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+	return NULL;
+}
 
 NameInfo *qmp_query_name(Error **errp)
 {
@@ -66,15 +73,13 @@ CpuInfoFastList *qmp_query_cpus_fast(Error **errp)
 	int i;
 
 	for (i = 0; i < m->nr_vcpus; i++) {
-		CpuInfoFastList *e = calloc(1, sizeof(*e));
+		CpuInfoFastList *e = *tail = calloc(1, sizeof(*e));
 
 		if (!e || !(e->value = cpu_info(&m->vcpus[i]))) {
-			free(e);
-			CpuInfoFastList_free(head);
+			CpuInfoFastList_free(head); /* e too: it is linked */
 			error_setg(errp, "Out of memory");
 			return NULL;
 		}
-		*tail = e;
 		tail = &e->next;
 	}
 	return head;
@@ -160,14 +165,13 @@ static uint64List *quadwords(const struct kvm_xsave *x, const size_t *off, int n
 	int i;
 
 	for (i = 0; i < n; i++) {
-		uint64List *e = calloc(1, sizeof(*e));
+		uint64List *e = *tail = calloc(1, sizeof(*e));
 
 		if (!e) {
 			uint64List_free(head);
 			return NULL;
 		}
 		e->value = xs_get(x, off[i]);
-		*tail = e;
 		tail = &e->next;
 	}
 	return head;
@@ -214,25 +218,19 @@ static bool fpu_state(CpuRegisters *c, const struct kvm_xsave *x, uint64_t xcr0)
 	c->ftw = xs_get(x, FX_FTW) & 0xff, c->mxcsr = xs_get(x, FX_MXCSR) & 0xffffffff;
 	c->xcr0 = xcr0;
 	for (i = 0; i < 8; i++) {
-		FloatRegisterList *e = calloc(1, sizeof(*e));
+		FloatRegisterList *e = *ft = calloc(1, sizeof(*e)); /* c's: freed with it */
 
-		if (!e || !(e->value = calloc(1, sizeof(*e->value)))) {
-			free(e);
+		if (!e || !(e->value = calloc(1, sizeof(*e->value))))
 			return false;
-		}
 		e->value->mantissa = xs_get(x, FX_ST + 16 * i);
 		e->value->exponent = xs_get(x, FX_ST + 16 * i + 8) & 0xffff;
-		*ft = e;
 		ft = &e->next;
 	}
 	for (i = 0; i < nvec; i++) {
-		VectorRegisterList *e = calloc(1, sizeof(*e));
+		VectorRegisterList *e = *vt = calloc(1, sizeof(*e));
 
-		if (!e || !(e->value = vector(x, xcr0, i))) {
-			free(e);
+		if (!e || !(e->value = vector(x, xcr0, i)))
 			return false;
-		}
-		*vt = e;
 		vt = &e->next;
 	}
 	if (nvec == 32) {
@@ -305,25 +303,21 @@ CpuRegistersList *qmp_query_registers(bool has_cpu_index, int64_t cpu_index, Err
 	int i, first = 0, last = m->nr_vcpus - 1;
 
 	if (has_cpu_index) {
-		if (cpu_index < 0 || cpu_index >= m->nr_vcpus) {
-			error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+		if (!monitor_vcpu(m, cpu_index, errp))
 			return NULL;
-		}
 		first = last = (int)cpu_index;
 	}
 	/* every vCPU parked at once, so the values belong together; no STOP/RESUME for this */
 	if (running)
 		vcpu_pause_all(m);
 	for (i = first; i <= last; i++) {
-		CpuRegistersList *e = zalloc(sizeof(*e), errp);
+		CpuRegistersList *e = *tail = zalloc(sizeof(*e), errp);
 
 		if (!e || !(e->value = registers(&m->vcpus[i], errp))) {
-			free(e);
-			CpuRegistersList_free(head);
+			CpuRegistersList_free(head); /* e too: it is linked */
 			head = NULL;
 			break;
 		}
-		*tail = e;
 		tail = &e->next;
 	}
 	if (running)

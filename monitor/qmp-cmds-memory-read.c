@@ -2,8 +2,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "monitor/memory-read.h"
 #include "monitor/monitor.h"
+#include "monitor/qmp-internal.h"
 #include "qapi-commands.h"
 #include "vmm/guest-mem.h"
 #include "vmm/machine.h"
@@ -16,18 +16,17 @@ bool memory_read(struct machine *m, uint64_t addr, uint64_t len, bool virt, int6
 		 Error **errp)
 {
 	bool running = m->state == RUN_STATE_RUNNING, ok;
+	struct vcpu *v = monitor_vcpu(m, cpu, errp);
 
-	if (cpu < 0 || cpu >= m->nr_vcpus) {
-		error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+	if (!v)
 		return false;
-	}
 	if (!virt) {
 		ok = guest_mem_read(&m->mem, addr, buf, len);
 	} else {
 		/* page tables and control registers are read with the vCPUs parked (no event) */
 		if (running)
 			vcpu_pause_all(m);
-		ok = paging_read_virt(m, &m->vcpus[cpu], addr, buf, len) == 0;
+		ok = paging_read_virt(m, v, addr, buf, len) == 0;
 		if (running)
 			vcpu_resume_all(m);
 	}

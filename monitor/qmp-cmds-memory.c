@@ -1,5 +1,4 @@
-/* QMP memory commands: memsave (guest-virtual) and pmemsave (guest-physical) into files
- * (monitor/atomic-file.h). */
+/* QMP memsave (guest-virtual) and pmemsave (guest-physical) into files (atomic-file.h). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +9,8 @@
 #include "monitor/qmp-internal.h"
 #include "qapi-commands.h"
 #include "vmm/guest-mem.h"
-#include "vmm/vcpu.h"
-
 #include "vmm/paging.h"
+#include "vmm/vcpu.h"
 
 #define PAGE_SIZE 4096ULL
 
@@ -114,15 +112,12 @@ void qmp_memsave(int64_t val, int64_t size, const char *filename, bool has_cpu_i
 {
 	struct machine *m = monitor_machine();
 	bool running = m->state == RUN_STATE_RUNNING;
+	struct vcpu *v = monitor_vcpu(m, has_cpu_index ? cpu_index : 0, errp);
 	struct span *spans = NULL;
 	size_t nr = 0;
 
-	if (!has_cpu_index)
-		cpu_index = 0;
-	if (cpu_index < 0 || cpu_index >= m->nr_vcpus) {
-		error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+	if (!v)
 		return;
-	}
 	if (!range_ok(val, size)) {
 		invalid_range(val, size, errp);
 		return;
@@ -130,7 +125,7 @@ void qmp_memsave(int64_t val, int64_t size, const char *filename, bool has_cpu_i
 	/* page tables and control registers are read with the vCPUs parked (no event) */
 	if (running)
 		vcpu_pause_all(m);
-	spans = virtual_spans(m, &m->vcpus[cpu_index], (uint64_t)val, (uint64_t)size, &nr);
+	spans = virtual_spans(m, v, (uint64_t)val, (uint64_t)size, &nr);
 	if (!spans)
 		invalid_range(val, size, errp);
 	else

@@ -1,6 +1,4 @@
 /* QMP run-state commands: query-status, stop, cont, system_reset, system_powerdown. */
-#include <stdlib.h>
-
 #include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
 #include "qapi-commands.h"
@@ -8,15 +6,12 @@
 StatusInfo *qmp_query_status(Error **errp)
 {
 	struct machine *m = monitor_machine();
-	StatusInfo *info = calloc(1, sizeof(*info));
+	StatusInfo *info = zalloc(sizeof(*info), errp);
 
-	if (!info) {
-		error_setg(errp, "Out of memory");
-		return NULL;
+	if (info) {
+		info->status = m->state;
+		info->running = m->state == RUN_STATE_RUNNING; /* singlestep: false */
 	}
-	info->status = m->state;
-	info->running = m->state == RUN_STATE_RUNNING;
-	info->singlestep = false;
 	return info;
 }
 
@@ -40,9 +35,8 @@ void qmp_stop(Error **errp)
 	if (needs_reset(m, "stop", errp))
 		return;
 	/* paused or prelaunch: nothing to do and no event, as QEMU */
-	if (m->state == RUN_STATE_RUNNING)
-		vm_stop(m,
-			RUN_STATE_PAUSED); /* returns with every vCPU out of KVM_RUN; STOP sent */
+	if (m->state == RUN_STATE_RUNNING) /* returns with every vCPU out of KVM_RUN; STOP sent */
+		vm_stop(m, RUN_STATE_PAUSED);
 }
 
 void qmp_cont(Error **errp)

@@ -27,8 +27,8 @@ json_object *qmp_error_response(ErrorClass cls, const char *desc);
 /* The session whose command is running (for qmp_capabilities), else NULL. */
 struct qmp_session *qmp_current_session(void);
 
-/* The greeting's "version" member, the same as query-version's return. */
-json_object *qmp_version_json(void);
+/* vCPU cpu_index of m, or NULL with QEMU's "Parameter 'cpu-index' expects a CPU number". */
+struct vcpu *monitor_vcpu(struct machine *m, int64_t cpu_index, Error **errp);
 
 /* The machine's run-state listener: turns vm events into QMP events (qmp-events.c). */
 void qmp_events_on_vm_event(void *opaque, enum vm_event ev, bool guest, ShutdownCause cause);

@@ -1,5 +1,4 @@
-/* The QMP server: listeners and clients on the main loop, each client a stream with its JSON
- * reader. */
+/* The QMP server: listeners and clients on the main loop, each a stream with a JSON reader. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "monitor/json-reader.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
+#include "qapi-commands.h"
 #include "qapi-events.h"
 #include "vmm/config.h"
 #include "vmm/listener.h"
@@ -145,12 +145,9 @@ static void client_free(struct client *c)
 {
 	struct client **p;
 
-	for (p = &mon.clients; *p; p = &(*p)->next) {
-		if (*p == c) {
-			*p = c->next;
-			break;
-		}
-	}
+	for (p = &mon.clients; *p != c; p = &(*p)->next)
+		;
+	*p = c->next;
 	stream_free(c->st);
 	json_reader_destroy(&c->rd);
 	monitor_fds_release(&c->fds);
@@ -178,16 +175,13 @@ static bool on_accept(void *opaque, int fd)
 {
 	struct client *c = calloc(1, sizeof(*c));
 
-	if (!c || !json_reader_init(&c->rd)) {
-		free(c);
-		c = NULL;
-	} else if (!(c->st = stream_new(mon.loop, fd, fd, &client_cfg, &client_ops, c))) {
-		json_reader_destroy(&c->rd);
-		free(c);
-		c = NULL;
-	}
-	if (!c) {
+	if (c && json_reader_init(&c->rd))
+		c->st = stream_new(mon.loop, fd, fd, &client_cfg, &client_ops, c);
+	if (!c || !c->st) {
 		fprintf(stderr, "tinyvmm: QMP client refused: out of memory\n");
+		if (c)
+			json_reader_destroy(&c->rd);
+		free(c);
 		close(fd);
 		return false;
 	}
@@ -199,15 +193,18 @@ static bool on_accept(void *opaque, int fd)
 	return true;
 }
 
+/* {"QMP": {"version": query-version's return, "capabilities": []}} */
 static bool make_greeting(void)
 {
+	VersionInfo *v = qmp_query_version(NULL);
 	json_object *qmp = json_object_new_object();
 
 	mon.greeting = json_object_new_object();
-	json_object_object_add(qmp, "version", qmp_version_json());
+	json_object_object_add(qmp, "version", v ? VersionInfo_to_json(v) : NULL);
 	json_object_object_add(qmp, "capabilities", json_object_new_array());
 	json_object_object_add(mon.greeting, "QMP", qmp);
-	return mon.greeting != NULL;
+	VersionInfo_free(v);
+	return v && mon.greeting;
 }
 
 bool monitor_start(struct machine *m, const struct vm_config *cfg, struct mainloop *loop)

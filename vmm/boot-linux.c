@@ -102,10 +102,8 @@ struct linux_boot {
 	char cmdline[];
 };
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int code,
+						      const char *fmt, ...)
 {
 	va_list ap;
 
@@ -182,7 +180,8 @@ int bzimage_parse(const uint8_t *img, size_t size, struct bzimage *bz, char *err
 	return 0;
 }
 
-uint64_t boot_linux_low_ram(uint64_t ram_size)
+/* Guest RAM below 4 GiB for ram_size bytes of RAM. */
+static uint64_t low_ram(uint64_t ram_size)
 {
 	return ram_size < GUEST_MEM_LOW_LIMIT ? ram_size : GUEST_MEM_LOW_LIMIT;
 }
@@ -197,7 +196,7 @@ uint64_t boot_linux_kernel_end(const struct bzimage *bz)
 
 int boot_linux_e820(struct e820_entry *e, int max, uint64_t ram_size)
 {
-	uint64_t low = boot_linux_low_ram(ram_size);
+	uint64_t low = low_ram(ram_size);
 	int n = 0;
 
 #define ADD(a, s, t)                                                   \
@@ -220,7 +219,7 @@ int boot_linux_e820(struct e820_entry *e, int max, uint64_t ram_size)
 int boot_linux_place_initrd(const struct bzimage *bz, uint64_t ram_size, uint64_t size,
 			    uint64_t *addr, char *err, size_t errlen)
 {
-	uint64_t top = boot_linux_low_ram(ram_size);
+	uint64_t top = low_ram(ram_size);
 	uint64_t floor = boot_linux_kernel_end(bz);
 
 	if ((uint64_t)bz->initrd_addr_max + 1 < top)
@@ -471,7 +470,7 @@ static void linux_release(void *image)
 bool boot_linux_load(struct machine *m, const struct vm_config *cfg)
 {
 	const char *cmdline = cfg->append ? cfg->append : BOOT_DEFAULT_CMDLINE;
-	uint64_t low = boot_linux_low_ram(m->mem.ram_size);
+	uint64_t low = low_ram(m->mem.ram_size);
 	size_t cmdline_len = strlen(cmdline);
 	uint8_t header[1024] = { 0 }; /* the boot sector and setup header: all the checks read */
 	struct linux_boot *lb;

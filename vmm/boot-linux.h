@@ -49,8 +49,6 @@ struct bzimage {
 
 /* Checks a bzImage of size bytes; 0, or -EINVAL with the reason in err. */
 int bzimage_parse(const uint8_t *img, size_t size, struct bzimage *bz, char *err, size_t errlen);
-/* Guest RAM below 4 GiB for ram_size bytes of RAM. */
-uint64_t boot_linux_low_ram(uint64_t ram_size);
 /* End of the memory the kernel uses while it decompresses and starts (for placement checks). */
 uint64_t boot_linux_kernel_end(const struct bzimage *bz);
 /* The guest's memory map for ram_size bytes; returns the number of entries (at most max). */

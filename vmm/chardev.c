@@ -1,5 +1,4 @@
-/* Character backends (stdio, file, unix/tcp server, none) behind the serial port and consoles,
- * each a stream: output never blocks the guest, input goes as fast as the frontend takes it. */
+/* Character backends (stdio, file, unix/tcp server, none) behind the serial port and consoles. */
 #include "vmm/chardev.h"
 
 #include <errno.h>
@@ -133,16 +132,6 @@ static int stdout_fd(void)
 	return fcntl(1, F_DUPFD_CLOEXEC, 3); /* a socket (written with MSG_DONTWAIT) or a file */
 }
 
-/* file: a FIFO without a reader is refused at once, never waited for. */
-static int open_file(const char *path, char *err, size_t errlen)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-	return fd;
-}
-
 /* pipe: PATH.in and PATH.out, or PATH both ways (QEMU's); read-write, so a FIFO never waits. */
 static bool open_pipe(const char *path, int *in, int *out, char *err, size_t errlen)
 {
@@ -192,10 +181,12 @@ struct chardev *chardev_open(const struct chardev_spec *spec, struct mainloop *l
 		in = fcntl(0, F_DUPFD_CLOEXEC, 3);
 		out = stdout_fd();
 		break;
-	case CHR_FILE:
-		out = open_file(spec->path, err, errlen);
-		if (out < 0)
+	case CHR_FILE: /* a FIFO without a reader is refused at once, never waited for */
+		out = open(spec->path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0644);
+		if (out < 0) {
+			snprintf(err, errlen, "cannot open '%s': %s", spec->path, strerror(errno));
 			goto fail;
+		}
 		break;
 	case CHR_PIPE:
 		if (!open_pipe(spec->path, &in, &out, err, errlen))
@@ -256,12 +247,8 @@ void chardev_set_frontend(struct chardev *c, const struct chardev_frontend *fe, 
 
 void chardev_accept_input(struct chardev *c)
 {
-	if (!c)
-		return;
-	if (c->mux)
-		c->mux->accept(c->mux->opaque);
-	else
-		stream_kick(c->st);
+	if (c)
+		stream_kick(c->st); /* the mux, if any, is offered the input again too */
 }
 
 size_t chardev_write(struct chardev *c, const void *buf, size_t len)
@@ -301,9 +288,7 @@ size_t chardev_frontend_room(const struct chardev *c)
 
 size_t chardev_backend_write(struct chardev *c, const void *buf, size_t len)
 {
-	if (!c)
-		return 0;
-	if (!c->st)
+	if (!c || !c->st)
 		return 0; /* nobody to read it: QEMU drops it silently too */
 	return stream_write(c->st, buf, len);
 }
@@ -325,10 +310,4 @@ void chardev_close(struct chardev *c)
 	if (c->spec.kind == CHR_STDIO || c->spec.kind == CHR_MON_STDIO)
 		restore_tty();
 	free(c);
-}
-
-void chardev_backend_kick(struct chardev *c)
-{
-	if (c)
-		stream_kick(c->st);
 }

@@ -83,13 +83,12 @@ void chardev_close(struct chardev *c);
 
 /*
  * A mux in front of a backend (hmp/mux.c, for mon:stdio): it receives the backend's input
- * (returning how much it took), the frontend's output and the frontend's "room again", and
- * passes on what belongs to the frontend with the calls after it.
+ * (returning how much it took) and the frontend's output, and passes on what belongs to the
+ * frontend with the calls after it.
  */
 struct chardev_mux {
 	size_t (*input)(void *opaque, const uint8_t *buf, size_t len);
 	void (*output)(void *opaque, const void *buf, size_t len);
-	void (*accept)(void *opaque);
 	void *opaque;
 };
 /* Installs mux (NULL: removes it). */
@@ -99,7 +98,5 @@ void chardev_frontend_input(struct chardev *c, const uint8_t *buf, size_t len);
 size_t chardev_frontend_room(const struct chardev *c);
 /* Output to the backend, past the mux; returns the bytes queued. */
 size_t chardev_backend_write(struct chardev *c, const void *buf, size_t len);
-/* The mux's backend has room for input again (the frontend drained). */
-void chardev_backend_kick(struct chardev *c);
 
 #endif

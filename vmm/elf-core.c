@@ -17,9 +17,7 @@ struct qemu_cpu_segment {
 
 struct qemu_cpu_state {
 	uint32_t version, size;
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-	uint64_t rip, rflags;
+	struct kvm_regs regs; /* rax rbx rcx rdx rsi rdi rsp rbp r8-r15 rip rflags: KVM's order */
 	struct qemu_cpu_segment cs, ds, es, fs, gs, ss;
 	struct qemu_cpu_segment ldt, tr, gdt, idt;
 	uint64_t cr[5];
@@ -102,30 +100,12 @@ static void qemu_seg(const struct kvm_segment *k, struct qemu_cpu_segment *q)
 
 static void qemu_state(const struct elf_core_cpu *c, struct qemu_cpu_state *q)
 {
-	const struct kvm_regs *r = &c->regs;
 	const struct kvm_sregs *s = &c->sregs;
 
 	memset(q, 0, sizeof(*q));
 	q->version = 1;
 	q->size = sizeof(*q);
-	q->rax = r->rax;
-	q->rbx = r->rbx;
-	q->rcx = r->rcx;
-	q->rdx = r->rdx;
-	q->rsi = r->rsi;
-	q->rdi = r->rdi;
-	q->rsp = r->rsp;
-	q->rbp = r->rbp;
-	q->r8 = r->r8;
-	q->r9 = r->r9;
-	q->r10 = r->r10;
-	q->r11 = r->r11;
-	q->r12 = r->r12;
-	q->r13 = r->r13;
-	q->r14 = r->r14;
-	q->r15 = r->r15;
-	q->rip = r->rip;
-	q->rflags = r->rflags;
+	q->regs = c->regs;
 	qemu_seg(&s->cs, &q->cs);
 	qemu_seg(&s->ds, &q->ds);
 	qemu_seg(&s->es, &q->es);

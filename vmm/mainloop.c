@@ -1,5 +1,4 @@
-/* The main loop: one epoll set of file descriptors and timers, and work deferred to just before it
- * sleeps, served on the main thread under the big lock. */
+/* The main loop: epoll over fds and timers, and work deferred until it sleeps (main thread). */
 #include "vmm/mainloop.h"
 
 #include <errno.h>
@@ -164,14 +163,13 @@ void mainloop_soon(struct mainloop *loop, struct mainloop_soon *s)
 
 void mainloop_soon_cancel(struct mainloop *loop, struct mainloop_soon *s)
 {
-	struct mainloop_soon **p;
+	struct mainloop_soon **p = &loop->soon;
 
-	for (p = &loop->soon; *p; p = &(*p)->next) {
-		if (*p == s) {
-			*p = s->next;
-			break;
-		}
-	}
+	if (!s->queued)
+		return; /* queued is true exactly while s is in the list */
+	while (*p != s)
+		p = &(*p)->next;
+	*p = s->next;
 	s->queued = false;
 }
 

@@ -1,5 +1,4 @@
-/* The main loop: one epoll set of file descriptors and timers, and work deferred to just before it
- * sleeps, served on the main thread under the big lock. */
+/* The main loop: epoll over fds and timers, and work deferred until it sleeps (main thread). */
 #ifndef VMM_MAINLOOP_H
 #define VMM_MAINLOOP_H
 

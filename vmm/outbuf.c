@@ -6,8 +6,8 @@
 
 void outbuf_append(struct outbuf *b, const void *p, size_t n)
 {
-	if (b->failed)
-		return;
+	if (b->failed || !n)
+		return; /* nothing to add: an empty buffer has no data to copy to */
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		char *d;

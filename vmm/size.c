@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool number_parse(const char *s, uint64_t *out)
 {
@@ -22,6 +23,8 @@ bool number_parse(const char *s, uint64_t *out)
 
 bool size_parse(const char *s, uint64_t default_unit, uint64_t *out)
 {
+	static const char units[] = "BKMGT"; /* 1, then powers of 1024 */
+	const char *u;
 	char *end;
 	unsigned long long v;
 	uint64_t unit;
@@ -30,32 +33,10 @@ bool size_parse(const char *s, uint64_t default_unit, uint64_t *out)
 		return false;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno)
+	u = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
+	if (errno || (*end && (!u || end[1])))
 		return false;
-	switch (toupper((unsigned char)*end)) {
-	case '\0':
-		unit = default_unit;
-		break;
-	case 'B':
-		unit = 1;
-		break;
-	case 'K':
-		unit = 1ULL << 10;
-		break;
-	case 'M':
-		unit = 1ULL << 20;
-		break;
-	case 'G':
-		unit = 1ULL << 30;
-		break;
-	case 'T':
-		unit = 1ULL << 40;
-		break;
-	default:
-		return false;
-	}
-	if (*end && end[1])
-		return false;
+	unit = u ? 1ULL << (10 * (u - units)) : default_unit;
 	if (unit && v > UINT64_MAX / unit)
 		return false;
 	*out = v * unit;

@@ -191,12 +191,10 @@ int socket_connect(const struct chardev_spec *spec, char *err, size_t errlen)
 
 int socket_accept(int listen_fd)
 {
-	int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	int one = 1;
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
 
-	if (fd >= 0)
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-			   sizeof(one)); /* fails on unix: fine */
+	if (fd >= 0) /* TCP_NODELAY fails on unix: fine */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
 }
 

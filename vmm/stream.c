@@ -1,5 +1,4 @@
-/* One byte stream on the main loop: bounded non-blocking output, input read only as fast as its
- * consumer takes it, end and errors handled once. */
+/* One byte stream on the main loop: bounded non-blocking output, input paced by its consumer. */
 #include "vmm/stream.h"
 
 #include <errno.h>
@@ -89,7 +88,7 @@ static void deliver(struct stream *s)
 		}
 		if (mainloop_quitting(s->loop))
 			break; /* the VM is ending (quit): no further command runs */
-		room = s->ops->input_room ? s->ops->input_room(s->opaque) : n;
+		room = s->ops->input_room(s->opaque);
 		if (!room)
 			break;
 		took = s->ops->input(s->opaque, s->in + s->in_pos, n < room ? n : room);
@@ -105,7 +104,7 @@ static bool wants_input(struct stream *s)
 {
 	if (!s->in_w || s->in_eof || s->why || s->in_len)
 		return false;
-	return s->shutting_down || !s->ops->input_room || s->ops->input_room(s->opaque) > 0;
+	return s->shutting_down || s->ops->input_room(s->opaque) > 0;
 }
 
 static void update_events(struct stream *s)
@@ -199,25 +198,19 @@ static ssize_t read_some(struct stream *s, size_t want)
 		for (i = 0; i < (int)(len / sizeof(int)) && nfds < STREAM_MAX_FDS; i++)
 			memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
 	}
-	if (nfds && s->ops->fds)
+	if (nfds)
 		s->ops->fds(s->opaque, fds, nfds);
-	else
-		for (i = 0; i < nfds; i++)
-			close(fds[i]);
 	return n;
 }
 
 /* Reads what the consumer can take (all of it while shutting down: it is discarded). */
 static void read_input(struct stream *s)
 {
-	size_t want = s->cfg.in_size;
+	size_t want = s->shutting_down ? s->cfg.in_size : s->ops->input_room(s->opaque);
 	ssize_t n;
 
-	if (!s->shutting_down && s->ops->input_room) {
-		size_t room = s->ops->input_room(s->opaque);
-
-		want = room < want ? room : want;
-	}
+	if (want > s->cfg.in_size)
+		want = s->cfg.in_size;
 	if (!want || s->in_len)
 		return;
 	if (!s->in && !(s->in = malloc(s->cfg.in_size))) {

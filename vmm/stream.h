@@ -1,6 +1,4 @@
-/* One byte stream on the main loop: bounded non-blocking output, input read only as fast as its
- * consumer takes it, end and errors handled once. Every monitor client, console and chardev
- * backend is one. */
+/* One byte stream on the main loop: bounded non-blocking output, input paced by its consumer. */
 #ifndef VMM_STREAM_H
 #define VMM_STREAM_H
 
@@ -19,7 +17,7 @@ struct stream_ops {
 	 * stream_kick().
 	 */
 	size_t (*input)(void *opaque, const uint8_t *buf, size_t len);
-	/* How many bytes input() can take now; NULL: any number. */
+	/* How many bytes input() can take now. */
 	size_t (*input_room)(void *opaque);
 	/* Output that did not fit has room again (after a write returned less than asked). */
 	void (*writable)(void *opaque);
@@ -29,11 +27,8 @@ struct stream_ops {
 	 * for a plain close). Called once, on the main thread; the owner calls stream_free().
 	 */
 	void (*closed)(void *opaque, const char *why);
-	/*
-	 * With cfg->recv_fds: descriptors that came with a read (SCM_RIGHTS), handed over before
-	 * that read's bytes are offered to input(); the callee owns them (NULL: they are closed).
-	 * It may not end or free the stream.
-	 */
+	/* With cfg->recv_fds: descriptors that came with a read (SCM_RIGHTS), before its bytes go
+	 * to input(); the callee owns them and may not end or free the stream. */
 	void (*fds)(void *opaque, const int *fds, int n);
 };
 
@@ -72,8 +67,7 @@ void stream_kick(struct stream *s);
  * peer gets EOF and closed() follows at once. Bound it with a timer (a peer that reads nothing).
  */
 void stream_shutdown(struct stream *s);
-/* Ends the stream at once (why: for closed(); NULL for a plain close): from the owner's callbacks.
- */
+/* Ends the stream at once (why: for closed(), NULL for a plain close); from owner callbacks. */
 void stream_close(struct stream *s, const char *why);
 /* Stops serving and frees; closes the fds. Safe inside the stream's own callbacks. */
 void stream_free(struct stream *s);
