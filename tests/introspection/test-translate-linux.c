@@ -199,8 +199,8 @@ int main(int argc, char **argv)
 	pthread_mutex_unlock(&m.lock);
 	CHECK(pthread_create(&loop_tid, NULL, loop_thread, &m) == 0);
 
-	if (!poll_until(marker_seen, argv[3], 100, 70000)) {
-		fprintf(stderr, "FAIL: no %s in %s after 70 s\n", MARKER, argv[3]);
+	if (!poll_until(marker_seen, argv[3], 100, 90000)) {
+		fprintf(stderr, "FAIL: no %s in %s after 90 s\n", MARKER, argv[3]);
 		return 1;
 	}
 	printf("%s after %.1f s; pausing the vCPUs every 50 ms\n", MARKER, now_seconds() - t0);

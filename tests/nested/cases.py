@@ -178,10 +178,10 @@ CASES = [
     boot("boot-smp1", "-m 256M -smp 1", 1),
     boot("boot-smp4", "-m 256M -smp 4", 4),
     boot("boot-1g", "-m 1G -smp 2", 2, extra=[r"^@@RC 0"]),
-    boot_twice("reboot", "reboot", "wait_qmp && qmp_until_exit 30",
+    boot_twice("reboot", "reboot", "wait_qmp && qmp_until_exit 60",
                [r'qmp: .*"event": *"RESET".*"guest": *true', r'qmp: .*"event": *"SHUTDOWN"',
                 r"^@@RC 0", r"serial: TVMM-L2-REBOOTING", r"serial: TVMM-L2-UP",
-                r"serial: TVMM-L2-REBOOTED"]),
+                r"serial: TVMM-L2-REBOOTED"], budget=70),
     boot_twice("system-reset", "wait",
                f"waitfor TVMM-L2-UP && qmp '{{\"execute\":\"system_reset\"}}' && "
                f"waitfor TVMM-L2-UP 2 && qmp '{QUIT}'",
@@ -255,7 +255,7 @@ CASES = [
               expect=[r"^TVMM-L2-SPINNING after", r"^vcpu\d user text ", r"^compared with",
                       r"translate-linux: all checks passed", r"^@@RC 0",
                       r"serial: TVMM-L2-SPINNING"],
-              forbid=[r"^FAIL", r"MISMATCH", r"Kernel panic"], budget=100),
+              forbid=[r"^FAIL", r"MISMATCH", r"Kernel panic"], budget=120),
     # docs/pci.md's session: lspci -nn -v, then edu through resource0 and pci-testdev's ports
     PciSession("pci-session",
                f'start_vm -m 256M $BOOT {PCI_DEVICES} -append "{QUIET} tvmm.action=pci"\n'

@@ -108,5 +108,6 @@ qmp_until_exit() {
 			sleep 0.1
 			i=$((i + 1))
 		done
+		sleep 1 # nc ends at our EOF: let it read tinyvmm's last events first
 	} | nc 127.0.0.1 $QMP_PORT | sed 's/^/qmp: /'
 }
