@@ -190,6 +190,8 @@ int main(int argc, char **argv)
 	cfg.append = "console=ttyS0 quiet tvmm.action=spin";
 	cfg.serial.kind = CHR_FILE;
 	strcpy(cfg.serial.path, argv[3]);
+	strcpy(cfg.serial.label,
+	       "serial0"); /* the board's isa-serial takes it by label, as -serial's */
 	loop = mainloop_new(&m.lock);
 	if (!loop || !machine_create(&m, &cfg, loop))
 		return 1;
