@@ -8,6 +8,7 @@
 
 #include "vmm/chardev.h"
 #include "vmm/cli.h"
+#include "vmm/gdbstub.h"
 #include "vmm/machine.h"
 #include "vmm/mainloop.h"
 #include "vmm/vcpu.h"
@@ -53,8 +54,8 @@ static bool flushed(void *opaque)
 {
 	struct machine *m = opaque;
 
-	return timed_out || (monitor_flushed() && hmp_flushed() && chardev_flushed(m->serial_chr) &&
-			     chardev_flushed(m->debugcon_chr));
+	return timed_out || (monitor_flushed() && hmp_flushed() && gdbstub_flushed() &&
+			     chardev_flushed(m->serial_chr) && chardev_flushed(m->debugcon_chr));
 }
 
 /* Lets clients have their last replies and the guest's last output, for FLUSH_MS at most. */
@@ -64,9 +65,20 @@ static void flush_outputs(struct machine *m)
 
 	monitor_shutdown();
 	hmp_shutdown();
+	gdbstub_shutdown();
 	if (timer)
 		mainloop_run_until(m->loop, flushed, m);
 	mainloop_remove(m->loop, timer);
+}
+
+static bool start_gdb(struct machine *m, const struct vm_config *cfg)
+{
+	char err[300];
+
+	if (!cfg->has_gdb || gdbstub_start(m, &cfg->gdb, err, sizeof(err)))
+		return true;
+	fprintf(stderr, "tinyvmm: -gdb: %s\n", err);
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -106,7 +118,7 @@ int main(int argc, char **argv)
 	sig_watch = mainloop_add_fd(loop, sfd, EPOLLIN, on_signal, &m);
 	if (sig_watch && chardev_wait(m.serial_chr) && chardev_wait(m.debugcon_chr) &&
 	    monitor_start(&m, &cfg, loop) && hmp_start(&m, &cfg, loop, hmp_readline_editor()) &&
-	    !mainloop_quitting(loop) && machine_start(&m)) {
+	    start_gdb(&m, &cfg) && !mainloop_quitting(loop) && machine_start(&m)) {
 		mainloop_run(loop);
 		code = m.exit_code;
 	} else if (mainloop_quitting(loop)) {
@@ -120,6 +132,7 @@ int main(int argc, char **argv)
 	flush_outputs(&m);
 	hmp_stop();
 	monitor_stop();
+	gdbstub_stop();
 	mainloop_remove(loop, sig_watch);
 	pthread_mutex_unlock(&m.lock);
 	machine_destroy(&m);
