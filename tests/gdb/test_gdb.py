@@ -1,0 +1,136 @@
+"""gdb suite: Debian's gdb in batch mode against flat guests and the demo guest on KVM."""
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import gdblib
+from gdblib import Machine
+import tvmm
+from tvmm import check
+
+SPIN_INC = 0x1057  # spin.S: "2: incl (%bx)" of vCPU 0's loop
+SPIN_JMP = 0x105A  # "jmp 2b"
+HEARTBEAT = 0x500  # docs/guest-abi.md
+
+
+def registers():
+    """gdb's registers and memory are query-registers' and x-read-memory's (-S: nothing ran)."""
+    with Machine("-S") as m:
+        # first: gdb's session ends with a detach, which lets the guest run
+        q = m.qmp.cmd("query-registers", {"cpu-index": 0})["return"][0]
+        mem = m.qmp.cmd("x-read-memory", {"addr": 0x1000, "size": 4, "physical": True})["return"]
+        out = gdblib.batch(m.gdb, "info registers rip rsp eflags cs ss cr0 efer fs_base",
+                           "x/4xb 0x1000")
+        for name, want in [("rip", q["rip"]), ("rsp", q["rsp"]), ("eflags", q["rflags"]),
+                           ("cs", q["cs"]["selector"]), ("ss", q["ss"]["selector"]),
+                           ("cr0", q["cr0"]), ("efer", q["efer"]), ("fs_base", q["fs"]["base"])]:
+            check(gdblib.reg(out, name) == want, f"gdb's {name}", hex(want), out)
+        got = "".join(re.findall(r"0x([0-9a-f]{2})", out.split("0x1000:")[1].split("\n")[0]))
+        check(got == mem, "x/4xb 0x1000 through gdb", mem, got)
+
+
+def break_step():
+    """A hardware breakpoint (and a software one where int3 exits) is hit; 10 stepi follow the
+    loop's two instructions; the counter moved by one per incl."""
+    bps = ["hbreak"] + ([] if gdblib.pvm() else ["break"])
+    for bp in bps:
+        with Machine("-S") as m:
+            steps = []
+            for _ in range(10):
+                steps += ["stepi", "p/x $pc"]
+            out = gdblib.batch(m.gdb, f"{bp} *{SPIN_INC:#x}", "continue", "p/x $pc", "delete",
+                               "x/1xw 0x500", *steps, "x/1xw 0x500")
+            check(re.search(r"Breakpoint 1, 0x0*1057", out), f"{bp} hit", "Breakpoint 1", out)
+            pcs = [int(x, 16) for x in re.findall(r"\$\d+ = (0x[0-9a-f]+)", out)]
+            want = [SPIN_INC] + [SPIN_JMP, SPIN_INC] * 5
+            check(pcs == want, f"pc after {bp} and each stepi", want, pcs)
+            counts = [int(x, 16) for x in re.findall(r"0x500:\s+(0x[0-9a-f]+)", out)]
+            check(len(counts) == 2 and counts[1] - counts[0] == 5, "5 incl in 10 steps", 5,
+                  counts)
+
+
+def watch_heartbeat():
+    """A write watchpoint on the demo guest's heartbeat counter reports old and new values."""
+    if gdblib.pvm():
+        print("SKIP: kvm_pvm emulates real-mode code: its data writes never hit a debug register",
+              file=sys.stderr)
+        sys.exit(tvmm.SKIP)
+    with Machine(guest=None) as m:
+        m.wait_output("heartbeat 1\r\n")
+        out = gdblib.batch(m.gdb, f"watch *(unsigned int *){HEARTBEAT:#x}", "continue")
+        g = re.search(r"Old value = (\d+)\s+New value = (\d+)", out)
+        check(g and int(g.group(2)) == int(g.group(1)) + 1, "watchpoint old/new", "n, n+1", out)
+
+
+def interrupt():
+    """Ctrl-C (SIGINT to gdb: 0x03 on the wire) stops a running guest: STOP, paused."""
+    with Machine() as m:
+        p = subprocess.Popen([gdblib.GDB, "-batch", "-nx", "-ex", f"target remote {m.gdb}",
+                              "-ex", "continue", "-ex", "info status"],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT)
+        m.qmp.wait_event("STOP")  # gdb connecting stops the VM, as QEMU
+        m.qmp.wait_event("RESUME")  # continue
+        p.send_signal(signal.SIGINT)
+        out = p.communicate(timeout=tvmm.scaled(30))[0].decode()
+        check("received signal SIGINT" in out, "gdb sees SIGINT", "SIGINT", out)
+        m.qmp.wait_event("STOP")
+
+
+def threads():
+    """info threads lists one thread per vCPU, named as QEMU's CPU#N."""
+    with Machine("-smp", "4") as m:
+        m.wait_output("spin guest")
+        out = gdblib.batch(m.gdb, "info threads")
+        for i in range(4):
+            check(f"Thread {i + 1} (CPU#{i} [running])" in out, f"thread of vCPU {i}", i, out)
+
+
+def detach():
+    """detach leaves the guest running (the counter moves on)."""
+    with Machine() as m:
+        m.wait_output("spin guest")
+        out = gdblib.batch(m.gdb, "detach")
+        check("detached" in out, "gdb detached", "detached", out)
+        st = m.qmp.cmd("query-status")["return"]
+        check(st["status"] == "running", "running after detach", "running", st)
+        a = m.qmp.cmd("x-read-memory", {"addr": HEARTBEAT, "size": 4, "physical": True})
+        time.sleep(0.2)
+        b = m.qmp.cmd("x-read-memory", {"addr": HEARTBEAT, "size": 4, "physical": True})
+        check(a != b, "the guest runs after detach", "a changed counter", (a, b))
+
+
+def monitor_while_attached():
+    """A breakpoint hit is STOP and run state debug (info status: paused (debug)); QMP cont
+    resumes it (RESUME) and gdb gets its stop reply at the next stop; quit ends gdb's session."""
+    with Machine("-S") as m:
+        r = gdblib.Raw(m.gdb)
+        check(r.cmd("Z1,%x,1" % SPIN_INC) == "OK", "Z1")
+        r.send("c")
+        r.ack()
+        m.qmp.wait_event("RESUME")
+        reply = r.packet()
+        check(reply.startswith("T05thread:1;"), "stop reply of the breakpoint", "T05thread:1;",
+              reply)
+        m.qmp.wait_event("STOP")
+        st = m.qmp.cmd("query-status")["return"]
+        check(st == {"running": False, "singlestep": False, "status": "debug"}, "query-status",
+              "debug", st)
+        check(m.hmp("info status") == "VM status: paused (debug)\r\n", "info status",
+              "paused (debug)", m.hmp("info status"))
+        check(r.cmd("z1,%x,1" % SPIN_INC) == "OK", "z1")
+        check(m.qmp.cmd("cont") == {"return": {}}, "QMP cont")
+        m.qmp.wait_event("RESUME")
+        check(m.qmp.cmd("stop") == {"return": {}}, "QMP stop")
+        check(r.packet().startswith("T02thread:"), "gdb hears of the stop", "T02", "")
+        m.qmp.cmd("quit")
+        check(r.packet() == "W00", "gdb hears the VM end", "W00", "")
+        check(m.wait_exit() == 0, "quit with gdb attached exits 0")
+        r.close()
+
+
+tvmm.main({"registers": registers, "break-step": break_step, "watch-heartbeat": watch_heartbeat,
+           "interrupt": interrupt, "threads": threads, "detach": detach,
+           "monitor-while-attached": monitor_while_attached})
