@@ -131,6 +131,42 @@ def monitor_while_attached():
         r.close()
 
 
-tvmm.main({"registers": registers, "break-step": break_step, "watch-heartbeat": watch_heartbeat,
+def invisible_breakpoints():
+    """A software breakpoint's int3 is in guest RAM, but m, x-read-memory, xp, pmemsave and
+    dump-guest-memory all show the original byte."""
+    with Machine("-S") as m:
+        orig = m.qmp.cmd("x-read-memory", {"addr": SPIN_INC, "size": 2, "physical": True})
+        r = gdblib.Raw(m.gdb)
+        check(r.cmd("Z0,%x,1" % SPIN_INC) == "OK", "Z0")
+        check(r.cmd("m%x,2" % SPIN_INC) == orig["return"], "m reads the original byte",
+              orig["return"], "")
+        got = m.qmp.cmd("x-read-memory", {"addr": SPIN_INC, "size": 2, "physical": True})
+        check(got == orig, "x-read-memory reads the original byte", orig, got)
+        got = m.qmp.cmd("x-read-memory", {"addr": SPIN_INC, "size": 2})
+        check(got == orig, "x-read-memory (virtual) reads the original byte", orig, got)
+        want = "%016x: 0x%s\r\n" % (SPIN_INC, orig["return"][:2])
+        check(m.hmp("xp/1xb %#x" % SPIN_INC) == want, "xp", want, m.hmp("xp/1xb %#x" % SPIN_INC))
+        pm = m.path("pmem")
+        check(m.qmp.cmd("pmemsave", {"val": 0x1000, "size": 0x100, "filename": pm})
+              == {"return": {}}, "pmemsave")
+        with open(pm, "rb") as f:
+            data = f.read()
+        check(data[SPIN_INC - 0x1000:][:2].hex() == orig["return"], "pmemsave's bytes",
+              orig["return"], data[SPIN_INC - 0x1000:][:2].hex())
+        core = m.path("core")
+        check(m.qmp.cmd("dump-guest-memory", {"paging": False, "protocol": "file:" + core})
+              == {"return": {}}, "dump-guest-memory")
+        with open(core, "rb") as f:
+            data = f.read()
+        with open(tvmm.guest("spin"), "rb") as f:
+            image = f.read()
+        # the core holds the image at 0x1000 of RAM (one PT_LOAD from 0): find the loop's bytes
+        at = data.find(image[:SPIN_INC - 0x1000 + 2])
+        check(at >= 0, "the dump holds the loop's original bytes", orig["return"], "an int3")
+        check(r.cmd("z0,%x,1" % SPIN_INC) == "OK", "z0")
+        r.close()
+
+
+tvmm.main({"invisible-breakpoints": invisible_breakpoints, "registers": registers, "break-step": break_step, "watch-heartbeat": watch_heartbeat,
            "interrupt": interrupt, "threads": threads, "detach": detach,
            "monitor-while-attached": monitor_while_attached})
