@@ -364,6 +364,8 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 		else if (!strcmp(opt, "-monitor"))
 			r = parse_monitor(opt, arg, cfg->monitor, &cfg->nr_monitor, &monitors, err,
 					  errlen);
+		else if (!strcmp(opt, "-gdb") && !strncmp(arg, "chardev:", 8))
+			chardevs.gdb = arg, cfg->has_gdb = true;
 		else if (!strcmp(opt, "-gdb"))
 			r = parse_gdb(opt, arg, cfg, err, errlen);
 		else if (!strcmp(opt, "-add-fd"))

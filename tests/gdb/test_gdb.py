@@ -167,6 +167,26 @@ def invisible_breakpoints():
         r.close()
 
 
-tvmm.main({"invisible-breakpoints": invisible_breakpoints, "registers": registers, "break-step": break_step, "watch-heartbeat": watch_heartbeat,
+def command_line():
+    """-gdb chardev:ID serves gdb on a socket -chardev; DEVs that cannot serve gdb are refused."""
+    import tempfile
+    sock = tempfile.mkdtemp(prefix="tvmm-gdb-") + "/g.sock"
+    with tvmm.VM("-flat", tvmm.guest("spin"), "-chardev",
+                 f"socket,id=dbg,path={sock},server=on,wait=off", "-gdb", "chardev:dbg") as v:
+        tvmm.wait_for_path(sock)
+        r = gdblib.Raw(sock)
+        check(r.cmd("qC") == "QC1", "gdb on -chardev socket,id=dbg")
+        r.close()
+    for args, want in [(["-gdb", "stdio"], b"-gdb: 'stdio' cannot serve gdb"),
+                       (["-gdb", "chardev:nope"], b'-gdb chardev:nope: chardev "nope" not found'),
+                       (["-chardev", "null,id=n", "-gdb", "chardev:n"],
+                        b"-gdb chardev:n: chardev 'n' cannot serve gdb"),
+                       (["-gdb", "tcp::99999"], b"-gdb:")]:
+        p = subprocess.run([tvmm.binary(), "-serial", "none"] + args, capture_output=True,
+                           timeout=tvmm.scaled(30))
+        check(p.returncode == 1 and want in p.stderr, f"{args} refused", want, p.stderr)
+
+
+tvmm.main({"command-line": command_line, "invisible-breakpoints": invisible_breakpoints, "registers": registers, "break-step": break_step, "watch-heartbeat": watch_heartbeat,
            "interrupt": interrupt, "threads": threads, "detach": detach,
            "monitor-while-attached": monitor_while_attached})
