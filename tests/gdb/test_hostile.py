@@ -52,6 +52,13 @@ def hostile_packets():
         for i in range(4):
             check(r.cmd("z1,%x,1" % (0x2000 + i)) == "OK", "z1")
         check(r.cmd("z0,1000,1") == "E22", "removing a breakpoint never set", "E22")
+        for i in range(256):  # a breakpoint on every page of the first MiB
+            check(r.cmd("Z0,%x,1" % (i * 4096 + 0x800)) == "OK", f"Z0 number {i + 1}")
+        check(r.cmd("Z0,%x,1" % 0x100800) == "E22", "the 257th software breakpoint", "E22")
+        check(r.cmd("m800,1") == r.cmd("m800,1") and r.cmd("m800,1") != "cc",
+              "memory reads show no int3", "", r.cmd("m800,1"))
+        for i in range(256):
+            check(r.cmd("z0,%x,1" % (i * 4096 + 0x800)) == "OK", f"z0 number {i + 1}")
         r.send_raw(b"\x03\x03")  # Ctrl-C while stopped: nothing to stop
         check(r.cmd("qC") == "QC1", "the stub answers on")
         check(len(r.cmd("g")) == 2 * 608, "g after all that", 1216)
