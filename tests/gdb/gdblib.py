@@ -25,6 +25,23 @@ def pvm():
     return os.path.exists("/sys/module/kvm_pvm")
 
 
+def tcg():
+    """KVM inside QEMU's TCG (the KVM bed): TCG's SVM does not arm the debug registers a nested
+    guest runs with, so hardware breakpoints and watchpoints never hit there."""
+    with open("/proc/cpuinfo") as f:
+        return "QEMU Virtual CPU" in f.read()
+
+
+def break_kinds():
+    """gdb's breakpoint commands that stop this host's KVM (docs/gdb.md, Limits)."""
+    return ([] if tcg() else ["hbreak"]) + ([] if pvm() else ["break"])
+
+
+def bp_type():
+    """The Z packet type of a breakpoint that works here: 1 (debug register), else 0 (int3)."""
+    return 0 if tcg() else 1
+
+
 def batch(sock, *cmds, timeout=60):
     """Runs gdb -batch against the stub on unix socket sock; returns its output."""
     args = [GDB, "-batch", "-nx", "-ex", "set pagination off", "-ex", f"target remote {sock}"]
