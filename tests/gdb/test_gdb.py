@@ -34,6 +34,9 @@ def registers():
 def break_step():
     """A hardware and a software breakpoint (those this KVM stops on) are hit; 10 stepi follow the
     loop's two instructions; the counter moved by one per incl."""
+    if not gdblib.break_kinds():
+        print("SKIP: KVM under QEMU's TCG stops on no breakpoint (docs/gdb.md)", file=sys.stderr)
+        sys.exit(tvmm.SKIP)
     for bp in gdblib.break_kinds():
         with Machine("-S") as m:
             steps = []
@@ -102,25 +105,27 @@ def detach():
 
 
 def monitor_while_attached():
-    """A breakpoint hit is STOP and run state debug (info status: paused (debug)); QMP cont
+    """A breakpoint hit (or a step) is STOP and run state debug (info status: paused (debug)); QMP cont
     resumes it (RESUME) and gdb gets its stop reply at the next stop; quit ends gdb's session."""
     with Machine("-S") as m:
         r = gdblib.Raw(m.gdb)
-        z = gdblib.bp_type()
-        check(r.cmd("Z%d,%x,1" % (z, SPIN_INC)) == "OK", "Z%d" % z)
-        r.send("c")
+        z = gdblib.bp_type()  # None: a single-step is the debug stop
+        if z is not None:
+            check(r.cmd("Z%d,%x,1" % (z, SPIN_INC)) == "OK", "Z%d" % z)
+        r.send("c" if z is not None else "s")
         r.ack()
         m.qmp.wait_event("RESUME")
         reply = r.packet()
-        check(reply == "T05thread:1;%sbreak:;" % ("sw" if z == 0 else "hw"),
-              "stop reply of the breakpoint", "T05thread:1;", reply)
+        want = "T05thread:1;" + ("hwbreak:;" if z is not None else "")
+        check(reply == want, "stop reply of the debug stop", want, reply)
         m.qmp.wait_event("STOP")
         st = m.qmp.cmd("query-status")["return"]
         check(st == {"running": False, "singlestep": False, "status": "debug"}, "query-status",
               "debug", st)
         check(m.hmp("info status") == "VM status: paused (debug)\r\n", "info status",
               "paused (debug)", m.hmp("info status"))
-        check(r.cmd("z%d,%x,1" % (z, SPIN_INC)) == "OK", "z%d" % z)
+        if z is not None:
+            check(r.cmd("z%d,%x,1" % (z, SPIN_INC)) == "OK", "z%d" % z)
         check(m.qmp.cmd("cont") == {"return": {}}, "QMP cont")
         m.qmp.wait_event("RESUME")
         check(m.qmp.cmd("stop") == {"return": {}}, "QMP stop")
