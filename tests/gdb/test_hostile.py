@@ -72,6 +72,25 @@ def hostile_packets():
         r.close()
 
 
+def page_tables():
+    """m and M go through the vCPU's page tables (the pagetables guest's remapped pages);
+    unmapped addresses answer E14, as QEMU's stub."""
+    with Machine(guest="pagetables") as m:
+        m.wait_output("paging ready")
+        r = gdblib.Raw(m.gdb)
+        for gva, text in [(0x7000, b"PHYS-0x5000-DATA"), (0x8000, b"PHYS-0x3000-DATA"),
+                          (0x80005000, b"PHYS-0x5000-DATA")]:
+            got = r.cmd("m%x,10" % gva)
+            check(got == text.hex(), f"m at virtual {gva:#x}", text.hex(), got)
+        for gva in (0x200000, 0x40200000, 0xc0000000, 0xffff800000000000):
+            check(r.cmd("m%x,20" % gva) == "E14", f"m at unmapped {gva:#x}", "E14", "")
+        check(r.cmd("M7000,4:58595a5b") == "OK", "M through a remapped page")
+        got = m.qmp.cmd("x-read-memory", {"addr": 0x5000, "size": 4, "physical": True})
+        check(got == {"return": "58595a5b"}, "M wrote physical 0x5000", "58595a5b", got)
+        check(r.cmd("M1fffff,2:0000") == "E14", "M across into unmapped memory", "E14", "")
+        r.close()
+
+
 def second_client():
     """One debugger at a time: a second connection is closed at once (and logged)."""
     with Machine() as m:
@@ -89,4 +108,4 @@ def second_client():
               "the refusal is logged", "client refused", m.err)
 
 
-tvmm.main({"hostile-packets": hostile_packets, "second-client": second_client})
+tvmm.main({"page-tables": page_tables, "hostile-packets": hostile_packets, "second-client": second_client})
