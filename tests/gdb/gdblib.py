@@ -35,7 +35,9 @@ def tcg():
 
 def break_kinds():
     """gdb's breakpoint commands that stop this host's KVM (docs/gdb.md, Limits)."""
-    return ([] if tcg() else ["hbreak"]) + ([] if pvm() else ["break"])
+    if tcg():
+        return []
+    return ["hbreak"] + ([] if pvm() else ["break"])
 
 
 def bp_type():
