@@ -217,3 +217,40 @@ void atomic_file_abort(struct atomic_file *f)
 	free(f->path);
 	f->tmp = f->target = f->path = NULL;
 }
+
+/* The lowest patch in [gpa, end), or NULL. */
+static const struct guest_mem_patch *next_patch(const struct guest_mem *gm, uint64_t gpa,
+						uint64_t end)
+{
+	const struct guest_mem_patch *best = NULL;
+	int i;
+
+	for (i = 0; i < gm->nr_patches; i++)
+		if (gm->patches[i].gpa >= gpa && gm->patches[i].gpa < end &&
+		    (!best || gm->patches[i].gpa < best->gpa))
+			best = &gm->patches[i];
+	return best;
+}
+
+int atomic_file_write_ram(struct atomic_file *f, uint64_t off, const struct guest_mem *gm,
+			  uint64_t gpa, uint64_t len)
+{
+	const struct guest_mem_patch *p;
+	uint64_t end = gpa + len, upto;
+	int err = 0;
+
+	while (!err && gpa < end) {
+		p = next_patch(gm, gpa, end);
+		upto = p ? p->gpa : end;
+		if (upto > gpa)
+			err = atomic_file_write(f, off, guest_mem_ptr(gm, gpa, upto - gpa),
+						upto - gpa);
+		off += upto - gpa;
+		gpa = upto;
+		if (!err && p) {
+			err = atomic_file_write(f, off++, &p->orig, 1);
+			gpa++;
+		}
+	}
+	return err;
+}

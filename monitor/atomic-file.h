@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "monitor/error.h"
+#include "vmm/guest-mem.h"
 
 /*
  * What the name is decides how it is written (QEMU writes through the path; we keep its
@@ -53,6 +54,12 @@ bool atomic_file_open_fd(struct atomic_file *f, const char *name, int fd, Error 
  * far). 0 or -errno.
  */
 int atomic_file_write(struct atomic_file *f, uint64_t off, const void *buf, uint64_t len);
+/*
+ * The same for guest RAM [gpa, gpa+len) (all RAM), with the bytes under the debugger's
+ * breakpoints written as they were (guest_mem_unpatch): dumps never show its int3s.
+ */
+int atomic_file_write_ram(struct atomic_file *f, uint64_t off, const struct guest_mem *gm,
+			  uint64_t gpa, uint64_t len);
 /* Finishes the file (size, close, rename) and releases f, also on failure. 0 or -errno. */
 int atomic_file_commit(struct atomic_file *f);
 /* Closes and releases f, removing the temporary file; safe on a closed or failed f. */

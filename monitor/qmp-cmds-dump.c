@@ -72,8 +72,8 @@ static int write_core(struct dump_job *j)
 			len = j->segs[i].size - off;
 			if (len > WRITE_CHUNK)
 				len = WRITE_CHUNK;
-			err = atomic_file_write(&j->file, pos,
-						(const uint8_t *)j->segs[i].hva + off, len);
+			err = atomic_file_write_ram(&j->file, pos, &j->m->mem, j->segs[i].gpa + off,
+						    len);
 			if (!err)
 				atomic_fetch_add(&j->completed, len);
 		}

@@ -37,8 +37,7 @@ static void save(struct machine *m, const char *filename, const struct span *spa
 	if (!atomic_file_open(&f, filename, 0666, errp))
 		return;
 	for (i = 0; i < nr && !err; off += spans[i++].len)
-		err = atomic_file_write(&f, off, guest_mem_ptr(&m->mem, spans[i].gpa, spans[i].len),
-					spans[i].len);
+		err = atomic_file_write_ram(&f, off, &m->mem, spans[i].gpa, spans[i].len);
 	if (err)
 		atomic_file_abort(&f);
 	else

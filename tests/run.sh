@@ -29,11 +29,11 @@ fuzz=0 # 1: a fuzz target failed on the host
 bed_rc=0 # the KVM bed's exit status: a failed test, a failed fuzz target, or an outer guest that never finished
 secs="${TINYVMM_FUZZ_SECONDS:-60}"
 if [ -n "$bed" ]; then
-	TINYVMM_FUZZ_TARGETS="hmp-parse schema qom" sh .ci/fuzz "$secs" || fuzz=1
+	TINYVMM_FUZZ_TARGETS="hmp-parse schema qom gdb-packet" sh .ci/fuzz "$secs" || fuzz=1
 	# the ASan build's longest suites (robustness, examples) stay on the host's skip list:
 	# under emulation they would double the bed's time; the QMP fuzz target runs with ASan
 	python3 tests/nested/kvm-bed.py --rerun-skipped build \
-		build-asan:integration,qmp,hmp,introspection --fuzz "$secs" || bed_rc=$?
+		build-asan:integration,qmp,hmp,introspection,gdb --fuzz "$secs" || bed_rc=$?
 else
 	sh .ci/fuzz "$secs" || fuzz=1
 fi

@@ -81,7 +81,7 @@ static struct chardev_spec *take(struct cli_chardevs *t, const char *opt, const 
 	return NULL;
 }
 
-/* -serial/-debugcon chardev:ID (kept in *ref): the spec it names, into *out. */
+/* -serial/-debugcon/-gdb chardev:ID (kept in *ref): the spec it names, into *out. */
 static bool resolve_dev(struct cli_chardevs *t, const char *opt, const char *ref,
 			struct chardev_spec *out, char *err, size_t errlen)
 {
@@ -126,8 +126,14 @@ bool cli_chardevs_resolve(struct cli_chardevs *t, struct vm_config *cfg, char *e
 		list[(*nr)++].pretty = t->mon[i].pretty;
 	}
 	if (!resolve_dev(t, "-serial", t->serial, &cfg->serial, err, errlen) ||
-	    !resolve_dev(t, "-debugcon", t->debugcon, &cfg->debugcon, err, errlen))
+	    !resolve_dev(t, "-debugcon", t->debugcon, &cfg->debugcon, err, errlen) ||
+	    !resolve_dev(t, "-gdb", t->gdb, &cfg->gdb, err, errlen))
 		return false;
+	if (t->gdb && cfg->gdb.kind != CHR_TCP && cfg->gdb.kind != CHR_UNIX) {
+		snprintf(err, errlen, "-gdb %s: chardev '%s' cannot serve gdb (a socket can)",
+			 t->gdb, t->gdb + 8);
+		return false;
+	}
 	if (mux_id && t->serial && !strcmp(t->serial + 8, mux_id))
 		cfg->serial.kind = CHR_MON_STDIO; /* -nographic's sharing: Ctrl-a c switches */
 	else if (mux_id && cfg->nr_monitor < CONFIG_MAX_MONITORS)

@@ -21,7 +21,8 @@ struct cli_chardevs {
 		bool control, pretty;
 	} mon[CONFIG_MAX_MONITORS * 2];
 	int nr_mon;
-	const char *serial, *debugcon; /* "chardev:ID", as given to -serial and -debugcon */
+	const char *serial, *debugcon,
+		*gdb; /* "chardev:ID", as given to -serial, -debugcon, -gdb */
 };
 
 /* Each returns false with "OPTION ARG: message" (QEMU's message) in err. */

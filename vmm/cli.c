@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vmm/cli-chardev.h"
+#include "vmm/gdbstub.h"
 #include "vmm/qdev.h"
 #include "vmm/size.h"
 
@@ -35,6 +36,9 @@ static const char usage[] =
 	"  -qmp DEV           a QMP monitor (repeatable); -qmp-pretty DEV: with pretty JSON\n"
 	"  -monitor DEV       an HMP monitor (repeatable; also stdio)\n"
 	"  -nographic         same as -serial mon:stdio (serial and monitor on the terminal)\n"
+	"  -gdb DEV           wait for gdb on DEV (tcp::1234, a port, "
+	"unix:PATH,server=on,wait=off);\n"
+	"                     -s: same as -gdb tcp::1234\n"
 	"Devices:\n"
 	"  -device TYPE[,PROP=VALUE...][,id=ID][,bus=BUS]\n"
 	"                     add a device (repeatable); -device help lists the types,\n"
@@ -131,6 +135,18 @@ static enum cli_result parse_chardev(const char *opt, const char *arg, struct ch
 
 	if (!chardev_parse(arg, spec, msg, sizeof(msg)))
 		return bad(err, errlen, opt, "%s", msg);
+	return CLI_RUN;
+}
+
+/* -gdb DEV and -s (the last one counts, as QEMU's) */
+static enum cli_result parse_gdb(const char *opt, const char *arg, struct vm_config *cfg, char *err,
+				 size_t errlen)
+{
+	char msg[256];
+
+	if (!gdbstub_parse(arg, &cfg->gdb, msg, sizeof(msg)))
+		return bad(err, errlen, opt, "%s", msg);
+	cfg->has_gdb = true;
 	return CLI_RUN;
 }
 
@@ -277,7 +293,7 @@ static bool takes_value(const char *opt)
 					    "-debugcon",   "-qmp",    "-monitor", "-display",
 					    "-chardev",	   "-mon",    "-accel",	  "-machine",
 					    "-M",	   "-cpu",    "-vga",	  "-add-fd",
-					    "-qmp-pretty", "-device", "-global" };
+					    "-qmp-pretty", "-device", "-global", "-gdb" };
 	size_t i;
 
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
@@ -351,6 +367,12 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 			cfg->start_paused |= !strcmp(opt, "-S");
 			continue;
 		}
+		if (!strcmp(opt, "-s")) {
+			r = parse_gdb(opt, "tcp::1234", cfg, err, errlen);
+			if (r != CLI_RUN)
+				return r;
+			continue;
+		}
 		if (!strcmp(opt, "-nographic")) {
 			cfg->serial.kind = CHR_MON_STDIO;
 			serial_given = true;
@@ -400,6 +422,10 @@ enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *c
 			r = parse_device(arg, cfg, err, errlen);
 		else if (!strcmp(opt, "-global"))
 			r = parse_global(arg, cfg, err, errlen);
+		else if (!strcmp(opt, "-gdb") && !strncmp(arg, "chardev:", 8))
+			chardevs.gdb = arg, cfg->has_gdb = true;
+		else if (!strcmp(opt, "-gdb"))
+			r = parse_gdb(opt, arg, cfg, err, errlen);
 		else if (!strcmp(opt, "-add-fd"))
 			r = parse_add_fd(arg, cfg, err, errlen);
 		else if (!is_accepted_pair(opt, arg))

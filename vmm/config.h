@@ -33,6 +33,8 @@ struct vm_config {
 	const char *append;
 	struct chardev_spec serial;
 	struct chardev_spec debugcon;
+	struct chardev_spec gdb; /* -gdb DEV, -s */
+	bool has_gdb;
 	struct chardev_spec qmp[CONFIG_MAX_MONITORS];
 	int nr_qmp;
 	struct chardev_spec monitor[CONFIG_MAX_MONITORS];

@@ -85,7 +85,17 @@ bool guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *buf, uint64_
 	if (!p)
 		return false;
 	memcpy(buf, p, (size_t)len);
+	guest_mem_unpatch(gm, gpa, buf, len);
 	return true;
+}
+
+void guest_mem_unpatch(const struct guest_mem *gm, uint64_t gpa, void *buf, uint64_t len)
+{
+	int i;
+
+	for (i = 0; i < gm->nr_patches; i++)
+		if (gm->patches[i].gpa - gpa < len)
+			((uint8_t *)buf)[gm->patches[i].gpa - gpa] = gm->patches[i].orig;
 }
 
 bool guest_mem_write(const struct guest_mem *gm, uint64_t gpa, const void *buf, uint64_t len)

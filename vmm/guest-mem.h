@@ -20,11 +20,19 @@ struct mem_region {
  * (a reset reloads RAM's contents, never remaps it): pmemaccess threads and a detached dump
  * read them without the big lock, and are joined before guest_mem_destroy().
  */
+/* A byte of RAM the debugger replaced (an int3): reads through guest_mem_read() show orig. */
+struct guest_mem_patch {
+	uint64_t gpa;
+	uint8_t orig;
+};
+
 struct guest_mem {
 	uint8_t *base; /* one mapping for all of RAM */
 	uint64_t ram_size;
 	struct mem_region regions[2];
 	int nr_regions;
+	const struct guest_mem_patch *patches; /* the debugger's, changed under the big lock */
+	int nr_patches;
 };
 
 /* Maps ram_size bytes and registers them with the VM; -errno on failure. */
@@ -32,7 +40,10 @@ int guest_mem_init(struct guest_mem *gm, int vm_fd, uint64_t ram_size);
 void guest_mem_destroy(struct guest_mem *gm);
 /* Host pointer for [gpa, gpa+len) when all of it is RAM in one region, else NULL. */
 void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
-/* Reads or writes guest-physical memory; false (nothing copied) unless all of it is RAM. */
+/*
+ * Reads or writes guest-physical memory; false (nothing copied) unless all of it is RAM. A read
+ * shows the original bytes under the debugger's patches (its breakpoints stay invisible).
+ */
 bool guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *buf, uint64_t len);
 bool guest_mem_write(const struct guest_mem *gm, uint64_t gpa, const void *buf, uint64_t len);
 /*
@@ -43,6 +54,8 @@ bool guest_mem_write(const struct guest_mem *gm, uint64_t gpa, const void *buf, 
  */
 int guest_mem_save(int fd, uint64_t off, const void *hva, uint64_t len);
 /* Guest-physical address of a host pointer into RAM; false if it is not in RAM. */
+/* Puts the original bytes of the patches in [gpa, gpa+len) into buf (buf holds that range). */
+void guest_mem_unpatch(const struct guest_mem *gm, uint64_t gpa, void *buf, uint64_t len);
 bool guest_mem_gpa(const struct guest_mem *gm, const void *hva, uint64_t *gpa);
 
 #endif

@@ -45,7 +45,8 @@ struct machine {
 	pthread_mutex_t req_lock; /* the request records */
 	int req_fd;		  /* eventfd */
 	struct watch *req_watch;
-	struct vm_request req_shutdown, req_reset, req_error;
+	struct vm_request req_shutdown, req_reset, req_error, req_debug;
+	int debug_cpu; /* the vCPU whose debug exit stopped the VM last (state debug) */
 	int exit_code;
 	bool stay_on_error; /* keep the process for inspection after a guest error */
 

@@ -8,6 +8,7 @@
 
 #include "vmm/chardev.h"
 #include "vmm/cli.h"
+#include "vmm/gdbstub.h"
 #include "vmm/machine.h"
 #include "vmm/mainloop.h"
 #include "vmm/vcpu.h"
@@ -52,7 +53,7 @@ static void on_flush_timeout(int fd, uint32_t events, void *opaque)
 static bool flushed(void *opaque)
 {
 	struct machine *m = opaque;
-	bool done = monitor_flushed() && hmp_flushed();
+	bool done = monitor_flushed() && hmp_flushed() && gdbstub_flushed();
 
 	for (int i = 0; i < m->nr_chardevs; i++) /* -serial's, -debugcon's, the devices' */
 		done = done && chardev_flushed(m->chardevs[i].chr);
@@ -76,9 +77,20 @@ static void flush_outputs(struct machine *m)
 
 	monitor_shutdown();
 	hmp_shutdown();
+	gdbstub_shutdown();
 	if (timer)
 		mainloop_run_until(m->loop, flushed, m);
 	mainloop_remove(m->loop, timer);
+}
+
+static bool start_gdb(struct machine *m, const struct vm_config *cfg)
+{
+	char err[300];
+
+	if (!cfg->has_gdb || gdbstub_start(m, &cfg->gdb, err, sizeof(err)))
+		return true;
+	fprintf(stderr, "tinyvmm: -gdb: %s\n", err);
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -117,8 +129,8 @@ int main(int argc, char **argv)
 	pthread_mutex_lock(&m.lock);
 	sig_watch = mainloop_add_fd(loop, sfd, EPOLLIN, on_signal, &m);
 	if (sig_watch && wait_chardevs(&m) && monitor_start(&m, &cfg, loop) &&
-	    hmp_start(&m, &cfg, loop, hmp_readline_editor()) && !mainloop_quitting(loop) &&
-	    machine_start(&m)) {
+	    hmp_start(&m, &cfg, loop, hmp_readline_editor()) && start_gdb(&m, &cfg) &&
+	    !mainloop_quitting(loop) && machine_start(&m)) {
 		mainloop_run(loop);
 		code = m.exit_code;
 	} else if (mainloop_quitting(loop)) {
@@ -132,6 +144,7 @@ int main(int argc, char **argv)
 	flush_outputs(&m);
 	hmp_stop();
 	monitor_stop();
+	gdbstub_stop();
 	mainloop_remove(loop, sig_watch);
 	pthread_mutex_unlock(&m.lock);
 	machine_destroy(&m);

@@ -150,7 +150,6 @@ int paging_read_virt(struct machine *m, struct vcpu *v, uint64_t gva, void *buf,
 	struct paging_regs r;
 	uint64_t gpa, size, chunk;
 	uint8_t *out = buf;
-	const void *p;
 	int err = paging_get_regs(v, &r);
 
 	if (err)
@@ -162,10 +161,8 @@ int paging_read_virt(struct machine *m, struct vcpu *v, uint64_t gva, void *buf,
 		chunk = size - (gva & (size - 1));
 		if (chunk > len)
 			chunk = len;
-		p = guest_mem_ptr(&m->mem, gpa, chunk);
-		if (!p)
+		if (!guest_mem_read(&m->mem, gpa, out, chunk))
 			return -EFAULT;
-		memcpy(out, p, chunk);
 		out += chunk;
 		gva += chunk;
 		len -= chunk;

@@ -20,8 +20,10 @@ _Static_assert(RUN_STATE__MAX <= 32, "one bit per run state");
 static const uint32_t legal[RUN_STATE__MAX] = {
 	[RUN_STATE_PRELAUNCH] =
 		TO(RUN_STATE_RUNNING) | TO(RUN_STATE_SHUTDOWN) | TO(RUN_STATE_INTERNAL_ERROR),
-	[RUN_STATE_RUNNING] =
-		TO(RUN_STATE_PAUSED) | TO(RUN_STATE_SHUTDOWN) | TO(RUN_STATE_INTERNAL_ERROR),
+	[RUN_STATE_RUNNING] = TO(RUN_STATE_PAUSED) | TO(RUN_STATE_DEBUG) | TO(RUN_STATE_SHUTDOWN) |
+			      TO(RUN_STATE_INTERNAL_ERROR),
+	[RUN_STATE_DEBUG] =
+		TO(RUN_STATE_RUNNING) | TO(RUN_STATE_SHUTDOWN) | TO(RUN_STATE_INTERNAL_ERROR),
 	[RUN_STATE_PAUSED] =
 		TO(RUN_STATE_RUNNING) | TO(RUN_STATE_SHUTDOWN) | TO(RUN_STATE_INTERNAL_ERROR),
 	[RUN_STATE_INTERNAL_ERROR] = TO(RUN_STATE_RUNNING) | TO(RUN_STATE_SHUTDOWN),
@@ -161,6 +163,11 @@ void vm_request_error(struct machine *m)
 	request(m, &m->req_error, false, SHUTDOWN_CAUSE_NONE, EXIT_GUEST_CRASH);
 }
 
+void vm_request_debug(struct machine *m, int cpu)
+{
+	request(m, &m->req_debug, false, SHUTDOWN_CAUSE_NONE, cpu);
+}
+
 /* Serves requests on the main thread, big lock held: a shutdown first, and then nothing else. */
 static void on_request(int fd, uint32_t events, void *opaque)
 {
@@ -183,6 +190,10 @@ static void on_request(int fd, uint32_t events, void *opaque)
 	}
 	if (take(m, &m->req_reset, &r))
 		vm_reset(m, r.guest, r.cause);
+	if (take(m, &m->req_debug, &r) && m->state == RUN_STATE_RUNNING) {
+		m->debug_cpu = r.exit_code;
+		vm_stop(m, RUN_STATE_DEBUG);
+	}
 }
 
 bool run_state_init(struct machine *m)

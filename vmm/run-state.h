@@ -59,6 +59,8 @@ void vm_cont(struct machine *m);
 void vm_request_shutdown(struct machine *m, bool guest, ShutdownCause cause, int exit_code);
 void vm_request_reset(struct machine *m, bool guest, ShutdownCause cause);
 void vm_request_error(struct machine *m);
+/* A debugger's breakpoint, watchpoint or step hit on vCPU cpu: the VM stops in state debug. */
+void vm_request_debug(struct machine *m, int cpu);
 
 /* The same, done now: on the main thread with the big lock held. Nothing revives a shutdown. */
 void vm_shutdown(struct machine *m, bool guest, ShutdownCause cause, int exit_code);

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "vmm/gdb-debug.h"
 #include "vmm/machine.h"
 
 #define SIG_KICK	 SIGUSR1
@@ -240,6 +241,9 @@ static void handle_exit(struct vcpu *v)
 		break;
 	case KVM_EXIT_INTR:
 		break;
+	case KVM_EXIT_DEBUG:
+		gdb_debug_exit(v);
+		break;
 	case KVM_EXIT_HLT: /* only without an in-kernel irqchip: nothing can wake it */
 		fprintf(stderr, "tinyvmm: vCPU %d: halted\n", v->index);
 		v->stopped = true;
@@ -313,7 +317,7 @@ static void *vcpu_thread(void *arg)
 	for (;;) {
 		int r;
 
-		while (!m->vcpus_run || v->stopped || m->vcpus_quit) {
+		while (!m->vcpus_run || v->stopped || v->debug_hold || m->vcpus_quit) {
 			complete_pending_io(v);
 			if (m->vcpus_quit)
 				goto out;
@@ -418,6 +422,15 @@ int vcpu_get_regs(struct vcpu *v, struct kvm_regs *regs, struct kvm_sregs *sregs
 	if (regs && ioctl(v->fd, KVM_GET_REGS, regs) < 0)
 		return -errno;
 	if (sregs && ioctl(v->fd, KVM_GET_SREGS, sregs) < 0)
+		return -errno;
+	return 0;
+}
+
+int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *regs, const struct kvm_sregs *sregs)
+{
+	if (regs && ioctl(v->fd, KVM_SET_REGS, regs) < 0)
+		return -errno;
+	if (sregs && ioctl(v->fd, KVM_SET_SREGS, sregs) < 0)
 		return -errno;
 	return 0;
 }

@@ -23,6 +23,9 @@ struct vcpu {
 	bool parked;
 	bool io_pending; /* the last exit needs KVM_RUN again to complete */
 	bool stopped;	 /* ended by a guest error until the next reset */
+	bool debug_hold; /* the debugger keeps it parked while the others run */
+	bool debug_exit; /* a debug exit of the debugger's stopped it: debug_info says which */
+	struct kvm_debug_exit_arch debug_info;
 	struct kvm_lapic_state lapic_reset;
 };
 
@@ -41,6 +44,7 @@ void vcpu_destroy(struct vcpu *v);
 
 /* Register access; the vCPU must be parked. 0 or -errno. */
 int vcpu_get_regs(struct vcpu *v, struct kvm_regs *regs, struct kvm_sregs *sregs);
+int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
 int vcpu_is_halted(struct vcpu *v, bool *halted);
 /* The x87/SSE/AVX state (KVM_GET_XSAVE: the FXSAVE layout in its first 512 bytes; KVM_GET_FPU
  * leaves MXCSR 0 while the SSE state is in its init state), XCR0 and the debug registers. */
