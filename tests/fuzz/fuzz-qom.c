@@ -36,8 +36,10 @@ static void machine_new(void)
 	m.chardevs[0].spec = &cfg.serial;
 	m.chardevs[1].spec = &cfg.debugcon;
 	m.chardevs[2].spec = &cfg.unused[0];
+	m.chardevs[2].chr = chardev_open(&cfg.unused[0], NULL, err, sizeof(err)); /* as at start */
 	m.nr_chardevs = 3;
-	if (!qdev_create_unattached(&m, "isabus-bridge", NULL, err, sizeof(err)) ||
+	if (!m.chardevs[2].chr ||
+	    !qdev_create_unattached(&m, "isabus-bridge", NULL, err, sizeof(err)) ||
 	    !pci_host_add(&m, err, sizeof(err)))
 		abort();
 }
