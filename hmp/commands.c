@@ -14,6 +14,12 @@ static const HmpArgSpec dump_args[] = {
 static const HmpArgSpec device_add_args[] = {
 	{ .name = "device", .type = "rest" },
 };
+static const HmpArgSpec qom_set_args[] = {
+	{ .name = "json", .type = "bool", .optional = true, .flag = 'j' },
+	{ .name = "path", .type = "str" },
+	{ .name = "property", .type = "str" },
+	{ .name = "value", .type = "rest" },
+};
 static const HmpArgSpec registers_args[] = {
 	{ .name = "all", .type = "bool", .optional = true, .flag = 'a' },
 	{ .name = "vcpu", .type = "int", .optional = true },
@@ -65,6 +71,11 @@ const HmpCommandDef hmp_local_commands[] = {
 	  .help = "add device, like -device on the command line",
 	  ARGS(device_add_args),
 	  .call = hmp_cmd_device_add },
+	{ .name = "qom-set",
+	  .params = "[-j] path property value",
+	  .help = "set QOM property.\n\t\t\t-j: the value is specified in json format.",
+	  ARGS(qom_set_args),
+	  .call = hmp_cmd_qom_set },
 	{ .name = "info version",
 	  .help = "show the version of tinyvmm",
 	  .call = hmp_cmd_info_version },

@@ -1,8 +1,12 @@
-/* qom-list, qom-get and info qom-tree in QEMU 7.2's text. */
+/* qom-list, qom-get, qom-set and info qom-tree in QEMU 7.2's text and syntax. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hmp/hmp-int.h"
+#include "monitor/json-reader.h"
+#include "qapi-commands.h"
 #include "qapi-hmp.h"
 #include "vmm/object.h"
 
@@ -56,4 +60,84 @@ void hmp_cmd_info_qom_tree(HmpOut *out, json_object *args, Error **errp)
 	(void)args;
 	if (m)
 		composition(out, m, 0, errp);
+}
+
+/* qom-set's text as the JSON value of its property's kind, as QEMU's string visitor reads it
+ * (numbers in any C base, on/off and yes/no for bools); as a string when it is not one. */
+static json_object *text_value(const char *path, const char *prop, const char *text)
+{
+	bool ambiguous;
+	struct object *o = object_resolve_path(path, &ambiguous);
+	struct object_prop *p = o ? object_prop_find(o, prop) : NULL;
+	char *end;
+
+	errno = 0;
+	if (p && p->def->kind == PROP_BOOL) {
+		if (!strcmp(text, "on") || !strcmp(text, "yes") || !strcmp(text, "true"))
+			return json_object_new_boolean(true);
+		if (!strcmp(text, "off") || !strcmp(text, "no") || !strcmp(text, "false"))
+			return json_object_new_boolean(false);
+	} else if (p && p->def->kind == PROP_INT) {
+		long long v = strtoll(text, &end, 0);
+
+		if (*text && !*end && !errno)
+			return json_object_new_int64(v);
+	} else if (p && p->def->kind == PROP_UINT) {
+		unsigned long long v = strtoull(text, &end, 0);
+
+		if (*text && *text != '-' && !*end && !errno)
+			return json_object_new_uint64(v);
+	}
+	return json_object_new_string(text);
+}
+
+/* The first value -j's text holds, or the reader's error for it. */
+struct parsed {
+	json_object *value;
+	char error[128];
+	bool done;
+};
+
+static bool take_value(void *opaque, json_object *obj, const char *error)
+{
+	struct parsed *r = opaque;
+
+	if (!r->done) {
+		r->value = obj;
+		snprintf(r->error, sizeof(r->error), "%s", error ? error : "");
+		r->done = true;
+	} else {
+		json_object_put(obj);
+	}
+	return false;
+}
+
+/* QEMU's hmp_qom_set: qom-set [-j] path property value (-j: the value is JSON). */
+void hmp_cmd_qom_set(HmpOut *out, json_object *args, Error **errp)
+{
+	const char *path = json_object_get_string(json_object_object_get(args, "path"));
+	const char *prop = json_object_get_string(json_object_object_get(args, "property"));
+	const char *text = json_object_get_string(json_object_object_get(args, "value"));
+	struct parsed r = { 0 };
+	struct json_reader rd;
+
+	(void)out;
+	if (!json_object_get_boolean(json_object_object_get(args, "json"))) {
+		r.value = text_value(path, prop, text);
+	} else if (json_reader_init(&rd)) {
+		json_reader_feed(&rd, text, strlen(text), take_value, &r);
+		json_reader_feed(&rd, "\n", 1, take_value, &r); /* ends a bare number or keyword */
+		json_reader_destroy(&rd);
+		if (r.error[0] || !r.done) {
+			error_setg(errp, "%s",
+				   r.done ? r.error : "JSON parse error, expecting value");
+			json_object_put(r.value);
+			return;
+		}
+	} else {
+		error_setg(errp, "Out of memory");
+		return;
+	}
+	qmp_qom_set(path, prop, r.value, errp);
+	json_object_put(r.value);
 }

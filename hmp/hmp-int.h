@@ -65,6 +65,7 @@ void hmp_disas(HmpOut *out, uint64_t addr, int64_t count, bool physical, Error *
 void hmp_cmd_info_registers(HmpOut *out, json_object *args, Error **errp);
 void hmp_cmd_info_mtree(HmpOut *out, json_object *args, Error **errp);
 void hmp_cmd_info_qom_tree(HmpOut *out, json_object *args, Error **errp);
+void hmp_cmd_qom_set(HmpOut *out, json_object *args, Error **errp);
 void hmp_cmd_info_qtree(HmpOut *out, json_object *args, Error **errp);
 /* info qtree's lines for the PCI function at addr ("04.0"), from query-pci (format-pci.c). */
 void hmp_qtree_pci_dev(HmpOut *out, const char *addr, int indent);

@@ -49,7 +49,11 @@ QOM_SET_REALIZED = [("readback", 1), ("chardev", "d"), ("hotpluggable", True),
                     ("parent_bus", "x"), ("type", "x")]
 QOM_SET_UNREALIZED = [("readback", v) for v in [True, -1, 2**33, 1.5, "x", None, [], {}, 66]] + \
     [("chardev", v) for v in [1, "d"]] + [("realized", v) for v in ["x", 1, None]]
-HMP = ["device_add isa-serial", "device_add isa-serial,id=x", "device_add nope", "device_del dc",
+HMP = ["qom-set /machine/peripheral/dc readback 0x42", "qom-set -j /machine/peripheral/dc readback 66",
+       "qom-set /machine/nope x 1", "qom-set /machine/peripheral/dc nope 1",
+       "qom-set -j /machine/peripheral/dc readback \"x\"",
+       "qom-set /machine/peripheral/dc readback abc", "qom-set /machine/peripheral/dc",
+       "device_add isa-serial", "device_add isa-serial,id=x", "device_add nope", "device_del dc",
        "device_del nope", "info qtree", "info qom-tree"]
 
 

@@ -235,13 +235,23 @@ def props():
             elif key.startswith("device_del "):
                 r = q.cmd("device_del", {"id": key[len("device_del "):]})
                 check(r == want, key, want, r)
-            elif key.startswith("hmp device_"):
+            elif key.startswith(("hmp device_", "hmp qom-set ")):
                 r = ret(q, "human-monitor-command", {"command-line": key[4:]})
                 check(r == want, key, want, r)
         r = q.cmd("device_del", {"id": "/machine/unattached/device[0]"})
         check(r["error"]["desc"] == "Device 'host-x86_64-cpu' does not support hotplugging",
               "a CPU is not hotpluggable", None, r)
         check(ret(q, "query-status")["status"] == "running", "still running")
+        # HMP qom-set reads its text as the property's kind (0x43: a number, on: a bool)
+        hmp = lambda line: ret(q, "human-monitor-command", {"command-line": line})
+        dc = "/machine/peripheral/dc"
+        for line in (f"qom-set -j {dc} realized false", f"qom-set {dc} readback 0x43",
+                     f"qom-set {dc} realized on"):
+            got = hmp(line)
+            check(got == "", line, "", got)
+        for prop, want in (("readback", "67\r\n"), ("realized", "true\r\n")):
+            got = hmp(f"qom-get {dc} {prop}")
+            check(got == want, f"{prop} after HMP's qom-set", want, got)
 
 
 def blocks(text):
