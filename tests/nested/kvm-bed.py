@@ -254,6 +254,14 @@ def rerun(builds, fuzz, timeout):
     return 1 if rc is None or failed else rc
 
 
+# Tests the bed does not rerun, and why: they stay skipped, as the host's run left them.
+BED_EXCLUDE = {
+    # 128 Ki port-I/O exits to fill a pipe and a queue: each costs milliseconds under TCG's SVM,
+    # minutes in all (it timed out at 100 s on the first 64 Ki)
+    "robust-stdout-full-no-thre": "port-exit bound, too slow under emulation",
+}
+
+
 def rerun_script(builds, fuzz, done):
     lines = [f"cd {shlex.quote(REPO)}",
              f"export PATH={PATH} TMPDIR=/dev/shm CI=true TVMM_TIME_SCALE={TIME_SCALE}",
@@ -262,6 +270,9 @@ def rerun_script(builds, fuzz, done):
         b, _, only = b.partition(":")
         names = [n for n in skipped_tests(b, set(only.split(",")) - {""})
                  if not any(k.endswith(" / " + n) for k in done.get(b, {}))]
+        for n in sorted(set(names) & BED_EXCLUDE.keys()):
+            print(f"kvm-bed: {n} stays skipped: {BED_EXCLUDE[n]}", flush=True)
+        names = [n for n in names if n not in BED_EXCLUDE]
         if not names:
             continue
         lines.append(f"echo '@@ {b}: {len(names)} test(s) skipped on the host, here with KVM'")
