@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "client-io.h"
 
 /*
  * pmemaccess-bench SOCKET COUNT LENGTH SPAN DEPTH
@@ -19,36 +19,6 @@
  * until standard input ends (so that the caller can read the server's CPU time while the
  * thread serving it still exists), then a quit request closes it.
  */
-
-static uint64_t now_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "pmemaccess-bench: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static void send_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			die("write");
-		p += n;
-		len -= (size_t)n;
-	}
-}
 
 static void recv_all(int fd, void *buf, size_t len)
 {
@@ -70,15 +40,16 @@ static void recv_all(int fd, void *buf, size_t len)
 	}
 }
 
+const char *client_name = "pmemaccess-bench";
+
 int main(int argc, char **argv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	uint64_t count, length, span, depth, done, addr = 0, failed = 0, t0, t1, c0, c1;
 	uint64_t(*reqs)[3];
 	uint8_t *buf;
 	int fd;
 
-	if (argc != 6 || strlen(argv[1]) >= sizeof(sa.sun_path)) {
+	if (argc != 6) {
 		fprintf(stderr, "usage: pmemaccess-bench SOCKET COUNT LENGTH SPAN DEPTH\n");
 		return 2;
 	}
@@ -92,10 +63,7 @@ int main(int argc, char **argv)
 	buf = malloc(length + 1);
 	if (!reqs || !buf)
 		die("malloc");
-	memcpy(sa.sun_path, argv[1], strlen(argv[1]));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die("connect");
+	fd = connect_unix(argv[1]);
 
 	t0 = now_ns(CLOCK_MONOTONIC);
 	c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "client-io.h"
 
 /*
  * qmp-client SOCKET WARM COUNT
@@ -24,34 +24,6 @@
 
 static char buf[65536];
 static size_t have;
-
-static uint64_t now_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "qmp-client: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static void send_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			die("write");
-		p += n;
-		len -= (size_t)n;
-	}
-}
 
 /* Reads until a whole line that is not an event is in buf, and drops it. */
 static void read_reply(int fd)
@@ -99,14 +71,15 @@ static uint64_t pct(const uint64_t *v, uint64_t n, unsigned p)
 	return v[k ? k - 1 : 0];
 }
 
+const char *client_name = "qmp-client";
+
 int main(int argc, char **argv)
 {
 	static const char caps[] = "{\"execute\": \"qmp_capabilities\"}\n";
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	uint64_t warm, count, i, t0, t1, c0, c1, *lat;
 	int fd, c;
 
-	if (argc != 4 || strlen(argv[1]) >= sizeof(sa.sun_path)) {
+	if (argc != 4) {
 		fprintf(stderr, "usage: qmp-client SOCKET WARM COUNT\n");
 		return 2;
 	}
@@ -115,10 +88,7 @@ int main(int argc, char **argv)
 	lat = calloc(count ? count : 1, sizeof(*lat));
 	if (!lat)
 		die("calloc");
-	memcpy(sa.sun_path, argv[1], strlen(argv[1]));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die("connect");
+	fd = connect_unix(argv[1]);
 	read_reply(fd); /* the greeting */
 	send_all(fd, caps, sizeof(caps) - 1);
 	read_reply(fd);
