@@ -255,8 +255,11 @@ def unused_chardevs():
               None, got)
         q.cmd("quit")
         q.close()
-    finally:
         rc = p.wait(timeout=scaled(20))
+    finally:
+        if p.poll() is None:  # a failed check leaves no VM behind
+            p.kill()
+            p.wait()
     check(rc == 0, "exit 0", 0, (rc, p.stderr.read()))
 
 
