@@ -7,12 +7,8 @@
 #        fetch-images.sh CACHE_DIR bed    the generic kernel for the KVM bed's outer guest (the
 #            cloud one has no 9p): CACHE_DIR/bed/vmlinuz, CACHE_DIR/bed/modules/NAME.ko and
 #            CACHE_DIR/bed/modules.list in load order (9p root, kvm_amd, virtio-net)
-#        fetch-images.sh CACHE_DIR qemu   QEMU 10.0 from bookworm-backports for the KVM bed's
-#            outer guest, unpacked (not installed: QEMU 7.2 stays the reference of the fixtures
-#            and the bench): CACHE_DIR/qemu/usr/bin/qemu-system-x86_64, its data in
-#            CACHE_DIR/qemu/usr/share/qemu
 set -eu
-cache=${1:?usage: fetch-images.sh CACHE_DIR [bed|qemu]}
+cache=${1:?usage: fetch-images.sh CACHE_DIR [bed]}
 mode=${2:-}
 mkdir -p "$cache"
 cd "$cache"
@@ -42,27 +38,6 @@ module() {
 	*) cp "$ko" "$3" ;;
 	esac
 }
-
-if [ "$mode" = qemu ]; then
-	[ -x qemu/usr/bin/qemu-system-x86_64 ] && exit 0
-	sudo=""
-	[ "$(id -u)" -eq 0 ] || sudo="sudo"
-	list=/etc/apt/sources.list.d/bookworm-backports.sources
-	if ! apt-cache policy qemu-system-x86 | grep -q bookworm-backports; then
-		[ -f "$list" ] || printf '%s\n' "Types: deb" "URIs: http://deb.debian.org/debian" \
-			"Suites: bookworm-backports" "Components: main" \
-			"Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" | $sudo tee "$list" >/dev/null
-		$sudo apt-get update -qq
-	fi
-	rm -rf dl qemu
-	mkdir -p dl qemu
-	(cd dl && apt-get download -q -t bookworm-backports qemu-system-x86 qemu-system-data seabios \
-		>/dev/null 2>&1)
-	for deb in dl/*.deb; do dpkg-deb -x "$deb" qemu; done
-	rm -rf dl
-	qemu/usr/bin/qemu-system-x86_64 --version | head -n1
-	exit 0
-fi
 
 if [ "$mode" = bed ]; then
 	grep -q virtio_net bed/modules.list 2>/dev/null && exit 0
