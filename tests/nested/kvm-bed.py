@@ -255,9 +255,9 @@ def rerun(builds, fuzz, timeout):
 
 
 # Tests the bed does not rerun, and why: they stay skipped, as the host's run left them.
-# Each is bound by its number of port-I/O exits, which cost milliseconds under QEMU 10's
-# emulated SVM (more than under 7.2's): 64-128 Ki of them to fill a pipe and a queue (the first
-# 64 Ki took over 100 s), or every port of 64 Ki (ASan's build went silent for 300 s).
+# Each is bound by its number of port-I/O exits, which cost milliseconds under emulated SVM:
+# 64-128 Ki of them to fill a pipe and a queue (the first 64 Ki took over 100 s), or every port
+# of 64 Ki (ASan's build went silent for 300 s under QEMU 10.0).
 BED_EXCLUDE = {
     "robust-stdout-full-no-thre": "port-exit bound, too slow under emulation",
     "robust-stdout-full": "port-exit bound, too slow under emulation",
