@@ -57,15 +57,6 @@ struct object;
 enum pci_bar_kind { PCI_BAR_NONE, PCI_BAR_IO, PCI_BAR_MEM32 };
 
 struct pci_bar {
-	/* The host bridge's windows (the DSDT's _CRS, the MCFG): RAM below 4 GiB ends at
-	 * 0xc0000000. */
-#define PCI_MMIO_BASE 0xc0000000ULL /* BARs go here: 512 MiB */
-#define PCI_MMIO_SIZE 0x20000000ULL
-#define PCI_ECAM_BASE 0xe0000000ULL /* MMCONFIG for bus 0 only: 32 slots x 8 functions x 4 KiB */
-#define PCI_ECAM_SIZE 0x100000ULL
-#define PCI_IO_BASE   0xc000 /* where firmware puts I/O BARs; the window is 0x0d00-0xffff */
-#define PCI_IO_END    0x10000
-
 	enum pci_bar_kind kind;
 	uint64_t size;	  /* a power of two */
 	const char *name; /* the region's name in info mtree, QEMU's */
