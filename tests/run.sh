@@ -53,13 +53,20 @@ for d in ("build", "build-asan"):
         if os.path.exists(path):
             for line in open(path):
                 t = json.loads(line)
-                results[t["name"]] = t["result"]
-    for name, r in results.items():
+                results[t["name"]] = t
+    for name, t in results.items():
+        r = t["result"]
         passed += r == "OK"
         skipped += r == "SKIP"
         if r not in ("OK", "SKIP", "EXPECTEDFAIL"):
             failed += 1
             print(f"FAILED: {d}: {name} ({r})")
+            # why, in a few lines (the whole log is above): a CI report may show only the end
+            out = (t.get("stdout") or "") + (t.get("stderr") or "")
+            lines = [ln for ln in out.splitlines() if re.match(
+                r"not ok|Bail out|#   [^|]|Traceback|\w*Error|FAIL|.*(fail|error)", ln, re.I)]
+            for ln in (lines or out.splitlines())[-8:]:
+                print(f"  {name}: {ln[:200]}")
 fuzz_failed, bed_rc = sys.argv[1] == "1", int(sys.argv[2])
 if fuzz_failed:  # the bed's output came after it: repeat what the failing target's log says
     print("FAILED: fuzzing on the host (its fuzz-*: lines above say which target)")

@@ -13,20 +13,34 @@ mode=${2:-}
 mkdir -p "$cache"
 cd "$cache"
 
+# apt's package lists, once: a machine whose packages were all installed already (install-deps
+# then skips apt-get update) may have none, and apt then knows no package to download
+updated=""
+update() {
+	[ -z "$updated" ] || return 0
+	echo "fetch-images: apt lacks a package list; running apt-get update" >&2
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	updated=1
+}
+
 # resolve META: the versioned package a kernel meta-package depends on
+depends() {
+	apt-cache depends "$1" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1
+}
 resolve() {
-	pkg=$(apt-cache depends "$1" 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1)
-	if [ -z "$pkg" ]; then
-		echo "fetch-images: apt knows no $1; running apt-get update" >&2
-		sudo=""
-		[ "$(id -u)" -eq 0 ] || sudo="sudo"
-		$sudo apt-get update -qq
-		pkg=$(apt-cache depends "$1" |
-			sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1)
-	fi
+	pkg=$(depends "$1")
+	[ -n "$pkg" ] || { update && pkg=$(depends "$1"); }
 	[ -n "$pkg" ] || { echo "fetch-images: cannot resolve $1" >&2; exit 1; }
 	echo "$pkg"
+}
+
+# download PKG...: the packages' .deb files into dl/
+download() {
+	(cd dl && apt-get download -q "$@" >/dev/null 2>&1) ||
+		{ update && (cd dl && apt-get download -q "$@" >/dev/null); }
 }
 
 # module DIR NAME OUT: a module of the kernel unpacked in x/ (plain or .xz) to OUT
@@ -44,7 +58,7 @@ if [ "$mode" = bed ]; then
 	kpkg=$(resolve linux-image-amd64)
 	rm -rf dl x bed
 	mkdir -p dl x bed/modules
-	(cd dl && apt-get download -q "$kpkg" >/dev/null)
+	download "$kpkg"
 	dpkg-deb -x dl/*.deb x
 	# each after what it depends on (their .modinfo 'depends=')
 	mods="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs
@@ -62,7 +76,7 @@ fi
 if [ ! -f pci/pci.ids ]; then
 	rm -rf dl x
 	mkdir -p dl x pci
-	(cd dl && apt-get download -q pciutils libpci3 pci.ids >/dev/null)
+	download pciutils libpci3 pci.ids
 	for deb in dl/*.deb; do dpkg-deb -x "$deb" x; done
 	cp x/usr/bin/lspci pci/lspci
 	cp -L x/usr/lib/x86_64-linux-gnu/libpci.so.3 pci/libpci.so.3
@@ -76,7 +90,7 @@ fi
 kpkg=$(resolve linux-image-cloud-amd64)
 rm -rf dl x
 mkdir -p dl x modules
-(cd dl && apt-get download -q "$kpkg" busybox-static >/dev/null)
+download "$kpkg" busybox-static
 for deb in dl/*.deb; do dpkg-deb -x "$deb" x; done
 for m in irqbypass kvm kvm-amd button evdev; do
 	module "${kpkg#linux-image-}" "$m" "modules/$m.ko"
