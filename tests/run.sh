@@ -12,6 +12,9 @@ if ! python3 -c 'import os; os.close(os.open("/dev/kvm", os.O_RDWR))' 2>/dev/nul
 	bed=1
 	echo "tests/run.sh: /dev/kvm is not usable here: the tests that need KVM run in the KVM bed"
 fi
+# what becomes of each outer QEMU/TCG guest (the nested suite's, the KVM bed's): counted at the end
+ledger=build/tests/nested/work/outer-guests.jsonl
+rm -f "$ledger"
 for dir in build build-asan; do
 	opts=""
 	[ "$dir" = build-asan ] && opts="-Dsanitizers=true"
@@ -43,8 +46,8 @@ fi
 [ "$fuzz" = 0 ] && [ "$bed_rc" = 0 ] || status=1
 # one closing line over both builds (meson's own summaries are above; a test the KVM bed reran
 # counts with its result there) and the fuzz run, after the name of everything that failed
-python3 - "$fuzz" "$bed_rc" <<'PY'
-import json, os, re, sys
+python3 - "$fuzz" "$bed_rc" "$ledger" <<'PY'
+import collections, json, os, re, sys
 passed = failed = skipped = 0
 for d in ("build", "build-asan"):
     results = {}
@@ -81,6 +84,13 @@ if bed_rc:  # a test that failed there is named above
 fuzz_failed |= bed_rc != 0  # the fuzz run (and the KVM bed) count as one test
 passed += not fuzz_failed
 failed += fuzz_failed
+guests = [json.loads(line) for line in open(sys.argv[3])] if os.path.exists(sys.argv[3]) else []
+if guests:  # the outer guests' fates (tests/nested/fates.py): freezes and panics are the bed's risk
+    fates = collections.Counter(g["fate"] for g in guests)
+    who = collections.Counter(g["who"] for g in guests)
+    counts = [f"{fates[f]} {f}" for f in ("finished", "froze", "panicked", "died", "over time")]
+    print(f"outer QEMU/TCG guests: {len(guests)} in {sum(g['seconds'] for g in guests)} s ("
+          + ", ".join(f"{n} {w}" for w, n in sorted(who.items())) + "): " + ", ".join(counts))
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 exit $status

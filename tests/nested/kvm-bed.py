@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import cpio  # noqa: E402
+import fates  # noqa: E402
 
 QEMU = "qemu-system-x86_64"
 # the outer guest's PATH: the system's own python3 (a pyenv shim costs seconds under TCG)
@@ -75,8 +76,10 @@ def qemu_command(initrd):
             # idle=poll: its vCPUs never halt. Under multi-threaded TCG a halted one sometimes
             # missed its wake-up (frozen soft-lockup guests, or a serial line that stopped);
             # with idle=poll no freeze was seen, but panics came instead (see ATTEMPTS), which
-            # cost seconds where a freeze costs BEAT_LIMIT
-            "-append", "console=ttyS0 quiet panic=-1 idle=poll",
+            # cost seconds where a freeze costs BEAT_LIMIT. no_timer_check: on a loaded host the
+            # kernel's IO-APIC timer check misses TCG's ticks and panics ("IO-APIC + timer doesn't
+            # work!") or hangs at boot
+            "-append", "console=ttyS0 quiet panic=-1 idle=poll no_timer_check",
             "-virtfs", "local,path=/,mount_tag=hostroot,security_model=passthrough,"
             "multidevs=remap"]
 
@@ -156,6 +159,7 @@ def run(script, timeout, seen=None):
     fcntl.fcntl(p.stdout, fcntl.F_SETFL, fl | os.O_NONBLOCK)
     last = alive = t0  # last: the last line from user space but beats; alive: the same, or a beat
     buf = b""
+    why, panicked = None, ""
     try:
         while p.poll() is None or buf:
             select.select([p.stdout], [], [], 1)
@@ -178,6 +182,8 @@ def run(script, timeout, seen=None):
                     seen.append(line)
                 if line.startswith("@@BED-RC "):
                     rc = int(line.split()[1])
+                if fates.PANIC.search(line):
+                    panicked = line
             why = (f"over {timeout} s" if now - t0 > timeout else
                    f"no beat for {BEAT_LIMIT} s" if now - alive > BEAT_LIMIT else
                    f"silent {QUIET_LIMIT} s" if now - last > QUIET_LIMIT else None)
@@ -188,6 +194,8 @@ def run(script, timeout, seen=None):
         p.kill()
         p.wait()
     os.unlink(initrd)
+    fates.record(WORK, "bed", time.monotonic() - t0,
+                 fates.fate(panicked, why, rc is not None))
     print(f"kvm-bed: outer guest {time.monotonic() - t0:.0f} s, status {rc}", flush=True)
     return rc
 

@@ -3,6 +3,8 @@ VMM=/tinyvmm
 BOOT="-kernel /vmlinuz -initrd /l2.cpio"
 QMP_PORT=4444
 now() { cut -d' ' -f1 /proc/uptime; }
+# SCALE (set by nested.py above this file) multiplies every limit below and each case's budget:
+# the limits only end what hangs, and a slow or loaded host must not look like one
 
 # run_vm SECONDS ARGS...: tinyvmm in the foreground, serial on stdout; then @@RC and @@TIME.
 # @@MARK: when the inner guest's /init printed its marker (the outer guest's clock).
@@ -11,7 +13,7 @@ run_vm() {
 	shift
 	t0=$(now)
 	{
-		timeout -s KILL "$limit" $VMM "$@" -serial stdio </dev/null
+		timeout -s KILL $((limit * SCALE)) $VMM "$@" -serial stdio </dev/null
 		echo "@@RC $?"
 	} 2>&1 | while IFS= read -r line; do
 		case "$line" in
@@ -41,7 +43,7 @@ waitfor_in() {
 	i=0
 	while [ "$(grep -c "$2" "$1")" -lt "${3:-1}" ]; do
 		i=$((i + 1))
-		if [ $i -gt $((${4:-60} * 10)) ] || ! kill -0 $VM_PID 2>/dev/null; then
+		if [ $i -gt $((${4:-60} * 10 * SCALE)) ] || ! kill -0 $VM_PID 2>/dev/null; then
 			echo "@@TIMEOUT waiting for '$2' x${3:-1} in $1"
 			return 1
 		fi
@@ -59,7 +61,7 @@ qmp() {
 			sleep 0.3
 		done
 		sleep 0.7
-	} | timeout 8 nc 127.0.0.1 $QMP_PORT | sed 's/^/qmp: /'
+	} | timeout $((8 * SCALE)) nc 127.0.0.1 $QMP_PORT | sed 's/^/qmp: /'
 }
 
 # end_vm [SECONDS]: waits for tinyvmm to exit (killing it after SECONDS), prints its logs.
@@ -67,7 +69,7 @@ end_vm() {
 	i=0
 	while kill -0 $VM_PID 2>/dev/null; do
 		i=$((i + 1))
-		if [ $i -gt $((${1:-30} * 10)) ]; then
+		if [ $i -gt $((${1:-30} * 10 * SCALE)) ]; then
 			kill -9 $VM_PID
 			echo "@@KILLED"
 			break
@@ -86,7 +88,7 @@ wait_qmp() {
 	i=0
 	until echo | timeout 2 nc 127.0.0.1 $QMP_PORT 2>/dev/null | grep -q QMP; do
 		i=$((i + 1))
-		if [ $i -gt 50 ] || ! kill -0 $VM_PID 2>/dev/null; then
+		if [ $i -gt $((50 * SCALE)) ] || ! kill -0 $VM_PID 2>/dev/null; then
 			echo "@@TIMEOUT waiting for the QMP server"
 			return 1
 		fi
@@ -104,7 +106,7 @@ qmp_until_exit() {
 			echo "$c"
 		done
 		i=0
-		while kill -0 $VM_PID 2>/dev/null && [ $i -lt $((limit * 10)) ]; do
+		while kill -0 $VM_PID 2>/dev/null && [ $i -lt $((limit * 10 * SCALE)) ]; do
 			sleep 0.1
 			i=$((i + 1))
 		done
