@@ -80,9 +80,9 @@ def watch_heartbeat():
 
 def ring3():
     """Ring-3 code (the ring3 guest's loop): break, hbreak, stepi and a write watchpoint stop there
-    on a KVM with guest debugging. kvm_pvm runs ring 3 natively but honours none of them (docs/gdb.md,
-    Limits): there this checks that what the limits say still holds, so a kvm_pvm that learns them
-    fails here and the limits, break_kinds() and this test get updated."""
+    on a KVM with guest debugging. kvm_pvm runs ring 3 natively but honours none of them
+    (docs/gdb.md, Limits): there this checks that what the limits say still holds, so a kvm_pvm
+    that learns them fails here and the limits, break_kinds() and this test get updated."""
     if gdblib.tcg():
         print("SKIP: KVM under QEMU's TCG stops on no breakpoint (docs/gdb.md)", file=sys.stderr)
         sys.exit(tvmm.SKIP)
@@ -252,6 +252,7 @@ def command_line():
         check(p.returncode == 1 and want in p.stderr, f"{args} refused", want, p.stderr)
 
 
-tvmm.main({"command-line": command_line, "invisible-breakpoints": invisible_breakpoints, "registers": registers, "break-step": break_step, "watch-heartbeat": watch_heartbeat, "ring3": ring3,
-           "interrupt": interrupt, "threads": threads, "detach": detach,
+tvmm.main({"command-line": command_line, "invisible-breakpoints": invisible_breakpoints,
+           "registers": registers, "break-step": break_step, "watch-heartbeat": watch_heartbeat,
+           "ring3": ring3, "interrupt": interrupt, "threads": threads, "detach": detach,
            "monitor-while-attached": monitor_while_attached})
