@@ -21,7 +21,9 @@ def require_gdb():
 
 
 def pvm():
-    """kvm_pvm emulates ring-0 and real-mode code: an int3 or a data write there never exits."""
+    """kvm_pvm stops only on hardware breakpoints and single-steps in the real-mode and ring-0
+    code it emulates: no int3 or data write exits in any ring, and in the ring-3 code it runs
+    natively no breakpoint hits and a step's #DB goes to the guest (docs/gdb.md, Limits)."""
     return os.path.exists("/sys/module/kvm_pvm")
 
 

@@ -47,14 +47,20 @@
 	ret
 .endm
 
-/* The flat GDT: null, 32-bit code (0x08), data (0x10), 64-bit code (0x18). */
-.macro DEFINE_GDT
+/*
+ * The flat GDT: null, 32-bit code (0x08), data (0x10), 64-bit code (0x18), then the
+ * descriptors \extra names (0x20 on).
+ */
+.macro DEFINE_GDT extra:vararg
 	.balign 8
 gdt:
 	.quad 0
 	.quad 0x00cf9a000000ffff
 	.quad 0x00cf92000000ffff
 	.quad 0x00af9a000000ffff
+	.ifnb \extra
+	.quad \extra
+	.endif
 gdt_end:
 gdt_desc:
 	.word gdt_end - gdt - 1
