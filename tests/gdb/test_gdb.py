@@ -80,50 +80,16 @@ def watch_heartbeat():
 
 def ring3():
     """Ring-3 code (the ring3 guest's loop): break, hbreak, stepi and a write watchpoint stop there
-    on a KVM with guest debugging. kvm_pvm runs ring 3 natively but honours none of them
-    (docs/gdb.md, Limits): there this checks that what the limits say still holds, so a kvm_pvm
-    that learns them fails here and the limits, break_kinds() and this test get updated."""
-    if gdblib.tcg():
-        print("SKIP: KVM under QEMU's TCG stops on no breakpoint (docs/gdb.md)", file=sys.stderr)
+    on a KVM with guest debugging. Neither KVM of the hosts this was written on serves them
+    (docs/gdb.md, Limits): this case runs on hardware KVM."""
+    if gdblib.tcg() or gdblib.pvm():
+        print("SKIP: this KVM (kvm_pvm, or KVM under QEMU's TCG) stops on no breakpoint or "
+              "watchpoint in ring 3 (docs/gdb.md, Limits)", file=sys.stderr)
         sys.exit(tvmm.SKIP)
-    if not gdblib.pvm():
-        for bp in ("break", "hbreak"):
-            hit_and_step("ring3", RING3_INC, RING3_JMP, bp)
-        with Machine("-S", guest="ring3") as m:
-            watch_counter(m, f"hbreak *{RING3_INC:#x}", "continue", "delete")
-        return
-    with Machine("-S", guest="ring3") as m:  # Z0: the int3 reaches the guest as a #BP
-        r = gdblib.Raw(m.gdb)
-        check(r.cmd("Z0,%x,1" % RING3_INC) == "OK", "Z0")
-        r.send("c")
-        r.ack()
-        m.wait_output("guest exception 0x03\r\n")
-        r.close()
-    with Machine("-S", guest="ring3") as m:  # Z1 and Z2 never hit: the loop runs on past them
-        r = gdblib.Raw(m.gdb)
-        check(r.cmd("Z1,%x,1" % RING3_INC) == "OK", "Z1")
-        check(r.cmd("Z2,%x,4" % HEARTBEAT) == "OK", "Z2")
-        r.send("c")
-        r.ack()
-        m.wait_output("ring3 guest\r\n")
-        count, deadline = 0, time.monotonic() + tvmm.scaled(30)
-        while count < 1000000:
-            check(time.monotonic() < deadline, "the ring-3 loop counts on", 1000000, count)
-            mem = m.qmp.cmd("x-read-memory", {"addr": HEARTBEAT, "size": 4, "physical": True})
-            count = int.from_bytes(bytes.fromhex(mem["return"]), "little")
-        r.send_raw(b"\x03")
-        reply = r.packet()
-        check(reply.startswith("T02"), "no stop before Ctrl-C", "T02", reply)
-        # a stepi in ring 3 gives the guest a #DB (the step stops in its handler)
-        check(r.cmd("z1,%x,1" % RING3_INC) == "OK", "z1")
-        check(r.cmd("z2,%x,4" % HEARTBEAT) == "OK", "z2")
-        r.send("s")
-        r.ack()
-        check(r.packet().startswith("T05"), "stepi stops", "T05")
-        r.send("c")
-        r.ack()
-        m.wait_output("guest exception 0x01\r\n")
-        r.close()
+    for bp in ("break", "hbreak"):
+        hit_and_step("ring3", RING3_INC, RING3_JMP, bp)
+    with Machine("-S", guest="ring3") as m:
+        watch_counter(m, f"hbreak *{RING3_INC:#x}", "continue", "delete")
 
 
 def interrupt():
