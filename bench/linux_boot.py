@@ -1,13 +1,11 @@
-# Linux boots with tinyvmm and QEMU microvm inside tests/nested's outer guest: bench/run's linux area.
-"""Builds an outer-guest (L1) initramfs from the nested test bed's parts plus QEMU and the
+"""Linux boots with tinyvmm and QEMU microvm inside tests/nested's outer guest (the linux area).
+
+Builds an outer-guest (L1) initramfs from the nested test bed's parts plus QEMU and the
 firmware `-M microvm` loads, boots it under QEMU/TCG with SVM (tests/nested/nested.py's
 run_l1), and parses what bench/linux-boot-l1.sh prints into one record per inner boot.
-
-    python3 bench/linux_boot.py [TINYVMM [QEMU]]    # a quick run on its own, prints the boots
 """
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -152,18 +150,3 @@ def run(tinyvmm, qemu, rounds, smps, memrounds, work=None, log=print):
                 errors=[x for x in out.splitlines() if x.startswith(("@@ERROR", "@@HOST"))])
     return boots, mems, info
 
-
-def main():
-    tinyvmm = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
-                              os.path.join(os.path.dirname(HERE), "build", "tinyvmm"))
-    qemu = shutil.which(sys.argv[2] if len(sys.argv) > 2 else "qemu-system-x86_64")
-    boots, mems, info = run(tinyvmm, qemu, rounds=1, smps=[1], memrounds=1)
-    for b in boots:
-        print({k: v for k, v in b.items() if k != "lines"})
-    for m in mems:
-        print(m)
-    print(info)
-
-
-if __name__ == "__main__":
-    main()
