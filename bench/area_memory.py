@@ -2,9 +2,11 @@
 import os
 import time
 
-from lib import (C, FILL_AT, FILL_LEN, GIB, NAMES, QMPError, cpu_ns, df, fmt, fs_desc, log,
-                 minflt, per, vmrss_kib)
+from lib import C, NAMES, QMPError, cpu_ns, df, fmt, fs_desc, log, minflt, per, vmrss_kib
 from pmemclient import PmemAccess
+
+GIB = 1 << 30
+FILL_AT, FILL_LEN = 1 << 20, GIB - (2 << 20)  # the "filled" rows: RAM [1 MiB, 1 GiB - 1 MiB)
 
 
 def fill_blob(bench):

@@ -39,17 +39,17 @@ def c_client(cbench, vm, path, n, depth):
     """One timed run of the C client: n 4 KiB reads over the guest's RAM, depth requests per
     write. It holds its connection until its stdin ends, so the VMM's CPU time (all threads,
     the serving one included) is read before that thread ends."""
-    warm = subprocess.run([cbench, path, str(C["pa_warm"]), "4096", str(SPAN), "1"],
+    warm = subprocess.run([cbench, "pmemaccess", path, str(C["pa_warm"]), "4096", str(SPAN), "1"],
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, check=True)
     s0 = cpu_ns(vm.pid)
-    p = subprocess.Popen([cbench, path, str(n), "4096", str(SPAN), str(depth)],
+    p = subprocess.Popen([cbench, "pmemaccess", path, str(n), "4096", str(SPAN), str(depth)],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     out = p.stdout.readline().split()
     s1 = cpu_ns(vm.pid)
     p.stdin.close()
     p.wait()
     if len(out) != 8 or p.returncode:
-        raise RuntimeError(f"pmemaccess-bench failed: {' '.join(out)} {warm.stderr}")
+        raise RuntimeError(f"bench-client pmemaccess failed: {' '.join(out)} {warm.stderr}")
     return dict(rate=n / float(out[3]), ccpu=float(out[5]) / n * 1e6, bad=int(out[7]),
                 vcpu=per(s0, s1, n * 1e3))
 
@@ -86,9 +86,9 @@ def trial(cbench):
 
 def run(bench):
     bench.header("pmemaccess 4 KiB reads (tinyvmm only)")
-    cbench = bench.c_program("pmemaccess-bench")
+    cbench = bench.c_program("bench-client")
     if not cbench:
-        bench.note("pmemaccess", "C client rows: n/a, build/bench/pmemaccess-bench is missing "
+        bench.note("pmemaccess", "C client rows: n/a, build/bench/bench-client is missing "
                    "(it is built with tinyvmm: ninja -C build)")
     res = bench.trials(C["pa_rounds"], trial(cbench), ["tinyvmm"])
     rs = res["tinyvmm"]

@@ -50,18 +50,18 @@ def python_client(kind, vm, rnd):
 
 
 def c_client(client):
-    """A trial of the C client (bench/qmp-client.c): warm-up, then the timed round trips; the
+    """A trial of the C client (bench/bench-client.c): warm-up, then the timed round trips; the
     server's CPU time is read when the client says it is ready and when it has printed its
     figures."""
     def trial(kind, vm, rnd):
         q, _ = vm.connect()
         q.close()  # QEMU serves one client per socket: this one leaves first
         n = C["qmp1_n"]
-        p = subprocess.Popen([client, vm.socks[0], str(C["qmp1_warm"]), str(n)],
+        p = subprocess.Popen([client, "qmp", vm.socks[0], str(C["qmp1_warm"]), str(n)],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         try:
             if p.stdout.readline().strip() != "ready":
-                raise RuntimeError("qmp-client failed during its warm-up")
+                raise RuntimeError("bench-client qmp failed during its warm-up")
             s0 = cpu_ns(vm.pid)
             p.stdin.write("\n")
             p.stdin.flush()
@@ -71,7 +71,7 @@ def c_client(client):
             p.stdin.close()
             p.wait()
         if len(out) != 10 or p.returncode:
-            raise RuntimeError(f"qmp-client failed: {' '.join(out)}")
+            raise RuntimeError(f"bench-client qmp failed: {' '.join(out)}")
         return said("1 conn, C client", rnd, kind, dict(
             rate=n / float(out[3]), p50=float(out[7]), p99=float(out[9]),
             ccpu=float(out[5]) / n * 1e6, vcpu=per(s0, s1, n * 1e3)))
@@ -89,14 +89,14 @@ def eight_clients(kind, vm, rnd):
 def run(bench):
     bench.header("QMP query-status round trips")
     one = bench.trials(C["qmp1_rounds"], python_client)
-    client = bench.c_program("qmp-client")
+    client = bench.c_program("bench-client")
     if client:
         # the echo floor: floor-startup --no-kvm greets, then writes back each request line
         cone = bench.trials(C["qmp1_rounds"], c_client(client),
                             bench.with_floor("qmp", "C client rows' floor"),
                             lambda kind: {"extra": ["--no-kvm"]} if kind == "floor" else {})
     else:
-        bench.note("qmp", "C client rows: n/a, build/bench/qmp-client is missing (ninja -C build)")
+        bench.note("qmp", "C client rows: n/a, build/bench/bench-client is missing (ninja -C build)")
     # QEMU serves one client per -qmp socket: 8 sockets; tinyvmm: one for all.
     eight = bench.trials(C["qmp8_rounds"], eight_clients,
                          start=lambda kind: {"nsock": 8 if kind == "qemu" else 1})

@@ -1,10 +1,8 @@
-"""What bench/run's areas share: counts, figures, the VMM processes, table rows, raw QMP loops.
+"""What bench/run's areas share: counts, figures, the VMM processes, rounds, rows, raw QMP loops.
 
-The QMP client is examples/qmp.py's QMPClient, the one users copy. Its reads wait with
-settimeout() (a poll() before every recv); the timed loops here (roundtrip, wait_event) put
-its socket in blocking mode with SO_RCVTIMEO instead and work on raw bytes, looking only for
-the reply's key, so that the client costs the same whichever VMM answers.
-"""
+The QMP client is examples/qmp.py's QMPClient, the one users copy; the timed loops here work
+on its socket's raw bytes (see set_timeout), looking only for the reply's key, so that the
+client costs the same whichever VMM answers."""
 import math
 import os
 import shutil
@@ -23,8 +21,6 @@ from qmp import QMPClient, QMPError  # noqa: E402,F401  (the areas take QMPError
 
 AREAS = ["qmp", "events", "startup", "rss", "pmemsave", "dump", "pmemaccess", "linux"]
 NAMES = {"tinyvmm": "tinyvmm", "qemu": "QEMU", "floor": "the floor"}
-GIB = 1 << 30
-FILL_AT, FILL_LEN = 1 << 20, GIB - (2 << 20)  # the "filled" rows: RAM [1 MiB, 1 GiB - 1 MiB)
 MAIN_PID = os.getpid()
 
 # Counts: (full, quick).
@@ -124,11 +120,6 @@ def minflt(pid):
     """Minor page faults of every thread of pid so far (stat)."""
     return per_task(pid, "stat",
                     lambda s: int(s.rsplit(")", 1)[1].split()[7]) if ")" in s else 0)
-
-
-def steal_and_total():
-    v = [int(x) for x in read_proc("/proc/stat").splitlines()[0].split()[1:9]]
-    return v[7], sum(v)
 
 
 def df(d):
@@ -359,11 +350,10 @@ class Bench:
         self.results.setdefault(area, []).append(dict(
             name=name, t=t, q=q, unit=unit, ratio=ratio, target=target, met=met, runs=runs,
             floor=floor, fratio=fratio, ftarget=ftarget, fmet=fmet))
-        log(f"  {name:<40} {fmt(t, unit):>16} {fmt(q if self.a.qemu else None, unit):>16} "
-            f"{fmt_ratio(ratio):>10}  {target:<22} {verdict(met):<8} {runs}")
-        if floor is not None:
-            log(f"  {'  floor program, tinyvmm/floor':<40} {fmt(floor, unit):>16} {'':>16} "
-                f"{fmt_ratio(fratio):>10}  {ftarget:<22} {verdict(fmet):<8}")
+        also = "" if floor is None else \
+            f"; floor {fmt(floor, unit)}, {fmt_ratio(fratio)} {ftarget} {verdict(fmet)}"
+        log(f"  {name:<40} {fmt(t, unit):>14} {fmt(q, unit):>14} {fmt_ratio(ratio):>9}  "
+            f"{target} {verdict(met)} ({runs}{also})")
 
     def rows(self, area, res, runs, specs):
         """A row per (name, key, unit[, keywords]) in specs: the medians of key in res
@@ -374,9 +364,7 @@ class Bench:
                      runs=runs, floor=floor, **(kw[0] if kw else {}))
 
     def header(self, title):
-        log(f"\n== {title}")
-        log(f"  {'measure':<40} {'tinyvmm':>16} {'QEMU':>16} {'tvmm/QEMU':>10}  "
-            f"{'target':<22} {'met?':<8} runs")
+        log(f"\n== {title}\n  {'measure':<40} {'tinyvmm':>14} {'QEMU':>14} {'tvmm/QEMU':>9}")
 
 
 def judge(goal, t, ratio):

@@ -52,11 +52,12 @@ def targets(bench):
     return "".join(T)
 
 
-def write_md(bench, path, machine, started, elapsed, load0, load1, steal):
-    """The template with the sections of the areas that ran, their tables and notes filled in."""
+def write_md(bench, path, head):
+    """The template with the sections of the areas that ran, their tables and notes filled in;
+    head: the run's start, length, load and machine."""
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "report-template.md")) as f:
-        head, *sections = f.read().split("\n## ")
-    kept = [head]
+        top, *sections = f.read().split("\n## ")
+    kept = [top]
     for s in sections:
         area = next((a for a in AREAS if "\n{" + a + "}" in s), None)
         if area is None or area in bench.results:
@@ -64,13 +65,11 @@ def write_md(bench, path, machine, started, elapsed, load0, load1, steal):
     fields = Fields(C, **bench.facts)
     for area in bench.results:
         fields[area] = table(bench, area)
-        fields[area + "_notes"] = "".join(f"\n\n- {n}" for n in bench.notes.get(area, []))
-    fields.update(
-        command=f"bench/run{' --quick' if bench.a.quick else ''}"
-                f"{' --only ' + bench.a.only if bench.a.only else ''}",
-        started=started, elapsed=elapsed, load0=load0, load1=load1, steal=steal,
-        machine="\n".join(f"- **{k}**: {v}" for k, v in machine), dir=bench.a.dir,
-        cmdlines="\n".join(CMDLINES), targets=targets(bench))
+        fields[area + "_notes"] = "".join(f"\n- {n}" for n in bench.notes.get(area, []))
+    fields.update(head, command=f"bench/run{' --quick' if bench.a.quick else ''}"
+                  f"{' --only ' + bench.a.only if bench.a.only else ''}",
+                  machine="\n".join(f"- **{k}**: {v}" for k, v in head["machine"]),
+                  dir=bench.a.dir, cmdlines="\n".join(CMDLINES), targets=targets(bench))
     with open(path, "w") as f:
         f.write("\n## ".join(kept).format_map(fields))
     log(f"\nwrote {path}")
