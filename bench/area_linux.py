@@ -118,7 +118,8 @@ def boot_all(tinyvmm, qemu):
     r = subprocess.run([os.path.join(NESTED, "fetch-images.sh"), cache],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if r.returncode != 0:
-        raise RuntimeError("cannot fetch the guest images: " + r.stdout.strip().replace("\n", " | "))
+        raise RuntimeError("cannot fetch the guest images: "
+                           + r.stdout.strip().replace("\n", " | "))
     rounds, memrounds = C["linux_rounds"], C["linux_memrounds"]
     l1 = build_l1(work, cache, tinyvmm, qemu, dict(ROUNDS=rounds, MEMROUNDS=memrounds, SMP=SMP,
                                                    MEM=MEM, QEMU_MACHINE=QEMU_MACHINE))

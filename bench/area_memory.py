@@ -73,7 +73,7 @@ def saver(bench, command, args, d, where, filled, skipped):
                      rss0=rss0 / 1024, rss1=rss1 / 1024, cpu=per(c0, c1, 1e9), flt=per(f0, f1, 1))
             log(f"  round {rnd + 1} {kind:<8} {where}: {secs:.3f} s, {r['gbs']:.2f} GB/s, "
                 f"VMM CPU {fmt(r['cpu'])} s, {fmt(r['flt'])} page faults, file {st.st_size:,} "
-                f"bytes ({r['alloc']:,} allocated); VmRSS {rss0 / 1024:.0f} → {rss1 / 1024:.0f} MiB")
+                f"bytes ({r['alloc']:,} allocated); VmRSS {r['rss0']:.0f} → {r['rss1']:.0f} MiB")
             q.close()
             return r
         finally:
@@ -82,7 +82,7 @@ def saver(bench, command, args, d, where, filled, skipped):
     return trial
 
 
-def area(bench, area, command, args, target=None):
+def rows(bench, area, command, args, target=None):
     """The area's rows: to each memory directory, RAM as it is and then filled."""
     rounds, skipped = C[area + "_rounds"], {}
     for filled in (False, True):
@@ -92,8 +92,8 @@ def area(bench, area, command, args, target=None):
         for d in bench.mem_dirs:
             top = os.path.dirname(d.rstrip("/"))
             where = f"{top} ({df(top)[0]}){sfx}"
-            kinds = [k for k in bench.kinds if k not in skipped]
-            res = bench.trials(rounds, saver(bench, command, args, d, where, filled, skipped), kinds,
+            trial = saver(bench, command, args, d, where, filled, skipped)
+            res = bench.trials(rounds, trial, [k for k in bench.kinds if k not in skipped],
                                lambda kind: dict(mem="1G", **(loader if kind == "qemu" else {})))
             res.update(skipped)
             specs = [(f"to {where}: seconds", "secs", "s"),
@@ -116,10 +116,10 @@ def area(bench, area, command, args, target=None):
 
 def pmemsave(bench):
     bench.header("pmemsave of 1 GiB (-m 1G)")
-    area(bench, "pmemsave", "pmemsave", lambda p: {"val": 0, "size": GIB, "filename": p})
+    rows(bench, "pmemsave", "pmemsave", lambda p: {"val": 0, "size": GIB, "filename": p})
 
 
 def dump(bench):
     bench.header("dump-guest-memory of 1 GiB (-m 1G, paging false)")
-    area(bench, "dump", "dump-guest-memory", lambda p: {"paging": False, "protocol": "file:" + p},
+    rows(bench, "dump", "dump-guest-memory", lambda p: {"paging": False, "protocol": "file:" + p},
          target=2)

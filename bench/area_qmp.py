@@ -96,7 +96,8 @@ def run(bench):
                             bench.with_floor("qmp", "C client rows' floor"),
                             lambda kind: {"extra": ["--no-kvm"]} if kind == "floor" else {})
     else:
-        bench.note("qmp", "C client rows: n/a, build/bench/bench-client is missing (ninja -C build)")
+        bench.note("qmp", "C client rows: n/a, build/bench/bench-client is missing "
+                   "(ninja -C build)")
     # QEMU serves one client per -qmp socket: 8 sockets; tinyvmm: one for all.
     eight = bench.trials(C["qmp8_rounds"], eight_clients,
                          start=lambda kind: {"nsock": 8 if kind == "qemu" else 1})

@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(REPO, "examples"))
 from qmp import QMPClient, QMPError  # noqa: E402,F401  (the areas take QMPError from here)
 
 AREAS = ["qmp", "events", "startup", "rss", "pmemsave", "dump", "pmemaccess", "linux"]
-NAMES = {"tinyvmm": "tinyvmm", "qemu": "QEMU", "floor": "the floor"}
+NAMES = {"tinyvmm": "tinyvmm", "qemu": "QEMU"}
 MAIN_PID = os.getpid()
 
 # Counts: (full, quick).
@@ -227,8 +227,8 @@ class VMM:
         if shown not in CMDLINES:
             CMDLINES.append(shown)
         self.t_exec = time.perf_counter_ns()
-        self.p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE if serial == "stdio" else subprocess.DEVNULL,
+        out = subprocess.PIPE if serial == "stdio" else subprocess.DEVNULL
+        self.p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                   stderr=subprocess.PIPE)
         self.t_popen = time.perf_counter_ns()
         self.pid = self.p.pid
@@ -337,34 +337,32 @@ class Bench:
         self.notes.setdefault(area, []).append(text)
         log(f"  note: {text}")
 
-    def row(self, area, name, t, q, unit, ratio=None, target="", met=None, runs="",
-            floor=None, ftarget="", fmet=None):
-        """One table row; ratio is tinyvmm/QEMU unless given. floor: the floor program's
-        figure (bench/floor-startup.c), with tinyvmm/floor and its own target. met and fmet:
-        functions of (tinyvmm's figure, its ratio), None when a figure they need is missing."""
-        if ratio is None and isinstance(t, (int, float)) and isinstance(q, (int, float)) and q:
-            ratio = t / q
-        num = isinstance(t, (int, float)) and isinstance(floor, (int, float)) and floor
-        fratio = t / floor if num else None
-        met, fmet = judge(met, t, ratio), judge(fmet, t, fratio)
-        self.results.setdefault(area, []).append(dict(
-            name=name, t=t, q=q, unit=unit, ratio=ratio, target=target, met=met, runs=runs,
-            floor=floor, fratio=fratio, ftarget=ftarget, fmet=fmet))
-        also = "" if floor is None else \
-            f"; floor {fmt(floor, unit)}, {fmt_ratio(fratio)} {ftarget} {verdict(fmet)}"
-        log(f"  {name:<40} {fmt(t, unit):>14} {fmt(q, unit):>14} {fmt_ratio(ratio):>9}  "
-            f"{target} {verdict(met)} ({runs}{also})")
-
     def rows(self, area, res, runs, specs):
-        """A row per (name, key, unit[, keywords]) in specs: the medians of key in res
-        ({kind: [dicts]}) for tinyvmm, QEMU and, when res has it, the floor."""
-        for name, key, unit, *kw in specs:
+        """A table row per (name, key, unit[, goals]) in specs: the medians of key in res
+        ({kind: [dicts]}) for tinyvmm, QEMU and, when res has it, the floor program, with
+        tinyvmm/QEMU and tinyvmm/floor. goals: target and met, ftarget and fmet (the floor's),
+        met and fmet functions of (tinyvmm's figure, its ratio)."""
+        for name, key, unit, *goals in specs:
+            g = dict(target="", met=None, ftarget="", fmet=None) | (goals[0] if goals else {})
+            t, q = fig(res, "tinyvmm", key), fig(res, "qemu", key)
             floor = fig(res, "floor", key) if "floor" in res else None
-            self.row(area, name, fig(res, "tinyvmm", key), fig(res, "qemu", key), unit,
-                     runs=runs, floor=floor, **(kw[0] if kw else {}))
+            ratio, fratio = quotient(t, q), quotient(t, floor)
+            g.update(met=judge(g["met"], t, ratio), fmet=judge(g["fmet"], t, fratio))
+            self.results.setdefault(area, []).append(dict(
+                name=name, t=t, q=q, unit=unit, ratio=ratio, runs=runs, floor=floor,
+                fratio=fratio, **g))
+            also = "" if floor is None else (f"; floor {fmt(floor, unit)}, {fmt_ratio(fratio)} "
+                                             f"{g['ftarget']} {verdict(g['fmet'])}")
+            log(f"  {name:<40} {fmt(t, unit):>14} {fmt(q, unit):>14} {fmt_ratio(ratio):>9}  "
+                f"{g['target']} {verdict(g['met'])} ({runs}{also})")
 
     def header(self, title):
         log(f"\n== {title}\n  {'measure':<40} {'tinyvmm':>14} {'QEMU':>14} {'tvmm/QEMU':>9}")
+
+
+def quotient(a, b):
+    num = isinstance(a, (int, float)) and isinstance(b, (int, float))
+    return a / b if num and b else None
 
 
 def judge(goal, t, ratio):

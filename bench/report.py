@@ -84,7 +84,8 @@ def machine_info(args):
     mods = [m for m in ("kvm_intel", "kvm_amd", "kvm_pvm") if os.path.isdir(f"/sys/module/{m}")]
     kvm = ", ".join(mods) if mods else "kvm (built in)"
     if "kvm_pvm" in mods:
-        kvm += " (PVM: KVM without hardware virtualization extensions, for guests that are themselves VMs)"
+        kvm += (" (PVM: KVM without hardware virtualization extensions, for guests that are "
+                "themselves VMs)")
     try:
         fd = os.open("/dev/kvm", os.O_RDWR)
         kvm += f"; KVM API {fcntl.ioctl(fd, 0xAE00)}"
@@ -101,7 +102,8 @@ def machine_info(args):
             ("RAM", f"{int(mem) / 1024 / 1024:.1f} GiB"),
             ("kernel", f"{platform.system()} {platform.release()} {platform.machine()}"),
             ("KVM", kvm),
-            ("tinyvmm", f"`{args.tinyvmm}` ({output(args.tinyvmm, '--version')}), tree {git_rev()}"),
+            ("tinyvmm", f"`{args.tinyvmm}` ({output(args.tinyvmm, '--version')}), "
+             f"tree {git_rev()}"),
             ("QEMU", f"`{args.qemu}` ({output(args.qemu, '--version')})" if args.qemu
              else "not found: the ratios are n/a"),
             ("Python", platform.python_version()),
