@@ -71,11 +71,10 @@ def build_l1(work, cache, tinyvmm, qemu, conf):
 
 
 def parse(out):
-    """What the outer guest's console says: (boots, mems, argv). A boot is a dict: kind
-    (tinyvmm, qemu, or true: the spawn path's own cost), round, mark and exit (ms from the
-    spawn; None if missing), maxrss_kb, status. A mem is a dict: kind, round, and at the marker
-    of a tvmm.action=wait boot hwm_kb, rss_kb, ram_kb (Rss of the guest RAM), ram_size_kb (None
-    when the boot failed). argv: {kind: its timed command line}."""
+    """The outer guest's console (the lines linux-boot-l1.sh's header lists) as (boots, mems,
+    argv): a boot {kind (true: the spawn path's own cost), round, mark and exit (ms from the
+    spawn), maxrss_kb, status}, a mem {kind, round, hwm_kb, rss_kb, ram_kb, ram_size_kb (None
+    when the boot failed)}, argv {kind: its timed command line}."""
     boots, mems, argv = [], [], {}
     cur = None
     for line in out.splitlines():
