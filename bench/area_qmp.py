@@ -4,6 +4,7 @@ import json
 import multiprocessing
 import os
 import subprocess
+import threading
 import time
 
 from lib import NAMES, C, QMPClient, cpu_ns, fig, fmt, log, negotiate, pct, per, raw, roundtrip
@@ -88,6 +89,7 @@ def eight_clients(kind, vm, rnd):
 
 def run(bench):
     bench.header("QMP query-status round trips")
+    bench.facts["cpus"] = os.cpu_count()
     one = bench.trials(C["qmp1_rounds"], python_client)
     client = bench.c_program("bench-client")
     if client:
@@ -106,7 +108,6 @@ def run(bench):
     if client:
         table(bench, "1 connection, C client", cone, C["qmp1_rounds"], C["qmp1_n"])
     table(bench, "8 clients", eight, C["qmp8_rounds"], 8 * C["qmp8_n"])
-    bench.facts["cpus"] = os.cpu_count()
     for label, d in (("1 connection", one), ("8 clients", eight)):
         for kind in bench.kinds:
             if not d[kind]:
@@ -157,14 +158,17 @@ def run_parallel(socks, nclients, warm, n, pid):
              for i in range(nclients)]
     for p in procs:
         p.start()
-    barrier.wait(120)
+    try:
+        barrier.wait(120)
+    except threading.BrokenBarrierError:
+        pass   # a client failed: its error comes through out
     s0 = cpu_ns(pid)
     results = [out.get(timeout=600) for _ in procs]
     s1 = cpu_ns(pid)
     for p in procs:
         p.join()
-    errs = [r[4] for r in results if r[4]]
-    if errs:
+    errs = sorted((r[4] for r in results if r[4]), key=lambda e: "BrokenBarrierError" in e)
+    if errs:   # the cause first, the clients it left at the barrier after
         raise RuntimeError(f"client failed: {errs[0]}")
     start, end = min(r[0] for r in results), max(r[1] for r in results)
     lat = [x for r in results for x in r[3]]
