@@ -12,13 +12,14 @@ SHORT = {"qmp": "QMP", "events": "events", "startup": "start-up", "rss": "memory
 
 
 class Fields(dict):
-    def __missing__(self, key):   # a figure of an area that did not get that far
+    """The template's fields; one a failed area never set reads "n/a"."""
+
+    def __missing__(self, key):
         return "n/a"
 
 
 def table(bench, area):
-    """An area's table (with the floor's columns when a row has a floor figure) and its
-    notes found in the run."""
+    """An area's table, with the floor's columns when a row has a floor figure."""
     rows = bench.results[area]
     floor = any(r["floor"] is not None for r in rows)
     cols = ["measure", "tinyvmm", "QEMU 7.2"] + ["floor"] * floor + ["tinyvmm/QEMU"] + \
@@ -94,7 +95,8 @@ def machine_info(args):
         kvm += f"; /dev/kvm: {e.strerror}"
     nested = [f"{m} nested={v}" for m in ("kvm_intel", "kvm_amd")
               if (v := read_proc(f"/sys/module/{m}/parameters/nested").strip())]
-    kvm += "; " + ", ".join(nested) if nested else ""
+    if nested:
+        kvm += "; " + ", ".join(nested)
     if " hypervisor" in line("/proc/cpuinfo", "flags"):
         kvm += "; this host is itself a virtual machine (cpuinfo flag `hypervisor`)"
     mem = line("/proc/meminfo", "MemTotal:").split()[0]
