@@ -2,9 +2,11 @@
 import os
 import time
 
-from lib import (C, FILL_AT, FILL_LEN, FILL_NOTE, GIB, QMPError, cpu_ns, fmt, fs_desc, fs_short,
-                 log, med, minflt, name, negotiate, vmrss_kib)
+from lib import C, NAMES, QMPError, cpu_ns, df, fmt, fs_desc, log, minflt, per, vmrss_kib
 from pmemclient import PmemAccess
+
+GIB = 1 << 30
+FILL_AT, FILL_LEN = 1 << 20, GIB - (2 << 20)  # the "filled" rows: RAM [1 MiB, 1 GiB - 1 MiB)
 
 
 def fill_blob(bench):
@@ -22,10 +24,9 @@ def fill_blob(bench):
             os.fsync(f.fileno())
     return path
 
-def _fill(bench, kind, vm, q):
+
+def fill(bench, vm, q):
     """Fills tinyvmm's RAM as -device loader fills QEMU's; an error string if it cannot."""
-    if kind != "tinyvmm":
-        return None
     path = os.path.join(vm.dir, "fill.sock")
     try:
         q.execute("pmemaccess", {"path": path})
@@ -36,124 +37,89 @@ def _fill(bench, kind, vm, q):
     pa.close()
     return f"n/a: {bad} pmemaccess writes failed" if bad else None
 
-def _memory_area(bench, area, command, make_args, rounds, target=None, fill=False):
-    skipped = {}
-    for d in bench.mem_dirs:
-        where = fs_short(d) + (", filled" if fill else "")
-        res = {k: [] for k in bench.kinds}
-        for rnd in range(rounds):
-            for kind in bench.order(rnd):
-                if kind in skipped:
-                    continue
-                extra = ()
-                if fill and kind == "qemu":
-                    extra = ("-device", f"loader,file={fill_blob(bench)},addr={FILL_AT},"
-                             "force-raw=on")
-                vm = bench.vmm(kind, mem="1G", extra=extra)
-                path = os.path.join(d, f"{area}-{kind}.bin")
+
+def saver(bench, command, args, d, where, filled, skipped):
+    """A trial: command (with args(path)) writes the guest's RAM to a file in d; a kind that
+    cannot (no such command, no fill) goes into skipped with the reason."""
+    def trial(kind, vm, rnd):
+        path = os.path.join(d, f"{command}-{kind}.bin")
+        try:
+            # QEMU loads the fill at start-up, before it answers (seconds)
+            q, _ = vm.connect(timeout=300 if filled else 15.0)
+            q.execute("qmp_capabilities")
+            why = fill(bench, vm, q) if filled and kind == "tinyvmm" else None
+            if not why:
+                time.sleep(0.2)
+                rss0 = vmrss_kib(vm.pid)
+                c0, f0 = cpu_ns(vm.pid), minflt(vm.pid)
+                t0 = time.perf_counter_ns()
+                q.timeout = 600
                 try:
-                    # QEMU loads the fill at start-up, before it answers (seconds)
-                    q, _ = vm.connect(timeout=300 if fill else 15.0)
-                    negotiate(q)
-                    why = _fill(bench, kind, vm, q) if fill else None
-                    if why:
-                        skipped[kind] = why
-                        log(f"  {kind}: {why}")
-                        continue
-                    time.sleep(0.2)
-                    rss0 = vmrss_kib(vm.pid)
-                    c0, f0 = cpu_ns(vm.pid), minflt(vm.pid)
-                    t0 = time.perf_counter_ns()
-                    try:
-                        q.timeout = 600
-                        q.execute(command, make_args(path))
-                    except QMPError as e:
-                        if e.error.get("class") == "CommandNotFound":
-                            skipped[kind] = "n/a: command not found"
-                            log(f"  {kind}: n/a: command not found")
-                            continue
+                    q.execute(command, args(path))
+                except QMPError as e:
+                    if e.error.get("class") != "CommandNotFound":
                         raise
-                    t1 = time.perf_counter_ns()
-                    c1, f1 = cpu_ns(vm.pid), minflt(vm.pid)
-                    st = os.stat(path)
-                    size = st.st_size
-                    secs = (t1 - t0) / 1e9
-                    rss1 = vmrss_kib(vm.pid)
-                    r = dict(secs=secs, gbs=GIB / secs / 1e9, size=size,
-                             alloc=st.st_blocks * 512, rss0=rss0 / 1024,
-                             rss1=rss1 / 1024,
-                             cpu=(c1 - c0) / 1e9 if c0 is not None and c1 is not None else None,
-                             flt=f1 - f0 if f0 is not None and f1 is not None else None)
-                    res[kind].append(r)
-                    log(f"  round {rnd + 1} {kind:<8} {where}: {secs:.3f} s, "
-                        f"{r['gbs']:.2f} GB/s, VMM CPU {fmt(r['cpu'])} s, {fmt(r['flt'])} page "
-                        f"faults, file {size:,} bytes ({st.st_blocks * 512:,} allocated); "
-                        f"VmRSS {rss0 / 1024:.0f} → {rss1 / 1024:.0f} MiB")
-                    q.close()
-                finally:
-                    try:
-                        os.unlink(path)
-                    except OSError:
-                        pass
-                    vm.stop()
-        runs = f"{rounds} runs"
+                    why = "n/a: command not found"
+            if why:
+                skipped[kind] = why
+                log(f"  {kind}: {why}")
+                return None
+            t1 = time.perf_counter_ns()
+            c1, f1 = cpu_ns(vm.pid), minflt(vm.pid)
+            st = os.stat(path)
+            secs = (t1 - t0) / 1e9
+            rss1 = vmrss_kib(vm.pid)
+            r = dict(secs=secs, gbs=GIB / secs / 1e9, size=st.st_size, alloc=st.st_blocks * 512,
+                     rss0=rss0 / 1024, rss1=rss1 / 1024, cpu=per(c0, c1, 1e9), flt=per(f0, f1, 1))
+            log(f"  round {rnd + 1} {kind:<8} {where}: {secs:.3f} s, {r['gbs']:.2f} GB/s, "
+                f"VMM CPU {fmt(r['cpu'])} s, {fmt(r['flt'])} page faults, file {st.st_size:,} "
+                f"bytes ({r['alloc']:,} allocated); VmRSS {r['rss0']:.0f} → {r['rss1']:.0f} MiB")
+            q.close()
+            return r
+        finally:
+            if os.path.exists(path):
+                os.unlink(path)
+    return trial
 
-        def m(kind, key):
-            if kind in skipped:
-                return skipped[kind]
-            return med([r[key] for r in res.get(kind, [])])
-        bench.row(area, f"to {where}: seconds", m("tinyvmm", "secs"), m("qemu", "secs"), "s",
-                 runs=runs)
-        tg, qg = m("tinyvmm", "gbs"), m("qemu", "gbs")
-        ratio = tg / qg if isinstance(tg, float) and isinstance(qg, float) and qg else None
-        met = None
-        if target and ratio is not None:
-            met = ratio >= target
-        bench.row(area, f"to {where}: throughput", tg, qg, "GB/s", ratio=ratio,
-                 target=f"≥ {target}× QEMU" if target else "", met=met, runs=runs)
-        bench.row(area, f"to {where}: VMM CPU time", m("tinyvmm", "cpu"), m("qemu", "cpu"), "s",
-                 runs=runs)
-        bench.row(area, f"to {where}: VMM minor page faults", m("tinyvmm", "flt"),
-                 m("qemu", "flt"), "", runs=runs)
-        if d == bench.mem_dirs[0]:
-            sfx = ", filled" if fill else ""
-            bench.row(area, "file size" + sfx, m("tinyvmm", "size"), m("qemu", "size"),
-                     "bytes", runs=runs)
-            bench.row(area, "file blocks allocated" + sfx, m("tinyvmm", "alloc"),
-                     m("qemu", "alloc"), "bytes", runs=runs)
-            bench.row(area, f"VmRSS before (-m 1G{sfx})", m("tinyvmm", "rss0"),
-                     m("qemu", "rss0"), "MiB", runs=runs)
-            bench.row(area, f"VmRSS after {command}{sfx}", m("tinyvmm", "rss1"),
-                     m("qemu", "rss1"), "MiB", runs=runs)
-    return skipped
 
-def _mem_where(bench):
-    return "; ".join(fs_desc(os.path.dirname(d)) for d in bench.mem_dirs)
+def rows(bench, area, command, args, target=None):
+    """The area's rows: to each memory directory, RAM as it is and then filled."""
+    rounds, skipped = C[area + "_rounds"], {}
+    for filled in (False, True):
+        sfx = ", filled" if filled else ""
+        loader = {"extra": ("-device", f"loader,file={fill_blob(bench)},addr={FILL_AT},"
+                            "force-raw=on")} if filled else {}
+        for d in bench.mem_dirs:
+            top = os.path.dirname(d.rstrip("/"))
+            where = f"{top} ({df(top)[0]}){sfx}"
+            trial = saver(bench, command, args, d, where, filled, skipped)
+            res = bench.trials(rounds, trial, [k for k in bench.kinds if k not in skipped],
+                               lambda kind: dict(mem="1G", **(loader if kind == "qemu" else {})))
+            res.update(skipped)
+            specs = [(f"to {where}: seconds", "secs", "s"),
+                     (f"to {where}: throughput", "gbs", "GB/s",
+                      dict(target=f"≥ {target}× QEMU", met=lambda t, r: r >= target)
+                      if target else {}),
+                     (f"to {where}: VMM CPU time", "cpu", "s"),
+                     (f"to {where}: VMM minor page faults", "flt", "")]
+            if d == bench.mem_dirs[0]:
+                specs += [("file size" + sfx, "size", "bytes"),
+                          ("file blocks allocated" + sfx, "alloc", "bytes"),
+                          (f"VmRSS before (-m 1G{sfx})", "rss0", "MiB"),
+                          (f"VmRSS after {command}{sfx}", "rss1", "MiB")]
+            bench.rows(area, res, f"{rounds} runs", specs)
+    bench.facts["mem_dirs"] = "; ".join(fs_desc(os.path.dirname(d)) for d in bench.mem_dirs)
+    bench.facts.update(fill_mib=FILL_LEN >> 20, fill_at_mib=FILL_AT >> 20)
+    for kind, why in skipped.items():
+        bench.note(area, f"{NAMES[kind]}: {why}")
+
 
 def pmemsave(bench):
     bench.header("pmemsave of 1 GiB (-m 1G)")
-    skipped = {}
-    for fill in (False, True):
-        skipped.update(_memory_area(bench, "pmemsave", "pmemsave",
-                                         lambda p: {"val": 0, "size": GIB, "filename": p},
-                                         C["pmemsave_rounds"], fill=fill))
-    bench.note("pmemsave", f"files in {_mem_where(bench)}; time from sending the command to "
-              "its reply; GB = 10^9 bytes; VMM CPU and minor page faults = all the VMM's "
-              "threads during the command; the file is deleted after each run.")
-    bench.note("pmemsave", FILL_NOTE)
-    for kind, why in skipped.items():
-        bench.note("pmemsave", f"{name(kind)}: {why}")
+    rows(bench, "pmemsave", "pmemsave", lambda p: {"val": 0, "size": GIB, "filename": p})
+
 
 def dump(bench):
     bench.header("dump-guest-memory of 1 GiB (-m 1G, paging false)")
-    skipped = {}
-    for fill in (False, True):
-        skipped.update(_memory_area(bench, "dump", "dump-guest-memory",
-                                         lambda p: {"paging": False, "protocol": "file:" + p},
-                                         C["dump_rounds"], target=2, fill=fill))
-    bench.note("dump", f"ELF core in {_mem_where(bench)}, not detached (the VMM pauses "
-              "the guest, writes, resumes); time from sending the command to its reply; "
-              "throughput = 1 GiB of guest RAM / time; the file is deleted after each run.")
-    bench.note("dump", FILL_NOTE)
-    for kind, why in skipped.items():
-        bench.note("dump", f"{name(kind)}: {why}")
+    rows(bench, "dump", "dump-guest-memory", lambda p: {"paging": False, "protocol": "file:" + p},
+         target=2)

@@ -1,10 +1,8 @@
-"""What bench/run's areas share: counts, figures, the VMM processes, the report's rows.
+"""What bench/run's areas share: counts, figures, the VMM processes, rounds, rows, raw QMP loops.
 
-The QMP client is examples/qmp.py's QMPClient, the one users copy. Its reads wait with
-settimeout() (a poll() before every recv); the timed loops here (roundtrip, wait_event) put
-its socket in blocking mode with SO_RCVTIMEO instead and work on raw bytes, looking only for
-the reply's key, so that the client costs the same whichever VMM answers.
-"""
+The QMP client is examples/qmp.py's QMPClient, the one users copy; the timed loops here work
+on its socket's raw bytes (see set_timeout), looking only for the reply's key, so that the
+client costs the same whichever VMM answers."""
 import math
 import os
 import shutil
@@ -22,18 +20,7 @@ sys.path.insert(0, os.path.join(REPO, "examples"))
 from qmp import QMPClient, QMPError  # noqa: E402,F401  (the areas take QMPError from here)
 
 AREAS = ["qmp", "events", "startup", "rss", "pmemsave", "dump", "pmemaccess", "linux"]
-GIB = 1 << 30
-FILL_AT, FILL_LEN = 1 << 20, GIB - (2 << 20)  # the "filled" rows: RAM [1 MiB, 1 GiB - 1 MiB)
-FILL_NOTE = (
-    "Guest RAM as it is, then filled: tinyvmm's demo guest has touched almost none of its 1 GiB, "
-    "QEMU's SeaBIOS little more, so as it is both mostly read never-touched anonymous memory, "
-    "and tinyvmm, which leaves all-zero 4 KiB pages out of the file as holes (a sparse file that "
-    "reads back byte for byte the same, like `cp --sparse`; QEMU 7.2 writes every byte of an ELF "
-    "dump and of pmemsave), writes almost nothing. The filled rows load the same "
-    f"{FILL_LEN >> 20} MiB of random bytes into both guests at {FILL_AT >> 20} MiB first (QEMU: "
-    "`-device loader,file=...,force-raw=on` at start-up; tinyvmm: pmemaccess writes), so "
-    "both write the whole file: that is the write-bound comparison. \"file blocks allocated\" "
-    "is st_blocks × 512 of the result.")
+NAMES = {"tinyvmm": "tinyvmm", "qemu": "QEMU"}
 MAIN_PID = os.getpid()
 
 # Counts: (full, quick).
@@ -64,13 +51,24 @@ def pct(values, p):
     s = sorted(values)
     if not s:
         return float("nan")
-    k = max(0, min(len(s) - 1, math.ceil(p / 100.0 * len(s)) - 1))
-    return s[k]
+    return s[max(0, min(len(s) - 1, math.ceil(p / 100.0 * len(s)) - 1))]
 
 
 def med(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
+
+
+def fig(res, kind, key):
+    """The median of key over kind's results in res ({kind: [dicts]}); a string in place of
+    the list (why there are none) is the figure itself."""
+    rs = res.get(kind, [])
+    return rs if isinstance(rs, str) else med([r[key] for r in rs])
+
+
+def per(a, b, n):
+    """(b - a) / n, None when a reading is missing (the process was gone)."""
+    return None if a is None or b is None else (b - a) / n
 
 
 def fmt(v, unit="", digits=None):
@@ -81,14 +79,11 @@ def fmt(v, unit="", digits=None):
     if digits is None:
         a = abs(v)
         digits = 0 if a >= 100 else 1 if a >= 10 else 2 if a >= 1 else 3
-    s = f"{v:,.{digits}f}"
-    return f"{s} {unit}".rstrip()
+    return f"{v:,.{digits}f} {unit}".rstrip()
 
 
 def fmt_ratio(r):
-    if r is None:
-        return "n/a"
-    return fmt(r, "×", 3 if r < 1 else 2 if r < 10 else 1)
+    return "n/a" if r is None else fmt(r, "×", 3 if r < 1 else 2 if r < 10 else 1)
 
 
 def read_proc(path):
@@ -127,10 +122,19 @@ def minflt(pid):
                     lambda s: int(s.rsplit(")", 1)[1].split()[7]) if ")" in s else 0)
 
 
-def steal_and_total():
-    f = read_proc("/proc/stat").splitlines()[0].split()[1:]
-    v = [int(x) for x in f[:8]]
-    return v[7], sum(v)
+def df(d):
+    """(file system type, device, mount point) of directory d."""
+    try:
+        f = subprocess.run(["df", "-PT", d], capture_output=True, text=True,
+                           timeout=10).stdout.splitlines()[-1].split()
+        return f[1], f[0], f[6]
+    except Exception:
+        return "?", "?", "?"
+
+
+def fs_desc(d):
+    t, dev, mnt = df(d)
+    return f"{d} ({t} on {dev}, mounted at {mnt})"
 
 
 # ---------------------------------------------------------------- raw QMP for the timed loops
@@ -181,72 +185,62 @@ def roundtrip(q, req):
         if not data:
             raise ConnectionError("the VMM closed the QMP connection")
         q.buf = data
-    return wait_reply(q)
-
-
-def wait_event(q, name):
-    """Reads lines until the event `name` arrives; returns (perf_counter_ns at its
-    arrival, whether the command's reply line was already seen before it)."""
-    needle = b'"event": "' + name.encode() + b'"'
-    got_reply = False
-    while True:
-        line = readline(q)
-        if needle in line:
-            return time.perf_counter_ns(), got_reply
-        if b'"event"' not in line:
-            got_reply = True
-
-
-def wait_reply(q):
-    """Reads lines until a reply (a line without "event") arrives."""
     while True:
         line = readline(q)
         if b'"event"' not in line:
             return line
 
 
-# ---------------------------------------------------------------- the two VMMs
+def wait_event(q, name):
+    """Reads lines until both the event `name` and a reply have arrived; returns
+    (perf_counter_ns at the event, at both, whether the reply came first)."""
+    needle = b'"event": "' + name.encode() + b'"'
+    t_event = reply_first = None
+    while t_event is None or reply_first is None:
+        line = readline(q)
+        if needle in line:
+            t_event = time.perf_counter_ns()
+        elif b'"event"' not in line:
+            reply_first = t_event is None
+    return t_event, time.perf_counter_ns(), reply_first
+
+
+# ---------------------------------------------------------------- the VMMs
 
 class VMM:
-    """One VMM process with its QMP sockets."""
+    """One VMM process with its QMP sockets (kind "floor": bench/floor-startup.c)."""
 
     def __init__(self, kind, binary, workdir, mem="128", nsock=1, serial=None, extra=()):
         self.kind = kind
         self.dir = tempfile.mkdtemp(prefix=f"{kind}-", dir=workdir)
         self.socks = [os.path.join(self.dir, f"qmp{i}.sock") for i in range(nsock)]
-        if kind == "floor":  # bench/floor-startup.c: the same KVM set-up, a greeting, an echo
-            argv = [binary, self.socks[0], mem] + list(extra)
+        if kind == "floor":
+            argv = [binary, self.socks[0], mem]
         else:
             argv = [binary, "-enable-kvm", "-display", "none", "-nodefaults", "-m", mem]
-            if serial:
-                argv += ["-serial", serial]
+            argv += ["-serial", serial] if serial else []
             for s in self.socks:
                 argv += ["-qmp", f"unix:{s},server=on,wait=off"]
-            argv += list(extra)
-        self.argv = argv
+        argv += list(extra)
         shown = " ".join(argv).replace(self.dir, "$D").replace(workdir, "$T")
-        if shown.startswith(REPO + "/"):
-            shown = shown[len(REPO) + 1:]
+        shown = shown[len(REPO) + 1:] if shown.startswith(REPO + "/") else shown
         if shown not in CMDLINES:
             CMDLINES.append(shown)
         self.t_exec = time.perf_counter_ns()
-        self.p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE if serial == "stdio" else subprocess.DEVNULL,
+        out = subprocess.PIPE if serial == "stdio" else subprocess.DEVNULL
+        self.p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                   stderr=subprocess.PIPE)
         self.t_popen = time.perf_counter_ns()
+        self.pid = self.p.pid
         LIVE.append(self.p)
 
-    @property
-    def pid(self):
-        return self.p.pid
-
-    def connect(self, idx=0, timeout=15.0, poll=0.0001):
+    def connect(self, timeout=15.0, poll=0.0001):
         """Connects as soon as the socket takes connections and reads the greeting.
         Returns (QMPClient, not negotiated, perf_counter_ns when the greeting line had arrived)."""
         deadline = time.monotonic() + timeout
         while True:
             try:
-                q = QMPClient(self.socks[idx], timeout=timeout, negotiate=False)
+                q = QMPClient(self.socks[0], timeout=timeout, negotiate=False)
                 t = time.perf_counter_ns()
                 return raw(q), t
             except (FileNotFoundError, ConnectionRefusedError):
@@ -284,32 +278,39 @@ def kill_live():
 
 
 class Bench:
+    """One run: its options, the VMMs' order, and what it found (rows, notes, facts)."""
+
     def __init__(self, args):
         self.a = args
         self.kinds = ["tinyvmm"] + (["qemu"] if args.qemu else [])
         self.results = {}   # area -> list of rows
-        self.notes = {}     # area -> list of note lines
+        self.notes = {}     # area -> list of note lines (beside the template's)
+        self.facts = {}     # the figures the template's notes name
         self.workdir = tempfile.mkdtemp(prefix="tinyvmm-bench-", dir=args.dir)
         # Memory files go to --dir and, when that is a disk, to tmpfs too (/dev/shm): the
         # second shows the VMM's own speed, the first what a user writing to /tmp gets.
         self.mem_dirs = [self.workdir]
-        if not args.no_tmpfs and fs_type(args.dir) != "tmpfs" and fs_type("/dev/shm") == "tmpfs":
+        if not args.no_tmpfs and df(args.dir)[0] != "tmpfs" and df("/dev/shm")[0] == "tmpfs":
             self.mem_dirs.append(tempfile.mkdtemp(prefix="tinyvmm-bench-", dir="/dev/shm"))
         self.fill_dir = (tempfile.mkdtemp(prefix="tinyvmm-bench-", dir=args.fill_dir)
                          if args.fill_dir else self.mem_dirs[-1])
 
-    def binary(self, kind):
-        return {"tinyvmm": self.a.tinyvmm, "qemu": self.a.qemu}.get(kind) or self.c_program(kind)
-
-    def c_program(self, kind):
-        """bench/'s C programs, built beside tinyvmm: the floor program (kind "floor") and
-        the clients; None when missing."""
-        name = {"floor": "floor-startup"}.get(kind, kind)
+    def c_program(self, name):
+        """One of bench/'s C programs, built beside tinyvmm; None when missing."""
         path = os.path.join(os.path.dirname(os.path.abspath(self.a.tinyvmm)), "bench", name)
         return path if os.access(path, os.X_OK) else None
 
+    def with_floor(self, area, what):
+        """The VMMs, and the floor program when it is built (else a note says so)."""
+        if self.c_program("floor-startup"):
+            return self.kinds + ["floor"]
+        self.note(area, f"{what}: n/a, build/bench/floor-startup is missing (ninja -C build)")
+        return self.kinds
+
     def vmm(self, kind, **kw):
-        return VMM(kind, self.binary(kind), self.workdir, **kw)
+        binary = {"tinyvmm": self.a.tinyvmm, "qemu": self.a.qemu}.get(kind) or \
+            self.c_program("floor-startup")
+        return VMM(kind, binary, self.workdir, **kw)
 
     def order(self, rnd, kinds=None):
         """The order of kinds (default: the VMMs) in round rnd: each goes first in turn."""
@@ -317,64 +318,59 @@ class Bench:
         k = rnd % len(kinds)
         return kinds[k:] + kinds[:k]
 
+    def trials(self, rounds, trial, kinds=None, start=lambda kind: {}):
+        """trial(kind, vm, rnd) for each kind in each round, each on a fresh VMM started with
+        start(kind)'s keywords; returns {kind: [what trial returned, None left out]}."""
+        res = {k: [] for k in kinds or self.kinds}
+        for rnd in range(rounds):
+            for kind in self.order(rnd, kinds):
+                vm = self.vmm(kind, **start(kind))
+                try:
+                    r = trial(kind, vm, rnd)
+                finally:
+                    vm.stop()
+                if r is not None:
+                    res[kind].append(r)
+        return res
+
     def note(self, area, text):
         self.notes.setdefault(area, []).append(text)
         log(f"  note: {text}")
 
-    def row(self, area, name, t, q, unit, ratio=None, target="", met=None, runs="",
-            floor=None, ftarget="", fmet=None):
-        """One table row; ratio is tinyvmm/QEMU unless given. floor: the floor program's
-        figure (bench/floor-startup.c), with tinyvmm/floor and its own target."""
-        if ratio is None and isinstance(t, (int, float)) and isinstance(q, (int, float)) and q:
-            ratio = t / q
-        fratio = t / floor if isinstance(t, (int, float)) and isinstance(floor, (int, float)) \
-            and floor else None
-        r = dict(name=name, t=t, q=q, unit=unit, ratio=ratio, target=target, met=met, runs=runs,
-                 floor=floor, fratio=fratio, ftarget=ftarget, fmet=fmet)
-        self.results.setdefault(area, []).append(r)
-        metS = "" if met is None else ("met" if met else "NOT met")
-        log(f"  {name:<40} {fmt(t, unit):>16} {fmt(q if self.a.qemu else None, unit):>16} "
-            f"{fmt_ratio(ratio):>10}  "
-            f"{target:<22} {metS:<8} {runs}")
-        if floor is not None:
-            fS = "" if fmet is None else ("met" if fmet else "NOT met")
-            log(f"  {'  floor program, tinyvmm/floor':<40} {fmt(floor, unit):>16} {'':>16} "
-                f"{fmt_ratio(fratio):>10}  {ftarget:<22} {fS:<8}")
+    def rows(self, area, res, runs, specs):
+        """A table row per (name, key, unit[, goals]) in specs: the medians of key in res
+        ({kind: [dicts]}) for tinyvmm, QEMU and, when res has it, the floor program, with
+        tinyvmm/QEMU and tinyvmm/floor. goals: target and met, ftarget and fmet (the floor's),
+        met and fmet functions of (tinyvmm's figure, its ratio)."""
+        for name, key, unit, *goals in specs:
+            g = dict(target="", met=None, ftarget="", fmet=None) | (goals[0] if goals else {})
+            t, q = fig(res, "tinyvmm", key), fig(res, "qemu", key)
+            floor = fig(res, "floor", key) if "floor" in res else None
+            ratio, fratio = quotient(t, q), quotient(t, floor)
+            g.update(met=judge(g["met"], t, ratio), fmet=judge(g["fmet"], t, fratio))
+            self.results.setdefault(area, []).append(dict(
+                name=name, t=t, q=q, unit=unit, ratio=ratio, runs=runs, floor=floor,
+                fratio=fratio, **g))
+            also = "" if floor is None else (f"; floor {fmt(floor, unit)}, {fmt_ratio(fratio)} "
+                                             f"{g['ftarget']} {verdict(g['fmet'])}")
+            log(f"  {name:<40} {fmt(t, unit):>14} {fmt(q, unit):>14} {fmt_ratio(ratio):>9}  "
+                f"{g['target']} {verdict(g['met'])} ({runs}{also})")
 
     def header(self, title):
-        log("")
-        log(f"== {title}")
-        log(f"  {'measure':<40} {'tinyvmm':>16} {'QEMU':>16} {'tvmm/QEMU':>10}  "
-            f"{'target':<22} {'met?':<8} runs")
-
-def name(kind):
-    return "tinyvmm" if kind == "tinyvmm" else "QEMU"
+        log(f"\n== {title}\n  {'measure':<40} {'tinyvmm':>14} {'QEMU':>14} {'tvmm/QEMU':>9}")
 
 
-def fs_type(d):
+def quotient(a, b):
+    num = isinstance(a, (int, float)) and isinstance(b, (int, float))
+    return a / b if num and b else None
+
+
+def judge(goal, t, ratio):
     try:
-        return subprocess.run(["stat", "-f", "-c", "%T", d], capture_output=True, text=True,
-                              timeout=10).stdout.strip().replace("ext2/ext3", "ext2/3/4")
-    except Exception:
-        return "?"
+        return None if goal is None else bool(goal(t, ratio))
+    except TypeError:   # a figure is missing (None) or a reason (str)
+        return None
 
 
-def fs_short(d):
-    """/tmp (ext4) or /dev/shm (tmpfs): the directory the user named, not our temp dir."""
-    top = os.path.dirname(d.rstrip("/"))
-    try:
-        t = subprocess.run(["df", "-PT", top], capture_output=True, text=True,
-                           timeout=10).stdout.splitlines()[-1].split()[1]
-    except Exception:
-        t = "?"
-    return f"{top} ({t})"
-
-
-def fs_desc(d):
-    try:
-        out = subprocess.run(["df", "-PT", d], capture_output=True, text=True).stdout.splitlines()[-1]
-        f = out.split()
-        return f"{d} ({f[1]} on {f[0]}, mounted at {f[6]})"
-    except Exception:
-        return d
-
+def verdict(met):
+    return "" if met is None else "met" if met else "NOT met"

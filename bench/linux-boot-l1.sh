@@ -1,13 +1,13 @@
 #!/bin/busybox sh
 # bench/run's linux area, the outer guest's /init: Linux boots with tinyvmm and QEMU microvm, timed.
-# /etc/bench.conf sets ROUNDS, MEMROUNDS, SMPS, MEM and QEMU_MACHINE. Everything goes through
+# /etc/bench.conf sets ROUNDS, MEMROUNDS, SMP, MEM and QEMU_MACHINE. Everything goes through
 # one long-running `ts '%.s'` (busybox: CLOCK_REALTIME in µs, stamped as ts reads each line).
 # Timed boots (tvmm.action=poweroff), nothing else running beside them:
-#   STAMP @@T0 KIND SMP ROUND     just before the shell spawns the VMM
+#   STAMP @@T0 KIND ROUND         just before the shell spawns the VMM
 #   STAMP TVMM-L2-UP ...          the inner guest's /init marker, from the VMM's serial stdout
 #   STAMP @@RSS MAXRSS STATUS     busybox time has reaped the VMM (MAXRSS: its ru_maxrss)
 # Memory boots (tvmm.action=wait: the guest idles after its marker), stopped after the sample:
-#   STAMP @@MEM KIND SMP ROUND HWM_KB RSS_KB RAM_RSS_KB RAM_SIZE_KB   at the marker: VmHWM,
+#   STAMP @@MEM KIND ROUND HWM_KB RSS_KB RAM_RSS_KB RAM_SIZE_KB   at the marker: VmHWM,
 #         VmRSS, and the Rss and Size of the guest RAM's mappings in smaps (bench/linux-mem.awk)
 . /etc/busybox-init.sh
 . /etc/bench.conf
@@ -29,24 +29,24 @@ quoted() {
 	echo "${line# }"
 }
 
-# vmm KIND SMP ROUND ACTION: one VMM (or /bin/true, the spawn path's own cost), timed from
+# vmm KIND ROUND ACTION: one VMM (or /bin/true, the spawn path's own cost), timed from
 # spawn to exit for ACTION poweroff; for ACTION wait, to the marker and a memory sample.
 vmm() {
-	local kind=$1 smp=$2 rnd=$3 action=$4
+	local kind=$1 rnd=$2 action=$3
 	case $kind in
 	tinyvmm) set -- /tinyvmm ;;
 	qemu) set -- /usr/bin/qemu-system-x86_64 -M "$QEMU_MACHINE" -no-user-config ;;
 	true) set -- /bin/true ;;
 	esac
 	[ "$kind" = true ] || set -- "$@" -enable-kvm -cpu host -nodefaults -display none \
-		-m "$MEM" -smp "$smp" -kernel /vmlinuz -initrd /l2.cpio \
+		-m "$MEM" -smp "$SMP" -kernel /vmlinuz -initrd /l2.cpio \
 		-append "console=ttyS0 quiet tvmm.action=$action" -serial stdio
 	if [ "$action" = wait ]; then
-		memory "$kind $smp $rnd" "$@"
+		memory "$kind $rnd" "$@"
 		return
 	fi
 	[ "$rnd" -gt 0 ] || echo "@@ARGV $kind $(quoted "$@")"
-	echo "@@T0 $kind $smp $rnd"
+	echo "@@T0 $kind $rnd"
 	time -f "@@RSS %M %x" timeout -s KILL 60 "$@" </dev/null
 }
 
@@ -70,16 +70,14 @@ memory() {
 	wait $pid
 }
 
-# rounds N ACTION: N rounds of one boot of each VMM per -smp; tinyvmm first in even rounds,
-# QEMU first in odd ones.
+# rounds N ACTION: N rounds of one boot of each VMM; tinyvmm first in even rounds, QEMU first
+# in odd ones.
 rounds() {
-	local r=0 smp kind order
+	local r=0 kind order
 	while [ $r -lt "$1" ]; do
-		for smp in $SMPS; do
-			if [ $((r % 2)) -eq 0 ]; then order="tinyvmm qemu"; else order="qemu tinyvmm"; fi
-			for kind in $order; do
-				vmm $kind $smp $r "$2"
-			done
+		if [ $((r % 2)) -eq 0 ]; then order="tinyvmm qemu"; else order="qemu tinyvmm"; fi
+		for kind in $order; do
+			vmm $kind $r "$2"
 		done
 		r=$((r + 1))
 	done
@@ -87,7 +85,7 @@ rounds() {
 
 all() {
 	for i in 1 2 3 4 5; do
-		vmm true 0 $i poweroff
+		vmm true $i poweroff
 	done
 	rounds "$ROUNDS" poweroff
 	rounds "$MEMROUNDS" wait
