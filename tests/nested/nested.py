@@ -134,7 +134,7 @@ def watchdog(text, budgets, now, t_beat, t_case):
 def run_l1(work, cache, l1, timeout, log_name, budgets=None):
     """Boots the outer guest; returns its console output and the wall time. A guest that stops
     beating, whose case outlives its budget (budgets: {case: seconds}), or that outlives timeout
-    is killed. Without budgets (bench/linux_boot.py's guest, which does not beat) any output
+    is killed. Without budgets (bench/area_linux.py's guest, which does not beat) any output
     counts as a beat."""
     log = os.path.join(work, log_name)
     qmp = os.path.join(work, "l1-qmp.sock")
@@ -173,7 +173,7 @@ def run_l1(work, cache, l1, timeout, log_name, budgets=None):
                 p.wait()
     with open(log, "rb") as f:
         out = f.read().decode(errors="replace").replace("\r", "")
-    if budgets is not None:  # a test run (bench/linux_boot.py's guest passes none)
+    if budgets is not None:  # a test run (bench/area_linux.py's guest passes none)
         fates.record(work, "nested", time.monotonic() - t0,
                      fates.fate(out, why, "@@DONE" in out))
     # the beats out: another process writes them, in the middle of a case's line as often as not
