@@ -174,7 +174,7 @@ def hmp(q):
 
 
 def test():
-    with QVM() as vm:
+    with QVM("-debugcon", "null") as vm:
         q = vm.qmp()
         vm.wait_output("heartbeat 1\r\n")
         tree(q)
