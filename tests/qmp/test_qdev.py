@@ -7,13 +7,10 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmplib import QVM  # noqa: E402
-from tvmm import VM, binary, check, connect_unix, guest, main, scaled  # noqa: E402
+from tvmm import QVM, VM, binary, check, connect_unix, guest, main, scaled
 
 FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures",
                        "qdev.qemu-7.2.json")
@@ -38,7 +35,7 @@ def read(path):
 
 
 def ret(q, cmd, args=None):
-    r = q.cmd(cmd, args or {})
+    r = q.command(cmd, args or {})
     check("return" in r, f"{cmd} {args} succeeds", None, r)
     return r["return"]
 
@@ -141,9 +138,9 @@ def uart():
         for key, want in QEMU.items():
             m = re.match(r"qom-set realized (\S+) (.*)", key)
             if m:
-                r = q.cmd("qom-set", {"path": dc, "property": m[1], "value": json.loads(m[2])})
+                r = q.command("qom-set", {"path": dc, "property": m[1], "value": json.loads(m[2])})
                 check(r == want, key, want, r)
-        r = q.cmd("qom-set", {"path": com2, "property": "chardev", "value": "d"})
+        r = q.command("qom-set", {"path": com2, "property": "chardev", "value": "d"})
         check(r == {"error": {"class": "GenericError", "desc": "Attempt to set property "
                               "'chardev' on device 'com2' (type 'isa-serial') after it was "
                               "realized"}}, "the UART's chardev refused while realized", None, r)
@@ -153,7 +150,7 @@ def uart():
         for key, want in QEMU.items():  # 'readback 66' sets 0x42
             m = re.match(r"qom-set unrealized (\S+) (.*)", key)
             if m:
-                r = q.cmd("qom-set", {"path": dc, "property": m[1], "value": json.loads(m[2])})
+                r = q.command("qom-set", {"path": dc, "property": m[1], "value": json.loads(m[2])})
                 check(r == want, key, want, r)
         check(ret(q, "qom-get", {"path": dc, "property": "readback"}) == 0x42, "readback set")
         check(b"readback 42" not in vm.out, "the guest has not seen it yet (no device there)")
@@ -161,7 +158,7 @@ def uart():
               "qom-set realized=true")
         vm.wait_output("readback 42\r\n")
         # realized again: the properties are fixed, the chardev taken again
-        r = q.cmd("qom-set", {"path": dc, "property": "readback", "value": 1})
+        r = q.command("qom-set", {"path": dc, "property": "readback", "value": 1})
         check(r == QEMU["qom-set realized readback 1"], "fixed again", None, r)
         check(ret(q, "query-status")["status"] == "running", "still running")
 
@@ -194,20 +191,20 @@ def props():
             check(ret(q, "qom-get", {"path": path, "property": "readback"}) == 0x42,
                   f"-global isa-debugcon.readback applies to {path}")
         for bad in ["", "x" * 65536, "../isa-serial", "isa-serial/", "device", "bus", "ISA"]:
-            r = q.cmd("device-list-properties", {"typename": bad})
+            r = q.command("device-list-properties", {"typename": bad})
             check("error" in r, f"device-list-properties {bad[:20]!r} refused", None, r)
-            r = q.cmd("device_add", {"driver": bad})
+            r = q.command("device_add", {"driver": bad})
             check("error" in r, f"device_add {bad[:20]!r} refused", None, r)
-            r = q.cmd("device_del", {"id": bad})
+            r = q.command("device_del", {"id": bad})
             check("error" in r, f"device_del {bad[:20]!r} refused", None, r)
         for args in [{"typename": 1}, {"typename": None}, {}, {"typename": "isa-serial", "x": 1}]:
-            r = q.cmd("device-list-properties", args)
+            r = q.command("device-list-properties", args)
             check("error" in r, f"device-list-properties {args} refused", None, r)
         for key, theirs in QEMU.items():
             m = re.match(r"(device-list-properties|qom-list-properties) (\S+)$", key)
             if not m:
                 continue
-            ours = q.cmd(m[1], {"typename": m[2]})
+            ours = q.command(m[1], {"typename": m[2]})
             if "error" in theirs or m[2] in ("isabus-bridge", "container", "isa-device"):
                 check(ours == theirs, key, theirs, ours)
                 continue
@@ -220,15 +217,15 @@ def props():
                       sorted(theirs["return"], key=lambda p: p["name"]), key, theirs, ours)
         for key, want in QEMU.items():
             if key.startswith("device_add "):
-                r = q.cmd("device_add", json.loads(key[len("device_add "):]))
+                r = q.command("device_add", json.loads(key[len("device_add "):]))
                 check(r == want, key, want, r)
             elif key.startswith("device_del "):
-                r = q.cmd("device_del", {"id": key[len("device_del "):]})
+                r = q.command("device_del", {"id": key[len("device_del "):]})
                 check(r == want, key, want, r)
             elif key.startswith(("hmp device_", "hmp qom-set ")):
                 r = ret(q, "human-monitor-command", {"command-line": key[4:]})
                 check(r == want, key, want, r)
-        r = q.cmd("device_del", {"id": "/machine/unattached/device[0]"})
+        r = q.command("device_del", {"id": "/machine/unattached/device[0]"})
         check(r["error"]["desc"] == "Device 'host-x86_64-cpu' does not support hotplugging",
               "a CPU is not hotpluggable", None, r)
         check(ret(q, "query-status")["status"] == "running", "still running")
