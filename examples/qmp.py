@@ -9,6 +9,8 @@ As a module:
         vm.execute("pmemsave", {"val": 0, "size": 4096, "filename": "/tmp/page"})
         for event in vm.events(timeout=1.0):       # STOP, RESUME, DUMP_COMPLETED, ...
             print(event["event"])
+        vm.execute("stop")
+        vm.wait_event("STOP", timeout=5)            # or TimeoutError
 
 From the shell (ADDRESS is a unix socket path or HOST:PORT):
 
@@ -39,10 +41,15 @@ class QMPError(Exception):
 
 class QMPClient:
     """One QMP connection: greeting, capabilities negotiation, commands, events.
-    With negotiate=False the caller runs execute("qmp_capabilities") itself."""
+    address: a unix socket path, HOST:PORT, or a connected socket (e.g. one that tinyvmm's
+    `-qmp unix:PATH` without server=on made to your listening socket). With negotiate=False
+    the caller runs execute("qmp_capabilities") itself. Reads fail with socket.timeout after
+    timeout seconds."""
 
     def __init__(self, address, timeout=60.0, negotiate=True):
-        if isinstance(address, str) and ":" in address and not address.startswith("/"):
+        if isinstance(address, socket.socket):
+            self.sock = address
+        elif ":" in address and not address.startswith("/"):
             host, port = address.rsplit(":", 1)
             self.sock = socket.create_connection((host, int(port)), timeout=timeout)
         else:
@@ -53,14 +60,15 @@ class QMPClient:
         self.buf = b""
         self.pending = []  # events that arrived while waiting for a reply
         self.next_id = 0
-        self.greeting = self._recv()
+        self.greeting = self.recv()
         if "QMP" not in self.greeting:
             raise QMPError({"class": "ProtocolError", "desc": f"no greeting: {self.greeting}"})
         if negotiate:
             self.execute("qmp_capabilities")
 
-    def _recv(self, timeout=None):
-        """The next JSON object from the server, or None when timeout (seconds) passes."""
+    def recv(self, timeout=None):
+        """The next JSON object from the server (a reply or an event), or None when timeout
+        seconds pass without one (with None: the connection's timeout, then socket.timeout)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while b"\n" not in self.buf:
             if deadline is not None:
@@ -86,11 +94,11 @@ class QMPClient:
         """Runs one command; returns the whole reply ({"return": ...} or {"error": ...})."""
         self.next_id += 1
         req = {"execute": name, "id": self.next_id}
-        if arguments:
+        if arguments is not None:
             req["arguments"] = arguments
         self.sock.sendall(json.dumps(req).encode() + b"\n")
         while True:
-            obj = self._recv()
+            obj = self.recv()
             if "event" in obj:
                 self.pending.append(obj)
             elif obj.get("id") == self.next_id:
@@ -114,11 +122,26 @@ class QMPClient:
         while True:
             while self.pending:
                 yield self.pending.pop(0)
-            obj = self._recv(timeout)
+            obj = self.recv(timeout)
             if obj is None:
                 return
             if "event" in obj:
                 yield obj
+
+    def wait_event(self, name, timeout=None):
+        """Returns the first event called name (already received or new; the others stay in
+        pending); raises TimeoutError when none comes within timeout seconds (None: the
+        connection's timeout)."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while True:
+            for i, e in enumerate(self.pending):
+                if e["event"] == name:
+                    return self.pending.pop(i)
+            obj = self.recv(max(0.0, deadline - time.monotonic()))
+            if obj is None:
+                raise TimeoutError(f"no {name} event within {timeout or self.timeout} s")
+            if "event" in obj:
+                self.pending.append(obj)
 
     def close(self):
         self.sock.close()

@@ -91,53 +91,22 @@ static json_object *text_value(const char *path, const char *prop, const char *t
 	return json_object_new_string(text);
 }
 
-/* The first value -j's text holds, or the reader's error for it. */
-struct parsed {
-	json_object *value;
-	char error[128];
-	bool done;
-};
-
-static bool take_value(void *opaque, json_object *obj, const char *error)
-{
-	struct parsed *r = opaque;
-
-	if (!r->done) {
-		r->value = obj;
-		snprintf(r->error, sizeof(r->error), "%s", error ? error : "");
-		r->done = true;
-	} else {
-		json_object_put(obj);
-	}
-	return false;
-}
-
 /* QEMU's hmp_qom_set: qom-set [-j] path property value (-j: the value is JSON). */
 void hmp_cmd_qom_set(HmpOut *out, json_object *args, Error **errp)
 {
 	const char *path = json_object_get_string(json_object_object_get(args, "path"));
 	const char *prop = json_object_get_string(json_object_object_get(args, "property"));
 	const char *text = json_object_get_string(json_object_object_get(args, "value"));
-	struct parsed r = { 0 };
-	struct json_reader rd;
+	json_object *value;
+	char err[128];
 
 	(void)out;
 	if (!json_object_get_boolean(json_object_object_get(args, "json"))) {
-		r.value = text_value(path, prop, text);
-	} else if (json_reader_init(&rd)) {
-		json_reader_feed(&rd, text, strlen(text), take_value, &r);
-		json_reader_feed(&rd, "\n", 1, take_value, &r); /* ends a bare number or keyword */
-		json_reader_destroy(&rd);
-		if (r.error[0] || !r.done) {
-			error_setg(errp, "%s",
-				   r.done ? r.error : "JSON parse error, expecting value");
-			json_object_put(r.value);
-			return;
-		}
-	} else {
-		error_setg(errp, "Out of memory");
+		value = text_value(path, prop, text);
+	} else if (!json_parse_text(text, &value, err, sizeof(err))) {
+		error_setg(errp, "%s", err);
 		return;
 	}
-	qmp_qom_set(path, prop, r.value, errp);
-	json_object_put(r.value);
+	qmp_qom_set(path, prop, value, errp);
+	json_object_put(value);
 }

@@ -33,14 +33,27 @@ static void print_prop(HmpOut *out, int indent, const struct object_prop *p)
 
 static void print_bus(HmpOut *out, struct object *bus, int indent);
 
-/* "dev: TYPE, id "ID"", the type's qdev properties in QEMU's order (the type's own first, then
- * its parents'), then the buses it makes. */
+/* A type's fixed lines (qtree_gpio, qtree_mmio), each at indent. */
+static void print_lines(HmpOut *out, const char *lines, int indent)
+{
+	while (lines && *lines) {
+		int len = (int)strcspn(lines, "\n");
+
+		hmp_printf(out, "%*s%.*s\n", indent, "", len, lines);
+		lines += len + (lines[len] == '\n');
+	}
+}
+
+/* "dev: TYPE, id "ID"", its interrupt lines, the type's qdev properties in QEMU's order (the
+ * type's own first, then its parents'), its bus's lines (MMIO regions, PCI's), then the buses it
+ * makes. */
 static void print_dev(HmpOut *out, struct object *dev, int indent)
 {
 	bool anon = !dev->parent || strcmp(dev->parent->name, "peripheral");
 
 	hmp_printf(out, "%*sdev: %s, id \"%s\"\n", indent, "", dev->type->name,
 		   anon ? "" : dev->name);
+	print_lines(out, dev->type->qtree_gpio, indent + 2);
 	for (const struct object_type *t = dev->type; t; t = object_type_parent(t))
 		for (int q = 1, more = 1; more; q++) {
 			more = 0;
@@ -52,6 +65,7 @@ static void print_dev(HmpOut *out, struct object *dev, int indent)
 		}
 	if (object_type_is(dev->type, "pci-device")) /* QEMU's PCI bus adds these */
 		hmp_qtree_pci_dev(out, object_get_str(dev, "addr"), indent + 2);
+	print_lines(out, dev->type->qtree_mmio, indent + 2);
 	for (struct object *c = dev->children; c; c = c->next)
 		if (object_type_is(c->type, "bus"))
 			print_bus(out, c, indent + 2);

@@ -2,6 +2,7 @@
 #include "monitor/json-reader.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -558,4 +559,59 @@ size_t json_reader_feed(struct json_reader *r, const char *buf, size_t len, json
 	if (go && r->in_value && !r->skipping && i > start)
 		feed(r, buf + start, i - start, false, fn, opaque);
 	return i;
+}
+
+/* What json_parse_text() has read: the first value (or its error), and how many came. */
+struct parsed_text {
+	json_object *value;
+	char *err;
+	size_t errlen;
+	int count;
+};
+
+static bool take_text_value(void *opaque, json_object *obj, const char *error)
+{
+	struct parsed_text *p = opaque;
+
+	if (p->count++ == 0) {
+		p->value = obj;
+		snprintf(p->err, p->errlen, "%s", error ? error : "");
+		return true;
+	}
+	json_object_put(obj);
+	if (!p->err[0]) { /* the first error stands, as in QEMU */
+		snprintf(p->err, p->errlen, "Expecting at most one JSON value");
+		json_object_put(p->value);
+		p->value = NULL;
+	}
+	return false;
+}
+
+bool json_parse_text(const char *text, json_object **value, char *err, size_t errlen)
+{
+	struct parsed_text p = { .err = err, .errlen = errlen };
+	struct json_reader r;
+	size_t len = strlen(text);
+	char *buf = malloc(len + 1);
+
+	*value = NULL;
+	if (!buf || !json_reader_init(&r)) {
+		free(buf);
+		snprintf(err, errlen, "Out of memory");
+		return false;
+	}
+	/* a newline ends a number or keyword at the end, so that the scanner checks it */
+	memcpy(buf, text, len);
+	buf[len] = '\n';
+	json_reader_feed(&r, buf, len + 1, take_text_value, &p);
+	if (r.in_value && !r.skipping) /* unfinished: QEMU parses the tokens it has */
+		take_text_value(&p, NULL, "JSON parse error, premature EOI");
+	else if (!p.count)
+		snprintf(err, errlen, "Expecting a JSON value");
+	json_reader_destroy(&r);
+	free(buf);
+	if (!p.count || p.err[0])
+		return false;
+	*value = p.value;
+	return true;
 }

@@ -50,5 +50,10 @@ void json_reader_destroy(struct json_reader *r);
  */
 size_t json_reader_feed(struct json_reader *r, const char *buf, size_t len, json_reader_fn fn,
 			void *opaque);
+/*
+ * QEMU's qobject_from_json(): text must hold exactly one JSON value. Returns true with it in
+ * *value (NULL for a JSON null; the caller owns it), or false with QEMU's message in err.
+ */
+bool json_parse_text(const char *text, json_object **value, char *err, size_t errlen);
 
 #endif

@@ -159,7 +159,7 @@ bool chardev_parse(const char *s, struct chardev_spec *spec, char *err, size_t e
 {
 	spec_init(spec);
 	if (!strcmp(s, "none") || !strcmp(s, "null")) {
-		spec->kind = CHR_NONE;
+		spec->kind = strcmp(s, "none") ? CHR_NULL : CHR_NONE;
 		return true;
 	}
 	if (!strcmp(s, "stdio")) {
@@ -238,7 +238,7 @@ static bool chardev_opt(struct chardev_spec *spec, char *tok, bool *wait_given, 
 		return false;
 	}
 	*v++ = '\0';
-	if (!strcmp(tok, "path") && spec->kind != CHR_NONE && spec->kind != CHR_STDIO)
+	if (!strcmp(tok, "path") && spec->kind != CHR_NULL && spec->kind != CHR_STDIO)
 		return copy_opt(spec->path, sizeof(spec->path), v, tok, err, errlen);
 	if (!strcmp(tok, "host") && spec->kind == CHR_UNIX)
 		return copy_opt(spec->host, sizeof(spec->host), v, tok, err, errlen);
@@ -273,7 +273,7 @@ bool chardev_parse_opts(const char *s, struct chardev_spec *spec, char *id, size
 			{ "stdio", CHR_STDIO },
 			{ "file", CHR_FILE },
 			{ "pipe", CHR_PIPE },
-			{ "null", CHR_NONE } };
+			{ "null", CHR_NULL } };
 	char buf[1024], *tok, *save = NULL;
 	bool wait_given = false, found = false;
 	size_t i;

@@ -174,6 +174,7 @@ struct chardev *chardev_open(const struct chardev_spec *spec, struct mainloop *l
 	c->loop = loop;
 	switch (spec->kind) {
 	case CHR_NONE:
+	case CHR_NULL:
 		return c;
 	case CHR_STDIO:
 	case CHR_MON_STDIO:
@@ -214,11 +215,10 @@ fail:
 
 void chardev_filename(const struct chardev_spec *spec, char *buf, size_t len)
 {
-	static const char *const plain[] = { [CHR_NONE] = "null",
-					     [CHR_STDIO] = "stdio",
-					     [CHR_FILE] = "file",
-					     [CHR_PIPE] = "pipe",
-					     [CHR_MON_STDIO] = "mux" };
+	static const char *const plain[] = {
+		[CHR_NONE] = "null", [CHR_NULL] = "null", [CHR_STDIO] = "stdio",
+		[CHR_FILE] = "file", [CHR_PIPE] = "pipe", [CHR_MON_STDIO] = "mux"
+	};
 	char where[300];
 
 	if (spec->kind != CHR_UNIX && spec->kind != CHR_TCP) {

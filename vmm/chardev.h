@@ -9,7 +9,18 @@
 
 struct mainloop;
 
-enum chardev_kind { CHR_NONE, CHR_STDIO, CHR_FILE, CHR_PIPE, CHR_UNIX, CHR_TCP, CHR_MON_STDIO };
+/* CHR_NONE: no backend ("none": -serial none, -debugcon's default); CHR_NULL: "null", a backend
+ * that drops what it gets, as QEMU's. */
+enum chardev_kind {
+	CHR_NONE,
+	CHR_NULL,
+	CHR_STDIO,
+	CHR_FILE,
+	CHR_PIPE,
+	CHR_UNIX,
+	CHR_TCP,
+	CHR_MON_STDIO
+};
 
 /* A parsed backend option such as "unix:/tmp/s,server=on,wait=off". */
 struct chardev_spec {

@@ -108,7 +108,7 @@ bool cli_chardevs_resolve(struct cli_chardevs *t, struct vm_config *cfg, char *e
 
 		if (!(s = take(t, "-mon", t->mon[i].arg, t->mon[i].id, err, errlen)))
 			return false;
-		if (s->kind == CHR_FILE || s->kind == CHR_PIPE || s->kind == CHR_NONE) {
+		if (s->kind == CHR_FILE || s->kind == CHR_PIPE || s->kind == CHR_NULL) {
 			snprintf(err, errlen, "-mon %s: chardev '%s' cannot serve a monitor",
 				 t->mon[i].arg, t->mon[i].id);
 			return false;

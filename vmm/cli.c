@@ -161,7 +161,7 @@ static enum cli_result parse_monitor(const char *opt, const char *arg, struct ch
 	r = parse_chardev(opt, arg, &list[*nr], err, errlen);
 	if (r != CLI_RUN)
 		return r;
-	if (list[*nr].kind == CHR_FILE || list[*nr].kind == CHR_NONE)
+	if (list[*nr].kind == CHR_FILE || list[*nr].kind == CHR_NONE || list[*nr].kind == CHR_NULL)
 		return bad(err, errlen, opt, "'%s' cannot serve a monitor", arg);
 	snprintf(list[*nr].label, sizeof(list[*nr].label), "compat_monitor%d", (*seq)++);
 	list[*nr].pretty = !strcmp(opt, "-qmp-pretty");
@@ -293,7 +293,7 @@ static bool takes_value(const char *opt)
 					    "-debugcon",   "-qmp",    "-monitor", "-display",
 					    "-chardev",	   "-mon",    "-accel",	  "-machine",
 					    "-M",	   "-cpu",    "-vga",	  "-add-fd",
-					    "-qmp-pretty", "-device", "-global", "-gdb" };
+					    "-qmp-pretty", "-device", "-global",  "-gdb" };
 	size_t i;
 
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)

@@ -110,11 +110,20 @@ static const char *chardev_prop(const struct chardev_spec *spec, char *buf, size
 	return spec->kind != CHR_NONE ? buf : NULL;
 }
 
+/* -debugcon's isa-debugcon: none without a backend (QEMU makes none without -debugcon). */
+static bool create_debugcon(struct machine *m, char *err, size_t errlen)
+{
+	char prop[96];
+	const char *chardev = chardev_prop(&m->cfg->debugcon, prop, sizeof(prop));
+
+	return !chardev || qdev_create_unattached(m, "isa-debugcon", chardev, err, errlen);
+}
+
 /* The objects, as QEMU's: the CPUs first under /machine/unattached, then the board's devices
  * (those for Linux with -kernel: what its ACPI tables describe), then -device's in order. */
 static bool create_devices(struct machine *m)
 {
-	char err[512], serial[96], debugcon[96], cpu[32];
+	char err[512], serial[96], cpu[32];
 	const char *what = NULL;
 	bool ok = object_root() && qdev_system_bus();
 
@@ -130,9 +139,7 @@ static bool create_devices(struct machine *m)
 	     qdev_create_unattached(m, "isa-serial",
 				    chardev_prop(&m->cfg->serial, serial, sizeof(serial)), err,
 				    sizeof(err)) &&
-	     qdev_create_unattached(m, "isa-debugcon",
-				    chardev_prop(&m->cfg->debugcon, debugcon, sizeof(debugcon)),
-				    err, sizeof(err)) &&
+	     create_debugcon(m, err, sizeof(err)) &&
 	     qdev_create_unattached(m, "isa-debug-exit", NULL, err, sizeof(err));
 	if (ok && m->cfg->kernel) /* 2: QEMU's ACPI_GED_PWR_DOWN_EVT */
 		ok = qdev_create_unattached(m, "acpi-ged", "ged-event=2", err, sizeof(err)) &&

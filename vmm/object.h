@@ -77,6 +77,10 @@ struct object_type {
 	const char *category; /* -device help's heading: "Misc" (devices), "Input"... */
 	const char *desc;     /* -device help's desc "...", or NULL */
 	bool board_only;      /* made by the machine only (QEMU's user_creatable = false) */
+	/* info qtree's lines QEMU 7.2 prints for the type, "\n"-separated (NULL: none): its
+	 * interrupt lines before the properties (gpio-in "NAME" N, gpio-out ...), a sysbus
+	 * device's MMIO regions after them (mmio ADDR/SIZE) */
+	const char *qtree_gpio, *qtree_mmio;
 	object_realize_fn *realize;
 	object_unrealize_fn *unrealize;
 	object_reset_fn *reset;
@@ -97,7 +101,8 @@ struct object {
 	/* a bus: its devices, the last plugged first (QEMU's order); a device: the next on its bus
 	 */
 	struct object *bus_children, *bus_next;
-	/* a realized device: the address ranges it claimed (qdev_claim()), given back at unrealize */
+	/* a realized device: the address ranges it claimed (qdev_claim()), given back at unrealize
+	 */
 	struct object_claim {
 		struct iospace *space;
 		uint64_t base;

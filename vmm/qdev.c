@@ -273,11 +273,6 @@ static bool set_props(struct object *o, const char *opts, char *err, size_t errl
 	return true;
 }
 
-bool qdev_is_board(struct object *o)
-{
-	return o->parent && !strcmp(o->parent->name, "unattached");
-}
-
 struct object *qdev_create_unattached(struct machine *m, const char *type, const char *props,
 				      char *err, size_t errlen)
 {

@@ -40,8 +40,6 @@ void qdev_unrealize(struct object *o, struct machine *m);
  * set as -device's; realized. NULL with the message in err. */
 struct object *qdev_create_unattached(struct machine *m, const char *type, const char *props,
 				      char *err, size_t errlen);
-/* Whether o is one of the board's devices (/machine/unattached), not a -device one. */
-bool qdev_is_board(struct object *o);
 /* -device's and device_add's "TYPE[,prop=val...][,id=ID][,bus=BUS]": at /machine/peripheral/ID
  * or /machine/peripheral-anon/device[N], realized. NULL with QEMU's message in err. */
 struct object *device_create_opts(struct machine *m, const char *opts, char *err, size_t errlen);

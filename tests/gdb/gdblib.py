@@ -139,7 +139,7 @@ class Machine(tvmm.VM):
                          f"unix:{self.qmp_path},server=on,wait=off", "-monitor",
                          f"unix:{self.hmp_path},server=on,wait=off", *args)
         tvmm.wait_for_path(self.gdb)
-        self.qmp = tvmm.QMP(self.qmp_path)
+        self.qmp = tvmm.qmp_client(self.qmp_path)
 
     def hmp(self, line):
         h = tvmm.HMP(self.hmp_path)

@@ -21,8 +21,8 @@ def registers():
     """gdb's registers and memory are query-registers' and x-read-memory's (-S: nothing ran)."""
     with Machine("-S") as m:
         # first: gdb's session ends with a detach, which lets the guest run
-        q = m.qmp.cmd("query-registers", {"cpu-index": 0})["return"][0]
-        mem = m.qmp.cmd("x-read-memory", {"addr": 0x1000, "size": 4, "physical": True})["return"]
+        q = m.qmp.command("query-registers", {"cpu-index": 0})["return"][0]
+        mem = m.qmp.execute("x-read-memory", {"addr": 0x1000, "size": 4, "physical": True})
         out = gdblib.batch(m.gdb, "info registers rip rsp eflags cs ss cr0 efer fs_base",
                            "x/4xb 0x1000")
         for name, want in [("rip", q["rip"]), ("rsp", q["rsp"]), ("eflags", q["rflags"]),
@@ -122,11 +122,11 @@ def detach():
         m.wait_output("spin guest")
         out = gdblib.batch(m.gdb, "detach")
         check("detached" in out, "gdb detached", "detached", out)
-        st = m.qmp.cmd("query-status")["return"]
+        st = m.qmp.command("query-status")["return"]
         check(st["status"] == "running", "running after detach", "running", st)
-        a = m.qmp.cmd("x-read-memory", {"addr": HEARTBEAT, "size": 4, "physical": True})
+        a = m.qmp.command("x-read-memory", {"addr": HEARTBEAT, "size": 4, "physical": True})
         time.sleep(0.2)
-        b = m.qmp.cmd("x-read-memory", {"addr": HEARTBEAT, "size": 4, "physical": True})
+        b = m.qmp.command("x-read-memory", {"addr": HEARTBEAT, "size": 4, "physical": True})
         check(a != b, "the guest runs after detach", "a changed counter", (a, b))
 
 
@@ -145,18 +145,18 @@ def monitor_while_attached():
         want = "T05thread:1;" + ("hwbreak:;" if z is not None else "")
         check(reply == want, "stop reply of the debug stop", want, reply)
         m.qmp.wait_event("STOP")
-        st = m.qmp.cmd("query-status")["return"]
+        st = m.qmp.command("query-status")["return"]
         check(st == {"running": False, "singlestep": False, "status": "debug"}, "query-status",
               "debug", st)
         check(m.hmp("info status") == "VM status: paused (debug)\r\n", "info status",
               "paused (debug)", m.hmp("info status"))
         if z is not None:
             check(r.cmd("z%d,%x,1" % (z, SPIN_INC)) == "OK", "z%d" % z)
-        check(m.qmp.cmd("cont") == {"return": {}}, "QMP cont")
+        check(m.qmp.command("cont") == {"return": {}}, "QMP cont")
         m.qmp.wait_event("RESUME")
-        check(m.qmp.cmd("stop") == {"return": {}}, "QMP stop")
+        check(m.qmp.command("stop") == {"return": {}}, "QMP stop")
         check(r.packet().startswith("T02thread:"), "gdb hears of the stop", "T02", "")
-        m.qmp.cmd("quit")
+        m.qmp.command("quit")
         check(r.packet() == "W00", "gdb hears the VM end", "W00", "")
         check(m.wait_exit() == 0, "quit with gdb attached exits 0")
         r.close()
@@ -166,26 +166,26 @@ def invisible_breakpoints():
     """A software breakpoint's int3 is in guest RAM, but m, x-read-memory, xp, pmemsave and
     dump-guest-memory all show the original byte."""
     with Machine("-S") as m:
-        orig = m.qmp.cmd("x-read-memory", {"addr": SPIN_INC, "size": 2, "physical": True})
+        orig = m.qmp.command("x-read-memory", {"addr": SPIN_INC, "size": 2, "physical": True})
         r = gdblib.Raw(m.gdb)
         check(r.cmd("Z0,%x,1" % SPIN_INC) == "OK", "Z0")
         check(r.cmd("m%x,2" % SPIN_INC) == orig["return"], "m reads the original byte",
               orig["return"], "")
-        got = m.qmp.cmd("x-read-memory", {"addr": SPIN_INC, "size": 2, "physical": True})
+        got = m.qmp.command("x-read-memory", {"addr": SPIN_INC, "size": 2, "physical": True})
         check(got == orig, "x-read-memory reads the original byte", orig, got)
-        got = m.qmp.cmd("x-read-memory", {"addr": SPIN_INC, "size": 2})
+        got = m.qmp.command("x-read-memory", {"addr": SPIN_INC, "size": 2})
         check(got == orig, "x-read-memory (virtual) reads the original byte", orig, got)
         want = "%016x: 0x%s\r\n" % (SPIN_INC, orig["return"][:2])
         check(m.hmp("xp/1xb %#x" % SPIN_INC) == want, "xp", want, m.hmp("xp/1xb %#x" % SPIN_INC))
         pm = m.path("pmem")
-        check(m.qmp.cmd("pmemsave", {"val": 0x1000, "size": 0x100, "filename": pm})
+        check(m.qmp.command("pmemsave", {"val": 0x1000, "size": 0x100, "filename": pm})
               == {"return": {}}, "pmemsave")
         with open(pm, "rb") as f:
             data = f.read()
         check(data[SPIN_INC - 0x1000:][:2].hex() == orig["return"], "pmemsave's bytes",
               orig["return"], data[SPIN_INC - 0x1000:][:2].hex())
         core = m.path("core")
-        check(m.qmp.cmd("dump-guest-memory", {"paging": False, "protocol": "file:" + core})
+        check(m.qmp.command("dump-guest-memory", {"paging": False, "protocol": "file:" + core})
               == {"return": {}}, "dump-guest-memory")
         with open(core, "rb") as f:
             data = f.read()

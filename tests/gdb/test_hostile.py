@@ -11,7 +11,7 @@ HEARTBEAT = 0x500
 
 
 def counter(m):
-    return m.qmp.cmd("x-read-memory", {"addr": HEARTBEAT, "size": 4, "physical": True})
+    return m.qmp.command("x-read-memory", {"addr": HEARTBEAT, "size": 4, "physical": True})
 
 
 def hostile_packets():
@@ -63,7 +63,7 @@ def hostile_packets():
         check(r.cmd("qC") == "QC1", "the stub answers on")
         check(len(r.cmd("g")) == 2 * 608, "g after all that", 1216)
         check(r.cmd("D") == "OK", "detach")
-        check(m.qmp.cmd("query-status")["return"]["status"] == "running", "running after D")
+        check(m.qmp.command("query-status")["return"]["status"] == "running", "running after D")
         a = counter(m)
         end = time.monotonic() + tvmm.scaled(20)
         while counter(m) == a and time.monotonic() < end:
@@ -85,7 +85,7 @@ def page_tables():
         for gva in (0x200000, 0x40200000, 0xc0000000, 0xffff800000000000):
             check(r.cmd("m%x,20" % gva) == "E14", f"m at unmapped {gva:#x}", "E14", "")
         check(r.cmd("M7000,4:58595a5b") == "OK", "M through a remapped page")
-        got = m.qmp.cmd("x-read-memory", {"addr": 0x5000, "size": 4, "physical": True})
+        got = m.qmp.command("x-read-memory", {"addr": 0x5000, "size": 4, "physical": True})
         check(got == {"return": "58595a5b"}, "M wrote physical 0x5000", "58595a5b", got)
         check(r.cmd("M1fffff,2:0000") == "E14", "M across into unmapped memory", "E14", "")
         r.close()
@@ -102,7 +102,7 @@ def second_client():
         s.close()
         check(r.cmd("qC") == "QC1", "the first debugger goes on")
         r.close()
-        m.qmp.cmd("quit")
+        m.qmp.command("quit")
         m.wait_exit()
         check(b"gdb on " in m.err and b"client refused: 1 clients already" in m.err,
               "the refusal is logged", "client refused", m.err)

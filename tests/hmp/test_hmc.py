@@ -16,19 +16,19 @@ class Setup:
                           "-qmp", f"unix:{self.qsock},server=on,wait=off", *extra)
         self.vm.wait_output(wait)
         self.hmp = tvmm.HMP(self.hsock)
-        self.qmp = tvmm.QMP(self.qsock)
+        self.qmp = tvmm.qmp_client(self.qsock)
 
     def hmc(self, line, cpu=None):
         args = {"command-line": line}
         if cpu is not None:
             args["cpu-index"] = cpu
-        r = self.qmp.cmd("human-monitor-command", args)
+        r = self.qmp.command("human-monitor-command", args)
         check("return" in r, f"human-monitor-command {line!r}", "return", r)
         return r["return"]
 
     def pmemsave(self, addr, size):
         path = os.path.join(self.dir, "pmem.bin")
-        r = self.qmp.cmd("pmemsave", {"val": addr, "size": size, "filename": path})
+        r = self.qmp.command("pmemsave", {"val": addr, "size": size, "filename": path})
         check(r == {"return": {}}, "pmemsave", {"return": {}}, r)
         with open(path, "rb") as f:
             return f.read()
@@ -108,8 +108,8 @@ def registers_tool():
         extra = ["-flat", tvmm.guest(guest)] if guest else []
         s = Setup(*extra, wait=wait)
         try:
-            s.qmp.cmd("stop")
-            regs = s.qmp.cmd("query-registers")["return"]
+            s.qmp.command("stop")
+            regs = s.qmp.command("query-registers")["return"]
             check(len(regs) == 2, "query-registers lists 2 vCPUs", 2, len(regs))
             compare_registers(s.hmc("info registers -a"), regs)
             compare_registers(s.hmp.cmd("info registers -a"), regs)
@@ -123,7 +123,7 @@ def registers_tool():
 def xp_tool():
     s = Setup()
     try:
-        s.qmp.cmd("stop")
+        s.qmp.command("stop")
         for addr in (0x500, 0x1000, 0x1ff8):
             for n, unit, size in ((1, "w", 4), (4, "w", 4), (7, "w", 4), (16, "w", 4),
                                   (9, "b", 1), (5, "h", 2), (3, "g", 8)):
@@ -134,13 +134,13 @@ def xp_tool():
                 check(data == want, f"xp /{n}{unit}x {addr:#x} bytes", want.hex(), data.hex())
         # the heartbeat counter moves while running, and xp (while running too) follows it
         before = tvmm.parse_memory_dump(s.hmc("xp /1wx 0x500"))[1]
-        s.qmp.cmd("cont")
+        s.qmp.command("cont")
         end = time.monotonic() + tvmm.scaled(10)
         after = before
         while after == before and time.monotonic() < end:
             time.sleep(0.05)
             after = tvmm.parse_memory_dump(s.hmc("xp /1wx 0x500"))[1]
-        s.qmp.cmd("stop")
+        s.qmp.command("stop")
         check(int.from_bytes(after, "little") > int.from_bytes(before, "little"),
               "the counter at 0x500 advanced", before.hex(), after.hex())
     finally:
@@ -186,8 +186,8 @@ def cpu_select():
     info registers) use it; the others do not change."""
     s = Setup("-flat", tvmm.guest("pagetables"), wait=b"paging ready")
     try:
-        s.qmp.cmd("stop")
-        regs = s.qmp.cmd("query-registers")["return"]
+        s.qmp.command("stop")
+        regs = s.qmp.command("query-registers")["return"]
         check(regs[0]["cr3"] != regs[1]["cr3"] or regs[0]["cr0"] != regs[1]["cr0"],
               "vCPU 0 pages, vCPU 1 does not", None, regs)
         others = ["xp /4wx 0x5000", "info status", "info mtree", "info kvm", "help gva2gpa",

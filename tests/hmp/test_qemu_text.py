@@ -25,15 +25,15 @@ class Guest:
                           "-qmp", f"unix:{qsock},server=on,wait=off", *extra)
         self.vm.wait_output(f"{mode} ready".encode())
         self.hmp = tvmm.HMP(hsock)
-        self.qmp = tvmm.QMP(qsock)
+        self.qmp = tvmm.qmp_client(qsock)
         end = time.monotonic() + tvmm.scaled(20)
         while not self.regs()[0]["halted"] and time.monotonic() < end:
             time.sleep(0.05)
         check(self.regs()[0]["halted"], f"{mode}: vCPU 0 halted")
-        self.qmp.cmd("stop")
+        self.qmp.command("stop")
 
     def regs(self):
-        return self.qmp.cmd("query-registers")["return"]
+        return self.qmp.command("query-registers")["return"]
 
     def close(self):
         self.hmp.close()
@@ -120,8 +120,8 @@ def info_text():
     QEMU under KVM with -name fixture); thread ids masked, info version as QEMU's shape."""
     g = Guest("real", "-name", "fixture")
     try:
-        g.qmp.cmd("cont")
-        v = g.qmp.cmd("query-version")["return"]
+        g.qmp.command("cont")
+        v = g.qmp.command("query-version")["return"]
         for entry in fixture("info.txt").split("(qemu) ")[1:]:
             line, text = entry.split("\r\n", 1)
             got = g.hmp.cmd(line)

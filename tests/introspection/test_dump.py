@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import time
 
-from tvmm import VM, QMP, check, main
+from tvmm import VM, check, main, qmp_client, scaled, send_raw
 
 RAM = 128 << 20
 tmp = tempfile.mkdtemp(prefix="tvmm-dump-")
@@ -19,11 +19,11 @@ def start(name, *args):
     sock = os.path.join(tmp, name + "-q.sock")
     vm = VM("-qmp", "unix:%s,server=on,wait=off" % sock, *args)
     vm.wait_output("heartbeat 1")
-    return vm, QMP(sock)
+    return vm, qmp_client(sock)
 
 
 def ok(q, cmd, args=None):
-    r = q.cmd(cmd, args)
+    r = q.command(cmd, args)
     check(r.get("return") is not None, cmd, "a return", r)
     return r["return"]
 
@@ -64,11 +64,11 @@ def dump_elf():
     with vm:
         core = os.path.join(tmp, "core.elf")
         ok(q, "stop")
-        q.events.clear()
+        q.pending.clear()
         ok(q, "dump-guest-memory", {"paging": False, "protocol": "file:" + core})
-        check(not [e for e in q.events if e["event"] in ("STOP", "RESUME")],
-              "no STOP/RESUME when already paused", [], q.events)
-        done = [e for e in q.events if e["event"] == "DUMP_COMPLETED"]
+        check(not [e for e in q.pending if e["event"] in ("STOP", "RESUME")],
+              "no STOP/RESUME when already paused", [], q.pending)
+        done = [e for e in q.pending if e["event"] == "DUMP_COMPLETED"]
         want = {"result": {"status": "completed", "completed": RAM, "total": RAM}}
         check(done and done[0]["data"] == want, "DUMP_COMPLETED", want, done)
         check(os.path.getsize(core) > RAM, "core size", "> RAM", os.path.getsize(core))
@@ -187,16 +187,16 @@ def dump_detached():
         r = ok(q, "query-dump")
         check(r == {"status": "none", "completed": 0, "total": 0}, "query-dump before any dump",
               None, r)
-        q.events.clear()
+        q.pending.clear()
         ok(q, "dump-guest-memory", {"paging": False, "protocol": "file:" + core, "detach": True})
         r = ok(q, "query-dump")
         check(r["status"] in ("active", "completed") and r["total"] == RAM, "query-dump during",
               "active or completed, total RAM", r)
-        e = q.wait_event("DUMP_COMPLETED", timeout=60)
+        e = q.wait_event("DUMP_COMPLETED", timeout=scaled(60))
         want = {"result": {"status": "completed", "completed": RAM, "total": RAM}}
         check(e["data"] == want, "DUMP_COMPLETED", want, e)
         q.wait_event("RESUME")
-        names = [x["event"] for x in q.events]
+        names = [x["event"] for x in q.pending]
         check(names[:1] == ["STOP"], "STOP before the dump", ["STOP"], names)
         r = ok(q, "query-dump")
         check(r == want["result"], "query-dump after", want["result"], r)
@@ -207,12 +207,12 @@ def dump_detached():
         vm.wait_output("heartbeat %d" % (hb + 1))
         # a second detached dump while paused stays paused
         ok(q, "stop")
-        q.events.clear()
+        q.pending.clear()
         ok(q, "dump-guest-memory", {"paging": False, "protocol": "file:" + core, "detach": True})
-        q.wait_event("DUMP_COMPLETED", timeout=60)
+        q.wait_event("DUMP_COMPLETED", timeout=scaled(60))
         time.sleep(0.2)
         check(ok(q, "query-status")["status"] == "paused", "still paused after the dump")
-        check(not [x for x in q.events if x["event"] in ("STOP", "RESUME")], "no STOP/RESUME")
+        check(not [x for x in q.pending if x["event"] in ("STOP", "RESUME")], "no STOP/RESUME")
         ok(q, "cont")
         os.unlink(core)
     # quitting in the middle of a detached dump (of 1 GiB) leaves no file and no crash
@@ -220,7 +220,7 @@ def dump_detached():
     with vm:
         core2 = os.path.join(tmp, "det2.elf")
         ok(q, "dump-guest-memory", {"paging": False, "protocol": "file:" + core2, "detach": True})
-        q.send_raw('{"execute": "quit"}')
+        send_raw(q, '{"execute": "quit"}')
         code = vm.wait_exit()
         check(code == 0, "tinyvmm exits cleanly after quit during a dump", 0,
               (code, vm.err[-3000:].decode(errors="replace")))
@@ -268,10 +268,10 @@ def dump_errors():
             ({"paging": True}, None),
         ]
         for extra, desc in cases:
-            r = q.cmd("dump-guest-memory", dict(base, **extra))
+            r = q.command("dump-guest-memory", dict(base, **extra))
             check("error" in r and (desc is None or r["error"]["desc"] == desc),
                   f"dump-guest-memory {extra}", desc, r)
-        r = q.cmd("dump-guest-memory", {"protocol": "file:/tmp/x"})
+        r = q.command("dump-guest-memory", {"protocol": "file:/tmp/x"})
         check(r.get("error", {}).get("desc") == "Parameter 'paging' is missing",
               "paging is mandatory", "Parameter 'paging' is missing", r)
         check(not os.path.exists(os.path.join(tmp, "e.elf")), "no file after errors")
@@ -280,11 +280,11 @@ def dump_errors():
         check(r == {"formats": ["elf"]}, "capability", {"formats": ["elf"]}, r)
         # a dump already running: the second is refused
         ok(q, "dump-guest-memory", dict(base, detach=True))
-        r = q.cmd("dump-guest-memory", base)
+        r = q.command("dump-guest-memory", base)
         if "error" in r:  # unless the first one already finished
             check(r["error"]["desc"] == "There is a dump in process, please wait.",
                   "second dump", None, r)
-        q.wait_event("DUMP_COMPLETED", timeout=60)
+        q.wait_event("DUMP_COMPLETED", timeout=scaled(60))
         # a failing write (a full filesystem) leaves nothing behind
         if os.path.exists("/dev/full"):
             pass  # rename() needs a directory; /dev/full cannot be the target's directory
@@ -304,14 +304,14 @@ def dump_hmp():
         r = ok(q, "human-monitor-command",
                {"command-line": "dump-guest-memory %s 0x1000 0x2000" % core})
         check([s[1:] for s in segments(core)] == [(0x1000, 0x1000, 0x2000)], "HMP begin length")
-        q.events.clear()
+        q.pending.clear()
         r = ok(q, "human-monitor-command", {"command-line": "dump-guest-memory -d " + core})
-        q.wait_event("DUMP_COMPLETED", timeout=60)
+        q.wait_event("DUMP_COMPLETED", timeout=scaled(60))
         q.wait_event("RESUME")
         r = ok(q, "human-monitor-command", {"command-line": "dump-guest-memory -p " + core})
         check(r.startswith("Error: "), "HMP -p", "Error: ...", r)
         r = ok(q, "query-status")
-        check(r["status"] == "running", "running after HMP dumps", "running", (r, q.events))
+        check(r["status"] == "running", "running after HMP dumps", "running", (r, q.pending))
 
 
 if __name__ == "__main__":

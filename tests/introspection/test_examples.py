@@ -9,7 +9,7 @@ import sys
 import tempfile
 import time
 
-from tvmm import VM, QMP, check, main
+from tvmm import VM, check, main, qmp_client
 
 EXAMPLES = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                          "examples"))
@@ -31,8 +31,8 @@ def run(*argv, timeout=120):
 
 
 def status(sock):
-    q = QMP(sock)
-    r = q.cmd("query-status")["return"]["status"]
+    q = qmp_client(sock)
+    r = q.command("query-status")["return"]["status"]
     q.close()
     return r
 
@@ -57,8 +57,8 @@ def pause_dump_resume():
               ram[0x500:0x510], got)
         check(status(sock) == "running", "running afterwards", "running", status(sock))
         # a paused VM stays paused
-        q = QMP(sock)
-        q.cmd("stop")
+        q = qmp_client(sock)
+        q.command("stop")
         rc, stdout, stderr = run("sh", os.path.join(EXAMPLES, "pause-dump-resume.sh"), sock, out)
         check(rc == 0 and "resumed" not in stdout, "a paused VM: dumped, not resumed", 0,
               (rc, stdout, stderr))
@@ -90,7 +90,7 @@ def snapshots():
         check(status(sock) == "running", "running afterwards", "running", status(sock))
 
 
-def qmp_client():
+def qmp_py():
     vm, sock = start("qmp")
     with vm:
         qmp_py = os.path.join(EXAMPLES, "qmp.py")
@@ -150,4 +150,4 @@ def pmemaccess_client():
 
 if __name__ == "__main__":
     main({"example-pause-dump-resume": pause_dump_resume, "example-snapshots": snapshots,
-          "example-qmp": qmp_client, "example-pmemaccess": pmemaccess_client})
+          "example-qmp": qmp_py, "example-pmemaccess": pmemaccess_client})

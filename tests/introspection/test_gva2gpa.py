@@ -4,7 +4,7 @@ import os
 import shutil
 import tempfile
 
-from tvmm import VM, QMP, check, guest, main
+from tvmm import VM, check, guest, main, qmp_client
 
 # virtual -> physical in tests/guests/pagetables.S
 KNOWN_MAP = [
@@ -38,37 +38,37 @@ def pagetables_vm():
     sock = os.path.join(tmp(), "q-pt.sock")
     vm = VM("-flat", guest("pagetables"), "-qmp", "unix:%s,server=on,wait=off" % sock)
     vm.wait_output("paging ready")
-    return vm, QMP(sock)
+    return vm, qmp_client(sock)
 
 
 def gva2gpa_pagetables():
     vm, q = pagetables_vm()
     with vm:
         for gva, gpa in KNOWN_MAP:
-            r = q.cmd("x-gva2gpa", {"addr": gva})
+            r = q.command("x-gva2gpa", {"addr": gva})
             check(r == {"return": {"mapped": True, "gpa": gpa}}, f"x-gva2gpa 0x{gva:x}", gpa, r)
-            r = q.cmd("x-gva2gpa", {"addr": gva, "cpu-index": 0})
+            r = q.command("x-gva2gpa", {"addr": gva, "cpu-index": 0})
             check(r == {"return": {"mapped": True, "gpa": gpa}}, f"x-gva2gpa 0x{gva:x} cpu 0", gpa, r)
-            out = q.cmd("human-monitor-command", {"command-line": f"gva2gpa 0x{gva:x}"})
+            out = q.command("human-monitor-command", {"command-line": f"gva2gpa 0x{gva:x}"})
             want = "gpa: %s\r\n" % (f"0x{gpa:x}" if gpa else "0")  # QEMU prints with %#
             check(out == {"return": want}, f"HMP gva2gpa 0x{gva:x}", want, out)
         for gva in UNMAPPED:
-            r = q.cmd("x-gva2gpa", {"addr": gva})
+            r = q.command("x-gva2gpa", {"addr": gva})
             want = {"return": {"mapped": False}}
             check(r == want, f"x-gva2gpa 0x{gva:x} (unmapped)", want, r)
-            out = q.cmd("human-monitor-command", {"command-line": f"gva2gpa 0x{gva:x}"})
+            out = q.command("human-monitor-command", {"command-line": f"gva2gpa 0x{gva:x}"})
             want = {"return": "Unmapped\r\n"}  # QEMU's exact line
             check(out == want, f"HMP gva2gpa 0x{gva:x}", want, out)
-        r = q.cmd("x-gva2gpa", {"addr": 0, "cpu-index": 1})
+        r = q.command("x-gva2gpa", {"addr": 0, "cpu-index": 1})
         want = {"error": {"class": "GenericError",
                           "desc": "Parameter 'cpu-index' expects a CPU number"}}
         check(r == want, "x-gva2gpa on a missing vCPU", want, r)
         # the same while paused, and the guest is still fine after
-        check(q.cmd("stop") == {"return": {}}, "stop")
-        r = q.cmd("x-gva2gpa", {"addr": 0x40000010})
+        check(q.command("stop") == {"return": {}}, "stop")
+        r = q.command("x-gva2gpa", {"addr": 0x40000010})
         check(r == {"return": {"mapped": True, "gpa": 0x200010}}, "x-gva2gpa while paused", 0x200010, r)
-        check(q.cmd("cont") == {"return": {}}, "cont")
-        r = q.cmd("query-status")
+        check(q.command("cont") == {"return": {}}, "cont")
+        r = q.command("query-status")
         check(r["return"]["status"] == "running", "running after gva2gpa", "running", r)
 
 
@@ -77,10 +77,10 @@ def gva2gpa_paging_off():
     sock = os.path.join(tmp(), "q-demo.sock")
     with VM("-qmp", "unix:%s,server=on,wait=off" % sock) as vm:
         vm.wait_output("heartbeat 1")
-        q = QMP(sock)
+        q = qmp_client(sock)
         for gva, gpa in [(0, 0), (0x500, 0x500), (0xfffff000, 0xfffff000),
                          (0x100000500, 0x100000500)]:
-            r = q.cmd("x-gva2gpa", {"addr": gva})
+            r = q.command("x-gva2gpa", {"addr": gva})
             check(r == {"return": {"mapped": True, "gpa": gpa}}, f"x-gva2gpa 0x{gva:x} (paging off)", gpa, r)
 
 
@@ -94,7 +94,7 @@ def memsave_noncontiguous():
         for cmd, args in [("memsave", {"val": 0x7000, "size": 0x2000, "filename": f_virt}),
                           ("pmemsave", {"val": 0x5000, "size": 0x1000, "filename": f5}),
                           ("pmemsave", {"val": 0x3000, "size": 0x1000, "filename": f3})]:
-            r = q.cmd(cmd, args)
+            r = q.command(cmd, args)
             check(r == {"return": {}}, cmd, {"return": {}}, r)
         virt = open(f_virt, "rb").read()
         check(len(virt) == 0x2000, "memsave size", 0x2000, len(virt))
@@ -105,7 +105,7 @@ def memsave_noncontiguous():
         phys = open(f5, "rb").read() + open(f3, "rb").read()
         check(virt == phys, "memsave 0x7000+0x2000 equals pmemsave 0x5000 + 0x3000 pages")
         # straddling into an unmapped page fails as QEMU's does
-        r = q.cmd("memsave", {"val": 0x1ff000, "size": 0x2000, "filename": f_virt + "2"})
+        r = q.command("memsave", {"val": 0x1ff000, "size": 0x2000, "filename": f_virt + "2"})
         check("error" in r and not os.path.exists(f_virt + "2"), "memsave into an unmapped page",
               "an error and no file", r)
 

@@ -8,7 +8,7 @@ import tempfile
 import threading
 import time
 
-from tvmm import VM, QMP, Failure, check, main
+from tvmm import Failure, VM, check, main, qmp_client
 
 RAM = 128 << 20
 MAX_LEN = 64 << 20
@@ -55,15 +55,15 @@ def start(name):
     pma = os.path.join(tmp, name + "-pma.sock")
     vm = VM("-qmp", "unix:%s,server=on,wait=off" % sock)
     vm.wait_output("heartbeat 1")
-    q = QMP(sock)
-    r = q.cmd("pmemaccess", {"path": pma})
+    q = qmp_client(sock)
+    r = q.command("pmemaccess", {"path": pma})
     check(r == {"return": {}}, "pmemaccess", {"return": {}}, r)
     return vm, q, pma
 
 
 def pmemsave(q, addr, size):
     f = os.path.join(tmp, "pmemsave.bin")
-    r = q.cmd("pmemsave", {"val": addr, "size": size, "filename": f})
+    r = q.command("pmemsave", {"val": addr, "size": size, "filename": f})
     check(r == {"return": {}}, "pmemsave", {"return": {}}, r)
     with open(f, "rb") as fh:
         return fh.read()
@@ -88,7 +88,7 @@ def roundtrip():
         check(c.read(0x1000, 0) == (b"", 1), "zero-length read")
         check(c.write(0x1000, b"") == 1, "zero-length write")
         # agrees with pmemsave, paused (a stable snapshot)
-        check(q.cmd("stop") == {"return": {}}, "stop")
+        check(q.command("stop") == {"return": {}}, "stop")
         data, st = c.read(0, 0x10000)
         check(st == 1 and data == pmemsave(q, 0, 0x10000), "read 0..64K equals pmemsave's bytes")
         # pipelined: many requests in one send, replies in order
@@ -97,7 +97,7 @@ def roundtrip():
         expect = pmemsave(q, 0x300000, 1600)
         got = b"".join(c.recv(17)[:16] for _ in range(100))
         check(got == expect, "100 pipelined reads")
-        check(q.cmd("cont") == {"return": {}}, "cont")
+        check(q.command("cont") == {"return": {}}, "cont")
         c.send(0, 0, 0)  # quit: the server closes the connection
         check(c.s.recv(1) == b"", "quit closes the connection")
         c.close()
@@ -149,13 +149,13 @@ def bad_requests():
         check(c.write(0x200000, b"still fine") == 1, "write after the bad requests")
         check(c.read(0x200000, 10) == (b"still fine", 1), "read after the bad requests")
         # and so does the VMM
-        r = q.cmd("query-status")
+        r = q.command("query-status")
         check(r["return"]["status"] == "running", "VM running", "running", r)
         vm.wait_output("heartbeat %d" % (int(vm.out.split(b"heartbeat ")[-1].split()[0]) + 1))
         # a second pmemaccess on the same live socket is refused
-        r = q.cmd("pmemaccess", {"path": pma})
+        r = q.command("pmemaccess", {"path": pma})
         check("error" in r, "pmemaccess on a socket in use", "an error", r)
-        r = q.cmd("pmemaccess", {"path": "/nonexistent/dir/pma.sock"})
+        r = q.command("pmemaccess", {"path": "/nonexistent/dir/pma.sock"})
         check("error" in r, "pmemaccess in a missing directory", "an error", r)
         # a client that vanishes mid-request does no harm
         d = Client(pma)
@@ -182,7 +182,7 @@ def clients():
                 data, st = c.read(0x500000 + j * 8, 8)
                 check(st == 1 and struct.unpack("<Q", data)[0] == j * 0x1111,
                       f"client {j} reads its value ({state})")
-            check(q.cmd("stop") == {"return": {}}, "stop")
+            check(q.command("stop") == {"return": {}}, "stop")
         # a big read on one client does not stop another
         cs[0].send(1, 0, 32 << 20)
         check(cs[1].read(0x500008, 8) == (struct.pack("<Q", 0x1111), 1), "read beside a big one")
@@ -238,7 +238,7 @@ def threads():
         big.send(1, 0, 64 << 20)  # never read: its thread blocks in the reply
         check(idle.read(0x500, 4)[1] == 1, "a read before quit")
         time.sleep(0.2)
-        q.cmd("quit")
+        q.command("quit")
         code = vm.wait_exit()
         check(code == 0, "tinyvmm exits cleanly with clients blocked", 0,
               (code, vm.err[-3000:].decode(errors="replace")))
@@ -255,7 +255,7 @@ def cleanup():
             c = Client(pma)
             check(c.read(0x500, 4)[1] == 1, "read before exit")
             if how == "quit":
-                q.cmd("quit")
+                q.command("quit")
             else:
                 vm.proc.terminate()
             vm.wait_exit()

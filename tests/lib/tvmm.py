@@ -8,6 +8,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "examples"))
+from qmp import QMPClient, QMPError  # noqa: E402  (examples/qmp.py: the one QMP client)
+
 SKIP = 77
 # On a slow machine every timeout here is multiplied by TVMM_TIME_SCALE (the KVM bed sets it: there
 # the machine running KVM is emulated, and a test's processes run 5-10x slower)
@@ -154,75 +158,133 @@ def wait_for_path(path, timeout=10):
         time.sleep(0.01)
 
 
-class QMP:
-    """A minimal QMP client: one JSON object per line."""
+def qmp_client(path=None, tcp=None, sock=None, negotiate=True, timeout=10):
+    """examples/qmp.py's QMPClient (the one users copy) on a unix socket path (retried until
+    tinyvmm listens), on tcp=(host, port), or on sock, a connection tinyvmm made to us
+    (-qmp unix:P without server=on)."""
+    if path:
+        sock = connect_unix(path, timeout)
+    elif tcp:
+        sock = socket.create_connection(tcp, timeout=scaled(timeout))
+    return QMPClient(sock, timeout=scaled(timeout), negotiate=negotiate)
 
-    def __init__(self, path=None, tcp=None, negotiate=True, timeout=10, sock=None):
-        if sock:  # a connection tinyvmm made to us (-qmp unix:P without server=on)
-            self.sock = sock
-        elif path:
-            self.sock = connect_unix(path, timeout)
-        else:
-            self.sock = socket.create_connection(tcp)
-        self.sock.settimeout(scaled(timeout))
-        self.buf = b""
-        self.events = []
-        self.greeting = self.recv()
-        if negotiate:
-            r = self.cmd("qmp_capabilities")
-            check(r == {"return": {}}, "qmp_capabilities", {"return": {}}, r)
 
-    def send_raw(self, data):
-        if isinstance(data, str):
-            data = data.encode()
-        self.sock.sendall(data)
+class QVM(VM):
+    """A VM with one or more QMP unix sockets (qmp0.sock, qmp1.sock ...) plus extra args."""
 
-    def recv(self):
-        """Next JSON object from the server (replies and events alike)."""
-        while b"\n" not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise Failure(f"connection closed; pending {self.buf!r}")
-            self.buf += data
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
+    def __init__(self, *args, nsock=1, extra_qmp=(), serial=True):
+        self.sockdir = tempfile.mkdtemp(prefix="tvmm-qmp-")
+        self.socks = [os.path.join(self.sockdir, f"qmp{i}.sock") for i in range(nsock)]
+        opts = []
+        for s in self.socks:
+            opts += ["-qmp", f"unix:{s},server=on,wait=off"]
+        for spec in extra_qmp:
+            opts += ["-qmp", spec]
+        super().__init__(*(opts + list(args)), serial=serial)
 
-    def reply(self):
-        """Next reply, keeping events aside."""
-        while True:
-            obj = self.recv()
-            if "event" in obj:
-                self.events.append(obj)
-            else:
-                return obj
+    def qmp(self, i=0, negotiate=True):
+        return qmp_client(self.socks[i], negotiate=negotiate)
 
-    def cmd(self, name, args=None, id=None):
-        req = {"execute": name}
-        if args is not None:
-            req["arguments"] = args
-        if id is not None:
-            req["id"] = id
-        self.send_raw(json.dumps(req))
-        return self.reply()
+    def file(self, name):
+        return os.path.join(self.sockdir, name)
 
-    def wait_event(self, name, timeout=10):
-        end = time.monotonic() + scaled(timeout)
-        while True:
-            for i, e in enumerate(self.events):
-                if e["event"] == name:
-                    return self.events.pop(i)
-            self.sock.settimeout(max(0.01, end - time.monotonic()))
-            try:
-                obj = self.recv()
-            except socket.timeout:
-                raise Failure(f"no {name} event within {timeout}s; got {self.events!r}")
-            if "event" in obj:
-                self.events.append(obj)
-            else:
-                raise Failure(f"unexpected reply while waiting for {name}: {obj!r}")
 
-    def close(self):
-        self.sock.close()
+# Raw exchanges on a QMPClient q, for the protocol tests: its socket and its read buffer q.buf.
+
+def send_raw(q, data):
+    q.sock.sendall(data.encode() if isinstance(data, str) else data)
+
+
+def raw_line(q, timeout=10):
+    """Next raw line (bytes, with its CRLF)."""
+    q.sock.settimeout(scaled(timeout))
+    while b"\n" not in q.buf:
+        data = q.sock.recv(65536)
+        if not data:
+            raise Failure(f"connection closed; pending {q.buf!r}")
+        q.buf += data
+    line, q.buf = q.buf.split(b"\n", 1)
+    return line + b"\n"
+
+
+def reply(q):
+    """The next reply, events kept aside in q.pending."""
+    while True:
+        obj = q.recv()
+        if "event" not in obj:
+            return obj
+        q.pending.append(obj)
+
+
+def request(q, text):
+    """Sends raw text (a request with its own id, or none), returns the next reply."""
+    send_raw(q, text)
+    return reply(q)
+
+
+def command_id(q, name, args=None, id=None):
+    """Runs a command with the request id the test chooses; the whole reply, its id included."""
+    req = {"execute": name, "id": id}
+    if args is not None:
+        req["arguments"] = args
+    return request(q, json.dumps(req))
+
+
+def expect_error(q, text, desc, cls="GenericError", id=None, what=None):
+    r = request(q, text)
+    want = {"error": {"class": cls, "desc": desc}}
+    if id is not None:
+        want["id"] = id
+    check(r == want, what or f"error for {text!r}", want, r)
+
+
+def expect_eof(q, timeout=10):
+    """The server closes the connection (after any pending lines)."""
+    q.sock.settimeout(scaled(timeout))
+    end = time.monotonic() + scaled(timeout)
+    while time.monotonic() < end:
+        try:
+            data = q.sock.recv(65536)
+        except ConnectionResetError:
+            return
+        if not data:
+            return
+        q.buf += data
+    raise Failure("connection not closed by the server")
+
+
+def no_more_data(q, wait=0.3):
+    """Nothing arrives within wait seconds."""
+    q.sock.settimeout(wait)
+    try:
+        data = q.sock.recv(65536)
+    except socket.timeout:
+        return True
+    q.buf += data
+    return False
+
+
+def socat(path, text, timeout=10):
+    """Runs `socat - UNIX-CONNECT:path` fed with text, as a user would with printf."""
+    p = subprocess.run(["socat", "-t", "2", "-", f"UNIX-CONNECT:{path}"], input=text.encode(),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    check(p.returncode == 0, "socat exit status", 0, (p.returncode, p.stderr))
+    return [json.loads(l) for l in p.stdout.split(b"\r\n") if l.strip()], p.stdout
+
+
+def running(q):
+    return q.command("query-status")["return"]["status"] == "running"
+
+
+def wait_status(q, status, timeout=10):
+    end = time.monotonic() + timeout
+    while True:
+        r = q.command("query-status")["return"]["status"]
+        if r == status:
+            return
+        if time.monotonic() > end:
+            raise Failure(f"status stayed {r!r}, expected {status!r}")
+        time.sleep(0.05)
 
 
 def run(test):
@@ -230,7 +292,7 @@ def run(test):
     require_kvm()
     try:
         test()
-    except Failure as e:
+    except (Failure, QMPError, TimeoutError, ConnectionError) as e:
         print(f"FAIL {os.path.basename(sys.argv[0])}: {e}", file=sys.stderr)
         sys.exit(1)
     print(f"PASS {os.path.basename(sys.argv[0])}")

@@ -8,12 +8,14 @@ firmware ran, so every BAR is unassigned (address -1), as in tinyvmm with -S and
 """
 import json
 import os
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "examples"))
+from qmp import QMPClient  # noqa: E402
 
 
 def main():
@@ -26,26 +28,13 @@ def main():
             if os.path.exists(path):
                 break
             time.sleep(0.1)
-        sock = socket.socket(socket.AF_UNIX)
-        sock.connect(path)
-        f = sock.makefile("rw")
-
-        def cmd(name, args=None):
-            f.write(json.dumps({"execute": name, **({"arguments": args} if args else {})}) + "\n")
-            f.flush()
-            while True:
-                r = json.loads(f.readline())
-                if "return" in r or "error" in r:
-                    return r["return"]
-
-        f.readline()
-        cmd("qmp_capabilities")
+        q = QMPClient(path)
         with open(os.path.join(HERE, "fixtures", "query-pci.qemu-7.2.json"), "w") as out:
-            json.dump(cmd("query-pci"), out, indent=1)
+            json.dump(q.execute("query-pci"), out, indent=1)
             out.write("\n")
         with open(os.path.join(HERE, "fixtures", "info-pci.qemu-7.2.txt"), "w") as out:
-            out.write(cmd("human-monitor-command", {"command-line": "info pci"}).replace("\r\n", "\n"))
-        cmd("quit")
+            out.write(q.hmp("info pci").replace("\r\n", "\n"))
+        q.execute("quit")
         qemu.wait()
 
 

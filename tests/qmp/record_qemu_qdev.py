@@ -9,12 +9,14 @@ Not a test: run by hand with QEMU installed (qemu-system-x86_64):
 """
 import json
 import os
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "examples"))
+from qmp import QMPClient  # noqa: E402
 OUT = os.path.join(HERE, "fixtures", "qdev.qemu-7.2.json")
 QEMU = "qemu-system-x86_64"
 BASE = [QEMU, "-nodefaults", "-display", "none", "-S"]
@@ -37,7 +39,7 @@ CLI = [["-device", "nope"], ["-device", "isa-serial,iobase=abc"],
        ["-device", "isa-serial,bus=nope"], ["-device", "isa-serial,irq=-1"],
        ["-device", ",iobase=1"], ["-global", "isaserial"],
        ["-chardev", "null,id=c", "-device", "isa-serial,chardev=c", "-device",
-        "isa-debugcon,chardev=c"]]
+        "isa-debugcon,chardev=c"], ["-debugcon", "none"]]
 ADD = [{"driver": "isa-serial"}, {"driver": "isa-debugcon", "id": "x"}, {"driver": "nope"},
        {"driver": "isa-serial", "bus": "nope"}, {"driver": "isa-device"},
        {"driver": "isa-serial", "iobase": 768, "irq": 5}, {"driver": "nope", "chardev": "x"},
@@ -54,40 +56,27 @@ HMP = ["qom-set /machine/peripheral/dc readback 0x42", "qom-set -j /machine/peri
        "qom-set -j /machine/peripheral/dc readback \"x\"",
        "qom-set /machine/peripheral/dc readback abc", "qom-set /machine/peripheral/dc",
        "device_add isa-serial", "device_add isa-serial,id=x", "device_add nope", "device_del dc",
-       "device_del nope", "info qtree", "info qom-tree"]
-
-
-class QMP:
-    def __init__(self, path):
-        for _ in range(100):
-            try:
-                self.sock = socket.socket(socket.AF_UNIX)
-                self.sock.connect(path)
-                break
-            except OSError:
-                time.sleep(0.1)
-        self.f = self.sock.makefile("rw")
-        self.f.readline()
-        self.cmd("qmp_capabilities")
-
-    def cmd(self, name, args=None):
-        self.f.write(json.dumps({"execute": name, "arguments": args or {}}) + "\n")
-        self.f.flush()
-        while True:
-            r = json.loads(self.f.readline())
-            if "event" not in r:
-                return r
+       "device_del nope", "info qtree", "info qom-tree"] + \
+    ["qom-set -j /machine/peripheral/dc readback " + v
+     for v in ["{bad", "bad", "{", "[1,", '{"a"', "{1:2}", "1 2", "1 {"]]
+# the board without a debug console (QEMU has no -debugcon none: see "cli -debugcon none")
+NO_DEBUGCON = ["-chardev", "null,id=serial0", "-serial", "chardev:serial0"]
 
 
 def running(options):
     tmp = tempfile.mkdtemp(prefix="qemu-qdev-")
     sock = os.path.join(tmp, "qmp.sock")
     proc = subprocess.Popen(BASE + options + ["-qmp", f"unix:{sock},server=on,wait=off"])
-    return proc, QMP(sock)
+    for _ in range(100):
+        try:
+            return proc, QMPClient(sock)
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("QEMU's QMP socket did not come up")
 
 
 def stop(proc, q):
-    q.cmd("quit")
+    q.command("quit")
     proc.wait(10)
 
 
@@ -106,26 +95,31 @@ def main():
         fix["cli " + " ".join(args)] = errors[0].replace(QEMU + ": ", "", 1)
     proc, q = running(MICROVM + DEVICES)
     for t in TYPES:
-        fix[f"device-list-properties {t}"] = q.cmd("device-list-properties", {"typename": t})
-        fix[f"qom-list-properties {t}"] = q.cmd("qom-list-properties", {"typename": t})
+        fix[f"device-list-properties {t}"] = q.command("device-list-properties", {"typename": t})
+        fix[f"qom-list-properties {t}"] = q.command("qom-list-properties", {"typename": t})
     for a in ADD:
-        fix["device_add " + json.dumps(a, sort_keys=True)] = q.cmd("device_add", a)
+        fix["device_add " + json.dumps(a, sort_keys=True)] = q.command("device_add", a)
     for i in DEL:
-        fix[f"device_del {i}"] = q.cmd("device_del", {"id": i})
+        fix[f"device_del {i}"] = q.command("device_del", {"id": i})
     for line in HMP:
-        fix[f"hmp {line}"] = q.cmd("human-monitor-command", {"command-line": line})["return"]
+        fix[f"hmp {line}"] = q.command("human-monitor-command", {"command-line": line})["return"]
     dc = "/machine/peripheral/dc"
     for prop, v in QOM_SET_REALIZED:
-        fix[f"qom-set realized {prop} {json.dumps(v)}"] = q.cmd(
+        fix[f"qom-set realized {prop} {json.dumps(v)}"] = q.command(
             "qom-set", {"path": dc, "property": prop, "value": v})
-    fix["qom-set realized false"] = q.cmd("qom-set", {"path": dc, "property": "realized",
+    fix["qom-set realized false"] = q.command("qom-set", {"path": dc, "property": "realized",
                                                      "value": False})
     for prop, v in QOM_SET_UNREALIZED:
-        fix[f"qom-set unrealized {prop} {json.dumps(v)}"] = q.cmd(
+        fix[f"qom-set unrealized {prop} {json.dumps(v)}"] = q.command(
             "qom-set", {"path": dc, "property": prop, "value": v})
     stop(proc, q)
+    proc, q = running(MICROVM + NO_DEBUGCON)
+    for line in ["info qtree", "info qom-tree"]:
+        fix[f"hmp {line} (no -debugcon)"] = q.command("human-monitor-command",
+                                                      {"command-line": line})["return"]
+    stop(proc, q)
     proc, q = running(["-M", "pc", "-accel", "kvm"])
-    fix["hmp info qtree (pc, kvm)"] = q.cmd("human-monitor-command",
+    fix["hmp info qtree (pc, kvm)"] = q.command("human-monitor-command",
                                             {"command-line": "info qtree"})["return"]
     stop(proc, q)
     with open(OUT, "w") as f:

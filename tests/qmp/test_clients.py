@@ -2,28 +2,26 @@
 import json
 import os
 import socket
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmplib import QMP, QVM, check, expect_eof, no_more_data, raw_line, socat  # noqa: E402
-from tvmm import free_port, run  # noqa: E402
+from tvmm import (QVM, check, command_id, expect_eof, free_port, no_more_data, qmp_client,
+                  raw_line, reply, run, send_raw, socat)
 
 
 def shared_events(vm):
     a, b = vm.qmp(0), vm.qmp(0)    # two clients on one socket
     c = vm.qmp(1)                  # and one on another
     waiting = vm.qmp(0, negotiate=False)
-    a.send_raw('{"execute":"stop"}')
+    send_raw(a, '{"execute":"stop"}')
     lines = [raw_line(b), raw_line(c)]
     check(json.loads(lines[0])["event"] == "STOP", "second client sees STOP", None, lines[0])
     check(lines[0] == lines[1], "the same event line (timestamp) for everyone", lines[0], lines[1])
     check(json.loads(raw_line(a))["event"] == "STOP", "the issuer sees STOP first")
-    check(a.reply() == {"return": {}}, "then its return")
+    check(reply(a) == {"return": {}}, "then its return")
     check(no_more_data(waiting), "no events while negotiating")
-    waiting.cmd("qmp_capabilities")
+    waiting.command("qmp_capabilities")
     check(no_more_data(waiting), "events are not replayed after negotiation")
-    c.cmd("cont")
+    c.command("cont")
     for q in (a, b, c, waiting):
         q.wait_event("RESUME")
     for q in (a, b, c, waiting):
@@ -34,17 +32,17 @@ def disconnects(vm):
     keep = vm.qmp(0)
     # half a request, then gone
     q = vm.qmp(0)
-    q.send_raw('{"execute": "query-st')
+    send_raw(q, '{"execute": "query-st')
     q.close()
     # a full pmemsave and a big reply it never reads, then gone
     q = vm.qmp(0)
     f = vm.file("mid.bin")
-    q.send_raw(json.dumps({"execute": "pmemsave",
+    send_raw(q, json.dumps({"execute": "pmemsave",
                            "arguments": {"val": 0, "size": 1 << 20, "filename": f}}) +
                '{"execute":"query-qmp-schema"}' * 20)
     q.sock.shutdown(socket.SHUT_RDWR)
     q.close()
-    r = keep.cmd("query-status")
+    r = keep.command("query-status")
     check("return" in r, "other clients unaffected", None, r)
     end = time.monotonic() + 10
     while not (os.path.exists(f) and os.path.getsize(f) == 1 << 20):
@@ -53,7 +51,7 @@ def disconnects(vm):
     # reconnecting: a fresh greeting and negotiation again
     q = vm.qmp(0, negotiate=False)
     check("QMP" in q.greeting, "fresh greeting")
-    r = q.cmd("query-status")
+    r = q.command("query-status")
     check(r["error"]["class"] == "CommandNotFound", "must negotiate again", None, r)
     q.close()
     keep.close()
@@ -76,13 +74,13 @@ def slow_reader(vm):
             break
     t = time.monotonic()
     for i in range(50):
-        r = other.cmd("query-status", id=i)
+        r = command_id(other, "query-status", id=i)
         check(r.get("id") == i, "the other client is served", i, r)
     check(time.monotonic() - t < 30, "served without waiting for the hog")
     # events still reach the other client while the hog's queue is full
-    other.cmd("stop")
+    other.command("stop")
     other.wait_event("STOP")
-    other.cmd("cont")
+    other.command("cont")
     other.wait_event("RESUME")
     hog.close()
     other.close()
@@ -111,15 +109,15 @@ def tcp():
         end = time.monotonic() + 10
         while True:
             try:
-                q = QMP(tcp=("127.0.0.1", port))
+                q = qmp_client(tcp=("127.0.0.1", port))
                 break
             except ConnectionRefusedError:
                 check(time.monotonic() < end, "tcp listener up")
                 time.sleep(0.05)
-        q2 = QMP(tcp=("127.0.0.1", port))
-        r = q.cmd("query-kvm")
+        q2 = qmp_client(tcp=("127.0.0.1", port))
+        r = q.command("query-kvm")
         check(r == {"return": {"enabled": True, "present": True}}, "query-kvm over tcp", None, r)
-        q2.cmd("stop")
+        q2.command("stop")
         q.wait_event("STOP")
         q.close()
         q2.close()

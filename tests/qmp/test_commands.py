@@ -1,10 +1,7 @@
 """QMP queries and HMP passthrough: version, commands, schema, name, kvm, cpus, memory, registers."""
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmplib import QVM, check  # noqa: E402
-from tvmm import run  # noqa: E402
+from tvmm import QVM, check, run
 
 OURS = ["qmp_capabilities", "query-version", "query-commands", "query-qmp-schema", "query-status",
         "query-name", "query-kvm", "query-cpus-fast", "query-memory-size-summary", "stop", "cont",
@@ -16,7 +13,7 @@ SEGS = ["es", "cs", "ss", "ds", "fs", "gs", "ldt", "tr"]
 
 
 def err(q, cmd, args, desc):
-    r = q.cmd(cmd, args)
+    r = q.command(cmd, args)
     want = {"error": {"class": "GenericError", "desc": desc}}
     check(r == want, f"{cmd} {args}", want, r)
 
@@ -42,7 +39,7 @@ def hidden_x(q, names, schema):
         used |= {m["type"] for m in e.get("members", [])}
     check(used <= defined, "every type the schema names is defined", [], sorted(used - defined))
     for name, args in HIDDEN.items():
-        r = q.cmd(name, args)
+        r = q.command(name, args)
         if name == "x-hmp-dump-guest-memory":
             desc = "dump-guest-memory with paging is not supported: use paging false"
             want = {"error": {"class": "GenericError", "desc": desc}}
@@ -52,20 +49,20 @@ def hidden_x(q, names, schema):
 
 
 def queries(vm, q):
-    r = q.cmd("query-version")["return"]
+    r = q.command("query-version")["return"]
     check(r == q.greeting["QMP"]["version"], "query-version = the greeting's version", None, r)
-    names = [c["name"] for c in q.cmd("query-commands")["return"]]
+    names = [c["name"] for c in q.command("query-commands")["return"]]
     missing = [n for n in OURS if n not in names]
     check(not missing, "query-commands lists every command", [], missing)
-    schema = q.cmd("query-qmp-schema")["return"]
+    schema = q.command("query-qmp-schema")["return"]
     check(isinstance(schema, list) and any(e.get("name") == "query-status" for e in schema),
           "query-qmp-schema describes query-status", None, str(schema)[:300])
     hidden_x(q, names, schema)
-    check(q.cmd("query-name") == {"return": {"name": "anchor"}}, "query-name")
-    check(q.cmd("query-kvm") == {"return": {"enabled": True, "present": True}}, "query-kvm")
-    r = q.cmd("query-memory-size-summary")["return"]
+    check(q.command("query-name") == {"return": {"name": "anchor"}}, "query-name")
+    check(q.command("query-kvm") == {"return": {"enabled": True, "present": True}}, "query-kvm")
+    r = q.command("query-memory-size-summary")["return"]
     check(r["base-memory"] == 96 << 20, "base-memory = RAM", 96 << 20, r)
-    cpus = q.cmd("query-cpus-fast")["return"]
+    cpus = q.command("query-cpus-fast")["return"]
     tids = {int(t) for t in os.listdir(f"/proc/{vm.proc.pid}/task")}
     check(len(cpus) == 2, "two vCPUs", 2, cpus)
     for i, c in enumerate(cpus):
@@ -79,10 +76,10 @@ def queries(vm, q):
 
 
 def registers(vm, q):
-    q.cmd("stop")
+    q.command("stop")
     q.wait_event("STOP")
-    a = q.cmd("query-registers")["return"]
-    b = q.cmd("query-registers")["return"]
+    a = q.command("query-registers")["return"]
+    b = q.command("query-registers")["return"]
     check(a == b, "registers are stable while paused", a, b)
     check([r["cpu-index"] for r in a] == [0, 1], "one entry per vCPU", None, a)
     for r in a:
@@ -97,32 +94,32 @@ def registers(vm, q):
         check(r["cs"]["attrs"] & (1 << 15) and r["cs"]["attrs"] & (1 << 12), "CS present, S",
               None, hex(r["cs"]["attrs"]))
         check(r["cs"]["base"] == r["cs"]["selector"] << 4, "real-mode CS base", None, r["cs"])
-    one = q.cmd("query-registers", {"cpu-index": 1})["return"]
+    one = q.command("query-registers", {"cpu-index": 1})["return"]
     check(one == [a[1]], "cpu-index selects one vCPU", [a[1]], one)
     err(q, "query-registers", {"cpu-index": 2}, "Parameter 'cpu-index' expects a CPU number")
     err(q, "query-registers", {"cpu-index": -1}, "Parameter 'cpu-index' expects a CPU number")
-    q.cmd("cont")
+    q.command("cont")
     q.wait_event("RESUME")
     # while running: read with the vCPUs parked for a moment, no events
-    r = q.cmd("query-registers")["return"]
+    r = q.command("query-registers")["return"]
     check(len(r) == 2, "registers while running")
-    check(q.cmd("query-status")["return"]["status"] == "running", "still running")
-    check(not q.events, "no event for a register read", [], q.events)
+    check(q.command("query-status")["return"]["status"] == "running", "still running")
+    check(not q.pending, "no event for a register read", [], q.pending)
 
 
 def hmp(vm, q):
-    r = q.cmd("human-monitor-command", {"command-line": "info status"})
+    r = q.command("human-monitor-command", {"command-line": "info status"})
     check(r == {"return": "VM status: running\r\n"}, "HMP info status", None, r)
-    r = q.cmd("human-monitor-command", {"command-line": "bogus_cmd"})
+    r = q.command("human-monitor-command", {"command-line": "bogus_cmd"})
     check(r == {"return": "unknown command: 'bogus_cmd'\r\n"}, "HMP unknown command", None, r)
-    r = q.cmd("human-monitor-command", {"command-line": ""})
+    r = q.command("human-monitor-command", {"command-line": ""})
     check(r == {"return": ""}, "HMP empty line", None, r)
-    r = q.cmd("human-monitor-command", {"command-line": "info name"})
+    r = q.command("human-monitor-command", {"command-line": "info name"})
     check(r == {"return": "anchor\r\n"}, "HMP info name", None, r)
     err(q, "human-monitor-command", {}, "Parameter 'command-line' is missing")
     err(q, "human-monitor-command", {"command-line": "info status", "cpu-index": 5},
         "Parameter 'cpu-index' expects a CPU number")
-    r = q.cmd("human-monitor-command", {"command-line": "info status\u0000; quit"})
+    r = q.command("human-monitor-command", {"command-line": "info status\u0000; quit"})
     check("error" in r, "an HMP line with NUL is refused", None, r)
 
 
@@ -135,7 +132,7 @@ def test():
         hmp(vm, q)
     with QVM() as vm:
         q = vm.qmp()
-        check(q.cmd("query-name") == {"return": {}}, "query-name without -name")
+        check(q.command("query-name") == {"return": {}}, "query-name without -name")
 
 
 run(test)

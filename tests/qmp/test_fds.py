@@ -6,12 +6,9 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmplib import QVM  # noqa: E402
-from tvmm import QMP, VM, binary, check, main, wait_for_path  # noqa: E402
+from tvmm import QVM, VM, binary, check, main, qmp_client, reply, wait_for_path
 
 NO_FD = "No file descriptor supplied via SCM_RIGHTS"
 REF = 8192  # bytes of guest RAM compared
@@ -23,7 +20,7 @@ def cmd_fds(q, name, args, fds):
     if args is not None:
         req["arguments"] = args
     socket.send_fds(q.sock, [json.dumps(req).encode()], fds)
-    return q.reply()
+    return reply(q)
 
 
 def ok(r, what):
@@ -38,7 +35,7 @@ def err(r, desc, what):
 
 def reference(vm, q):
     path = vm.file("ref")
-    ok(q.cmd("pmemsave", {"val": 0, "size": REF, "filename": path}), "reference pmemsave")
+    ok(q.command("pmemsave", {"val": 0, "size": REF, "filename": path}), "reference pmemsave")
     data = open(path, "rb").read()
     os.unlink(path)
     return data
@@ -66,35 +63,35 @@ def getfd_closefd():
         q = vm.qmp()
         a = vm.file("a")
         fd = open_w(a)
-        err(q.cmd("getfd", {"fdname": "x"}), NO_FD, "getfd without a descriptor")
+        err(q.command("getfd", {"fdname": "x"}), NO_FD, "getfd without a descriptor")
         err(cmd_fds(q, "getfd", {"fdname": "1x"}, [fd]),
             "Parameter 'fdname' expects a name not starting with a digit", "getfd 1x")
         check(held(vm, a) == 0, "a refused descriptor is closed", 0, held(vm, a))
-        err(q.cmd("closefd", {"fdname": "nope"}), "File descriptor named 'nope' not found",
+        err(q.command("closefd", {"fdname": "nope"}), "File descriptor named 'nope' not found",
             "closefd of an unknown name")
         ok(cmd_fds(q, "getfd", {"fdname": "x"}, [fd]), "getfd x")
         ok(cmd_fds(q, "getfd", {"fdname": "x"}, [fd]), "getfd x again (replaces)")
         check(held(vm, a) == 1, "the replaced descriptor is closed", 1, held(vm, a))
-        ok(q.cmd("closefd", {"fdname": "x"}), "closefd x")
+        ok(q.command("closefd", {"fdname": "x"}), "closefd x")
         check(held(vm, a) == 0, "closefd closes it", 0, held(vm, a))
-        err(q.cmd("closefd", {"fdname": "x"}), "File descriptor named 'x' not found",
+        err(q.command("closefd", {"fdname": "x"}), "File descriptor named 'x' not found",
             "closefd x twice")
         # a descriptor sent with another command waits for the next getfd (QEMU keeps it too);
         # several with one message: getfd takes the first and closes the others
         ok(cmd_fds(q, "query-status", None, [fd, fd, fd]), "query-status with descriptors")
         check(held(vm, a) == 3, "held until a command takes them", 3, held(vm, a))
-        ok(q.cmd("getfd", {"fdname": "late"}), "getfd takes the waiting descriptor")
+        ok(q.command("getfd", {"fdname": "late"}), "getfd takes the waiting descriptor")
         check(held(vm, a) == 1, "getfd keeps one, closes the rest", 1, held(vm, a))
         # names belong to the connection: another one neither sees nor closes them
         q2 = vm.qmp()
-        err(q2.cmd("closefd", {"fdname": "late"}), "File descriptor named 'late' not found",
+        err(q2.command("closefd", {"fdname": "late"}), "File descriptor named 'late' not found",
             "another connection's name")
         ok(cmd_fds(q2, "query-status", None, [fd]), "a descriptor nobody takes")
         check(held(vm, a) == 2, "both held", 2, held(vm, a))
         q2.close()
         q.close()
         q = vm.qmp()  # both gone: everything they held is closed
-        q.cmd("query-status")
+        q.command("query-status")
         check(held(vm, a) == 0, "a connection's descriptors close with it", 0, held(vm, a))
         os.close(fd)
 
@@ -107,20 +104,20 @@ def dump_fd():
         fd = open_w(a)
         ok(cmd_fds(q, "getfd", {"fdname": "d"}, [fd]), "getfd d")
         os.close(fd)
-        ok(q.cmd("dump-guest-memory", {"paging": False, "protocol": "fd:d"}), "dump fd:d")
+        ok(q.command("dump-guest-memory", {"paging": False, "protocol": "fd:d"}), "dump fd:d")
         data = open(a, "rb").read()
         check(data[:4] == b"\x7fELF" and len(data) > 64 << 20, "an ELF core in the passed file",
               "ELF, > 64 MiB", (data[:4], len(data)))
         check(held(vm, a) == 0, "the dump closed the descriptor", 0, held(vm, a))
-        err(q.cmd("dump-guest-memory", {"paging": False, "protocol": "fd:d"}),
+        err(q.command("dump-guest-memory", {"paging": False, "protocol": "fd:d"}),
             "File descriptor named 'd' has not been found", "fd:d again")
-        err(q.cmd("closefd", {"fdname": "d"}), "File descriptor named 'd' not found",
+        err(q.command("closefd", {"fdname": "d"}), "File descriptor named 'd' not found",
             "the dump took the name")
         # detached, into a pipe read by the test
         r, w = os.pipe()
         ok(cmd_fds(q, "getfd", {"fdname": "p"}, [w]), "getfd p (a pipe)")
         os.close(w)
-        ok(q.cmd("dump-guest-memory", {"paging": False, "protocol": "fd:p", "detach": True}),
+        ok(q.command("dump-guest-memory", {"paging": False, "protocol": "fd:p", "detach": True}),
            "detached dump into a pipe")
         n, head = 0, b""
         while True:
@@ -142,7 +139,7 @@ def fdsets():
         want = reference(vm, q)
         a, b = vm.file("a"), vm.file("b")
         fa, fb = open_w(a), open_w(b, os.O_RDWR)
-        err(q.cmd("add-fd"), NO_FD, "add-fd without a descriptor")
+        err(q.command("add-fd"), NO_FD, "add-fd without a descriptor")
         err(cmd_fds(q, "add-fd", {"fdset-id": -1}, [fa]),
             "Parameter 'fdset-id' expects a non-negative value", "add-fd fdset-id -1")
         i0 = ok(cmd_fds(q, "add-fd", {"opaque": "o"}, [fa]), "add-fd (first free set)")
@@ -154,21 +151,21 @@ def fdsets():
         check(i1["fdset-id"] == 1, "the first gap is set 1", 1, i1["fdset-id"])
         os.close(fa)
         os.close(fb)
-        sets = ok(q.cmd("query-fdsets"), "query-fdsets")
+        sets = ok(q.command("query-fdsets"), "query-fdsets")
         shape = [{"fdset-id": 3, "fds": [{"fd": i3b["fd"]}, {"fd": i3a["fd"]}]},
                  {"fdset-id": 1, "fds": [{"fd": i1["fd"]}]},
                  {"fdset-id": 0, "fds": [{"fd": i0["fd"], "opaque": "o"}]}]
         check(sets == shape, "query-fdsets: highest set first, oldest descriptor first",
               shape, sets)
         # the write-only descriptor of set 3 is the one used (QEMU matches the access mode)
-        ok(q.cmd("pmemsave", {"val": 0, "size": REF, "filename": "/dev/fdset/3"}),
+        ok(q.command("pmemsave", {"val": 0, "size": REF, "filename": "/dev/fdset/3"}),
            "pmemsave /dev/fdset/3")
         check(open(a, "rb").read() == want, "pmemsave wrote the O_WRONLY descriptor's file")
         check(os.path.getsize(b) == 0, "the O_RDWR one is untouched", 0, os.path.getsize(b))
-        ok(q.cmd("memsave", {"val": 0, "size": REF, "filename": "/dev/fdset/3"}),
+        ok(q.command("memsave", {"val": 0, "size": REF, "filename": "/dev/fdset/3"}),
            "memsave /dev/fdset/3 (continues at the descriptor's offset)")
         check(open(a, "rb").read() == want + want, "memsave appended after pmemsave")
-        ok(q.cmd("dump-guest-memory", {"paging": False, "protocol": "file:/dev/fdset/3"}),
+        ok(q.command("dump-guest-memory", {"paging": False, "protocol": "file:/dev/fdset/3"}),
            "dump-guest-memory file:/dev/fdset/3")
         data = open(a, "rb").read()
         check(data[2 * REF:2 * REF + 4] == b"\x7fELF", "the core follows", b"\x7fELF",
@@ -179,34 +176,34 @@ def fdsets():
                           ("/dev/fdset/x", "Invalid argument"),
                           ("/dev/fdset/1", "Permission denied")):  # set 1: O_RDWR only
             desc = f"Could not open '{path}': {why}"
-            err(q.cmd("dump-guest-memory", {"paging": False, "protocol": "file:" + path}), desc,
+            err(q.command("dump-guest-memory", {"paging": False, "protocol": "file:" + path}), desc,
                 f"dump-guest-memory file:{path}")
-            err(q.cmd("pmemsave", {"val": 0, "size": 16, "filename": path}), desc,
+            err(q.command("pmemsave", {"val": 0, "size": 16, "filename": path}), desc,
                 f"pmemsave {path}")
-        err(q.cmd("remove-fd", {"fdset-id": 9}), "File descriptor named 'fdset-id:9' not found",
+        err(q.command("remove-fd", {"fdset-id": 9}), "File descriptor named 'fdset-id:9' not found",
             "remove-fd of an unknown set")
-        err(q.cmd("remove-fd", {"fdset-id": 3, "fd": 999}),
+        err(q.command("remove-fd", {"fdset-id": 3, "fd": 999}),
             "File descriptor named 'fdset-id:3, fd:999' not found", "remove-fd of an unknown fd")
-        ok(q.cmd("remove-fd", {"fdset-id": 3, "fd": i3a["fd"]}), "remove-fd one descriptor")
+        ok(q.command("remove-fd", {"fdset-id": 3, "fd": i3a["fd"]}), "remove-fd one descriptor")
         check(held(vm, a) == 1, "remove-fd closes it", 1, held(vm, a))
-        ok(q.cmd("remove-fd", {"fdset-id": 0}), "remove-fd a whole set")
+        ok(q.command("remove-fd", {"fdset-id": 0}), "remove-fd a whole set")
         check(held(vm, a) == 0, "and the set's descriptors", 0, held(vm, a))
-        sets = ok(q.cmd("query-fdsets"), "query-fdsets after remove-fd")
+        sets = ok(q.command("query-fdsets"), "query-fdsets after remove-fd")
         shape = [{"fdset-id": 3, "fds": [{"fd": i3b["fd"]}]},
                  {"fdset-id": 1, "fds": [{"fd": i1["fd"]}]}]
         check(sets == shape, "query-fdsets after remove-fd", shape, sets)
-        ok(q.cmd("remove-fd", {"fdset-id": 3, "fd": i3b["fd"]}), "the last of set 3")
-        check([s["fdset-id"] for s in ok(q.cmd("query-fdsets"), "query-fdsets")] == [1],
+        ok(q.command("remove-fd", {"fdset-id": 3, "fd": i3b["fd"]}), "the last of set 3")
+        check([s["fdset-id"] for s in ok(q.command("query-fdsets"), "query-fdsets")] == [1],
               "an empty set is gone")
         q.close()
         q = vm.qmp()  # sets are not the connection's: they outlive it
-        check(len(ok(q.cmd("query-fdsets"), "query-fdsets")) == 1, "set 1 is still there")
+        check(len(ok(q.command("query-fdsets"), "query-fdsets")) == 1, "set 1 is still there")
         # quit while a set, a name and an untaken batch are held: a clean exit (no leak under ASan)
         fa = open_w(a)
         ok(cmd_fds(q, "getfd", {"fdname": "kept"}, [fa]), "getfd kept")
         ok(cmd_fds(q, "query-status", None, [fa, fa]), "a batch nobody takes")
         os.close(fa)
-        ok(q.cmd("quit"), "quit")
+        ok(q.command("quit"), "quit")
         check(vm.wait_exit() == 0, "tinyvmm exits 0", 0, (vm.proc.returncode, vm.err[-2000:]))
 
 
@@ -221,16 +218,16 @@ def add_fd_option():
     os.close(fd)
     with vm:
         wait_for_path(sock)
-        q = QMP(sock)
-        sets = ok(q.cmd("query-fdsets"), "query-fdsets")
+        q = qmp_client(sock)
+        sets = ok(q.command("query-fdsets"), "query-fdsets")
         shape = [(8, None), (7, "a,b")]
         got = [(s["fdset-id"], s["fds"][0].get("opaque")) for s in sets]
         check(got == shape and all(len(s["fds"]) == 1 for s in sets),
               "sets 8 and 7 from the command line", shape, sets)
         check(held(vm, path) == 2, "only the duplicates stay open", 2, held(vm, path))
-        ok(q.cmd("pmemsave", {"val": 0, "size": REF, "filename": "/dev/fdset/7"}),
+        ok(q.command("pmemsave", {"val": 0, "size": REF, "filename": "/dev/fdset/7"}),
            "pmemsave /dev/fdset/7")
-        ok(q.cmd("pmemsave", {"val": 0, "size": REF, "filename": vm.path("ref")}), "reference")
+        ok(q.command("pmemsave", {"val": 0, "size": REF, "filename": vm.path("ref")}), "reference")
         check(open(path, "rb").read() == open(vm.path("ref"), "rb").read(),
               "the inherited file has the memory")
     fd = open_w(path)  # inherited by each run below
@@ -260,15 +257,15 @@ def flood():
         for i in range(len(req) - 1):  # one byte at a time, each with 16 descriptors
             socket.send_fds(q.sock, [req[i:i + 1]], [fd] * 16)
         socket.send_fds(q.sock, [req[-1:]], [fd] * 100)  # the kernel passes 16 of them
-        ok(q.reply(), "getfd after the flood")
+        ok(reply(q), "getfd after the flood")
         check(held(vm, a) == 1, "the named one only", 1, held(vm, a))
         for _ in range(200):
             socket.send_fds(q.sock, [b" "], [fd] * 16)
-        ok(q.cmd("query-status"), "the VM still answers")
+        ok(q.command("query-status"), "the VM still answers")
         check(held(vm, a) <= 17, "at most one batch waits", "<= 17", held(vm, a))
         q.close()
         q = vm.qmp()
-        ok(q.cmd("query-status"), "a new connection")
+        ok(q.command("query-status"), "a new connection")
         check(held(vm, a) == 0, "everything closed with the connection", 0, held(vm, a))
         os.close(fd)
 
@@ -320,7 +317,7 @@ def hmp_console():
         check(got == "Error: File descriptor named 'foo' not found\r\n", "HMP closefd twice",
               "Error: File descriptor named 'foo' not found", got)
         check(held(vm, a) == 0, "closed", 0, held(vm, a))
-        q = QMP(qsock)
+        q = qmp_client(qsock)
         r = cmd_fds(q, "human-monitor-command", {"command-line": "getfd foo"}, [fd])
         check(r == {"return": "Error: " + NO_FD + "\r\n"},
               "human-monitor-command getfd: QEMU's HMP there has no descriptors", NO_FD, r)

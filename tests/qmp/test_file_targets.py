@@ -3,27 +3,24 @@ device nodes, FIFOs, symlinks and hard links stay what they were; a plain file k
 import os
 import select
 import stat
-import sys
 import threading
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmplib import QVM, check  # noqa: E402
-from tvmm import run  # noqa: E402
+from tvmm import QVM, check, run
 
 NXIO = "Could not open '%s': No such device or address"
 SIZE = 256 << 10  # more than a pipe holds: the writer has to wait for the reader
 
 
 def ok(q, cmd, args, what):
-    r = q.cmd(cmd, args)
+    r = q.command(cmd, args)
     check(r == {"return": {}}, what, {"return": {}}, r)
 
 
 def refused(q, cmd, args, desc, what):
-    r = q.cmd(cmd, args)
+    r = q.command(cmd, args)
     want = {"error": {"class": "GenericError", "desc": desc}}
     check(r == want, what, want, r)
-    s = q.cmd("query-status")
+    s = q.command("query-status")
     check("return" in s, f"{what}: the VM still answers", None, s)
 
 

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import time
 
-from tvmm import QMP, binary, check, connect_unix, main, scaled
+from tvmm import binary, check, connect_unix, main, qmp_client, scaled, send_raw
 
 
 def listen(path):
@@ -23,7 +23,7 @@ def listen(path):
 
 def accept_qmp(srv, negotiate=True):
     """The connection tinyvmm makes, as a QMP client object (greeting read)."""
-    return QMP(sock=srv.accept()[0], negotiate=negotiate, timeout=20)
+    return qmp_client(sock=srv.accept()[0], negotiate=negotiate, timeout=20)
 
 
 def accept_raw(srv):
@@ -37,7 +37,7 @@ def start(*args):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def qmp_client(how):
+def tinyvmm_connects(how):
     # QEMU's machine harness: listen, launch, accept, negotiate, drive, quit, see exit 0
     d = tempfile.mkdtemp(prefix="tvmm-launch-")
     path = os.path.join(d, "qmp.sock")
@@ -56,19 +56,19 @@ def qmp_client(how):
     else:
         p = start("-serial", "none", "-qmp", f"unix:{path}")
     try:
-        q = QMP(sock=mine, timeout=20) if how == "fd" else accept_qmp(srv)
+        q = qmp_client(sock=mine, timeout=20) if how == "fd" else accept_qmp(srv)
         check(q.greeting["QMP"]["version"]["qemu"]["major"] == 7, "the greeting", None,
               q.greeting)
-        check(q.cmd("stop") == {"return": {}}, "stop")
-        check([e["event"] for e in q.events] == ["STOP"], "STOP before stop's return",
-              ["STOP"], q.events)
+        check(q.command("stop") == {"return": {}}, "stop")
+        check([e["event"] for e in q.pending] == ["STOP"], "STOP before stop's return",
+              ["STOP"], q.pending)
         out = os.path.join(d, "mem.bin")
-        r = q.cmd("pmemsave", {"val": 0, "size": 4096, "filename": out})
+        r = q.command("pmemsave", {"val": 0, "size": 4096, "filename": out})
         check(r == {"return": {}} and os.path.getsize(out) == 4096, "pmemsave", None, r)
-        q.events = []
-        check(q.cmd("cont") == {"return": {}}, "cont")
-        check([e["event"] for e in q.events] == ["RESUME"], "RESUME", ["RESUME"], q.events)
-        q.send_raw('{"execute": "quit"}')
+        q.pending = []
+        check(q.command("cont") == {"return": {}}, "cont")
+        check([e["event"] for e in q.pending] == ["RESUME"], "RESUME", ["RESUME"], q.pending)
+        send_raw(q, '{"execute": "quit"}')
         rc = p.wait(timeout=scaled(20))
         check(rc == 0, "exit 0 after quit", 0, (rc, p.stderr.read()))
         check(how == "fd" or os.path.exists(path), "tinyvmm leaves the peer's socket file alone")
@@ -87,7 +87,7 @@ def reconnect():
     try:
         for i in range(3):
             q = accept_qmp(srv)  # greeting and negotiation on each new connection
-            r = q.cmd("query-status")
+            r = q.command("query-status")
             check(r["return"]["status"] == "running", f"query-status, connection {i + 1}",
                   "running", r)
             q.close()
@@ -185,9 +185,9 @@ def query_chardev():
         args = args.replace(k + ",", v + ",").replace(":" + k, ":" + v).replace("=" + k, "=" + v)
     p = start(*args.split())
     try:
-        q = QMP(names["Q1"])
-        got = q.cmd("query-chardev")["return"]
-        text = q.cmd("human-monitor-command", {"command-line": "info chardev"})["return"]
+        q = qmp_client(names["Q1"])
+        got = q.command("query-chardev")["return"]
+        text = q.command("human-monitor-command", {"command-line": "info chardev"})["return"]
         q.close()
     finally:
         p.terminate()
@@ -247,13 +247,13 @@ def unused_chardevs():
     p = start("-chardev", f"socket,id=s,path={srv},server=on,wait=off", "-chardev",
               f"file,id=f,path={out}", "-qmp", f"unix:{qmp},server=on,wait=off")
     try:
-        q = QMP(qmp)
+        q = qmp_client(qmp)
         check(os.path.exists(out), "the file of an unused -chardev file exists")
         connect_unix(srv).close()
-        got = {c["label"]: c["frontend-open"] for c in q.cmd("query-chardev")["return"]}
+        got = {c["label"]: c["frontend-open"] for c in q.command("query-chardev")["return"]}
         check(got.get("s") is False and got.get("f") is False, "both listed, no frontend",
               None, got)
-        q.cmd("quit")
+        q.command("quit")
         q.close()
         rc = p.wait(timeout=scaled(20))
     finally:
@@ -321,9 +321,9 @@ def pretty():
 
 if __name__ == "__main__":
     main({
-        "chardev-mon": lambda: qmp_client("chardev"),
-        "qmp-client": lambda: qmp_client("qmp"),
-        "fd": lambda: qmp_client("fd"),
+        "chardev-mon": lambda: tinyvmm_connects("chardev"),
+        "qmp-client": lambda: tinyvmm_connects("qmp"),
+        "fd": lambda: tinyvmm_connects("fd"),
         "reconnect": reconnect,
         "nobody-listening": nobody_listening,
         "bad-options": bad_options,

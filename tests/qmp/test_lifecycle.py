@@ -4,13 +4,11 @@ import os
 import socket
 import stat
 import subprocess
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmplib import QMP, QVM, check, expect_eof, raw_line  # noqa: E402
-from tvmm import binary, run, wait_for_path  # noqa: E402
+from tvmm import (QVM, binary, check, expect_eof, qmp_client, raw_line, run, send_raw,
+                  wait_for_path)
 
 
 def quit_command():
@@ -21,7 +19,7 @@ def quit_command():
         check(mode == 0o600, "socket mode 0600", oct(0o600), oct(mode))
         a, b = vm.qmp(0), vm.qmp(1)
         waiting = vm.qmp(0, negotiate=False)
-        a.send_raw('{"execute":"quit","id":"q"}\n')
+        send_raw(a, '{"execute":"quit","id":"q"}\n')
         ev = json.loads(raw_line(a))
         check(ev.get("event") == "SHUTDOWN" and
               ev["data"] == {"guest": False, "reason": "host-qmp-quit"}, "SHUTDOWN first", None, ev)
@@ -46,9 +44,9 @@ def socket_files():
     p = subprocess.Popen([binary(), "-serial", "none", "-qmp", f"unix:{stale},server=on,wait=off"],
                          stderr=subprocess.PIPE)
     try:
-        q = QMP(stale)
-        check(q.cmd("query-kvm")["return"]["enabled"], "a stale socket is replaced")
-        q.cmd("quit")
+        q = qmp_client(stale)
+        check(q.command("query-kvm")["return"]["enabled"], "a stale socket is replaced")
+        q.command("quit")
         check(p.wait(timeout=20) == 0, "exit 0")
     finally:
         if p.poll() is None:
@@ -75,14 +73,14 @@ def wait_on():
         os.set_blocking(p.stdout.fileno(), False)
         out = p.stdout.read() or b""
         check(b"demo guest" not in out, "the guest does not start before a client", None, out)
-        q = QMP(path)
-        r = q.cmd("query-status")
+        q = qmp_client(path)
+        r = q.command("query-status")
         check(r["return"]["status"] == "running", "running once connected", None, r)
         os.set_blocking(p.stdout.fileno(), True)
         line = p.stdout.readline()
         check(b"demo guest" in line or b"online" in line or b"heartbeat" in line,
               "guest output after the client came", None, line)
-        q.cmd("quit")
+        q.command("quit")
         check(p.wait(timeout=20) == 0, "exit 0")
     finally:
         if p.poll() is None:

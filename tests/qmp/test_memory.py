@@ -2,51 +2,48 @@
 import os
 import re
 import struct
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmplib import QVM, check  # noqa: E402
-from tvmm import guest, run  # noqa: E402
+from tvmm import QVM, check, guest, run
 
 RAM = 64 << 20
 
 
 def err(q, cmd, args, desc):
-    r = q.cmd(cmd, args)
+    r = q.command(cmd, args)
     want = {"error": {"class": "GenericError", "desc": desc}}
     check(r == want, f"{cmd} {args}", want, r)
 
 
 def counter_while_paused(vm, q):
     vm.wait_output("heartbeat 2\r\n")
-    q.cmd("stop")
+    q.command("stop")
     q.wait_event("STOP")
     vm._pump(0.5)
     seen = [int(n) for n in re.findall(rb"heartbeat (\d+)\r\n", vm.out)]
     path = vm.file("counter.bin")
-    r = q.cmd("pmemsave", {"val": 0x500, "size": 4, "filename": path})
+    r = q.command("pmemsave", {"val": 0x500, "size": 4, "filename": path})
     check(r == {"return": {}}, "pmemsave", None, r)
     data = open(path, "rb").read()
     check(len(data) == 4, "pmemsave size", 4, len(data))
     value = struct.unpack("<I", data)[0]
     # the guest increments, then prints: paused in between, the next line shows the value
     check(value in (seen[-1], seen[-1] + 1), "counter at 0x500 = last heartbeat", seen[-1], value)
-    r = q.cmd("memsave", {"val": 0x500, "size": 4, "filename": path + "v"})
+    r = q.command("memsave", {"val": 0x500, "size": 4, "filename": path + "v"})
     check(r == {"return": {}} and open(path + "v", "rb").read() == data,
           "memsave (paging off) = pmemsave", data, r)
-    q.cmd("cont")
+    q.command("cont")
     q.wait_event("RESUME")
     if value == seen[-1] + 1:
         vm.wait_output(f"heartbeat {value}\r\n")
     # larger and odd sizes are exact
     for size in (1, 4096, 12345, (1 << 20) + 7):
-        r = q.cmd("pmemsave", {"val": 0x1000, "size": size, "filename": path})
+        r = q.command("pmemsave", {"val": 0x1000, "size": size, "filename": path})
         check(r == {"return": {}} and os.path.getsize(path) == size, f"pmemsave size {size}",
               size, (r, os.path.getsize(path)))
-    r = q.cmd("pmemsave", {"val": 0, "size": 0, "filename": vm.file("empty")})
+    r = q.command("pmemsave", {"val": 0, "size": 0, "filename": vm.file("empty")})
     check(r == {"return": {}} and os.path.getsize(vm.file("empty")) == 0, "size 0: empty file")
     # the whole of RAM
-    r = q.cmd("pmemsave", {"val": 0, "size": RAM, "filename": vm.file("all")})
+    r = q.command("pmemsave", {"val": 0, "size": RAM, "filename": vm.file("all")})
     check(r == {"return": {}} and os.path.getsize(vm.file("all")) == RAM, "all of RAM")
     os.unlink(vm.file("all"))
 
@@ -63,7 +60,7 @@ def errors(vm, q):
         err(q, cmd, {"val": 0x3e800000000, "size": 16, "filename": f}, inval % (0x3e800000000, 16))
         err(q, cmd, {"val": 0, "size": 4, "filename": "/nonexistent/dir/f"},
             "Could not open '/nonexistent/dir/f': No such file or directory")
-        r = q.cmd(cmd, {"val": 0, "size": 4, "filename": f + "\u0000x"})
+        r = q.command(cmd, {"val": 0, "size": 4, "filename": f + "\u0000x"})
         check("error" in r, f"{cmd}: a file name with NUL is refused", None, r)
         err(q, cmd, {"val": 0, "size": 4}, "Parameter 'filename' is missing")
         err(q, cmd, {"val": 0, "size": "4", "filename": f},
@@ -77,7 +74,7 @@ def errors(vm, q):
     # an existing file is replaced whole, atomically
     with open(f, "wb") as fh:
         fh.write(b"z" * 100000)
-    r = q.cmd("pmemsave", {"val": 0x500, "size": 4, "filename": f})
+    r = q.command("pmemsave", {"val": 0x500, "size": 4, "filename": f})
     check(r == {"return": {}} and os.path.getsize(f) == 4, "replaced by rename")
     check(sorted(os.listdir(vm.sockdir)) == sorted(before + ["bad.bin"]), "no temp file left")
 
@@ -93,7 +90,7 @@ def memsave_virtual():
         q = vm.qmp()
         vm.wait_output("paging ready")
         f = vm.file("v.bin")
-        r = q.cmd("memsave", {"val": 0x7000, "size": 16, "filename": f, "cpu-index": 0})
+        r = q.command("memsave", {"val": 0x7000, "size": 16, "filename": f, "cpu-index": 0})
         check(r == {"return": {}}, "memsave", None, r)
         data = open(f, "rb").read()
         if not paging_source_present():
@@ -102,10 +99,10 @@ def memsave_virtual():
         check(data == b"PHYS-0x5000-DATA", "memsave translates through the page tables",
               b"PHYS-0x5000-DATA", data)
         # a range crossing from 0x7ff8 (-> 0x5ff8) into 0x8000 (-> 0x3000)
-        r = q.cmd("memsave", {"val": 0x7ff8, "size": 24, "filename": f})
+        r = q.command("memsave", {"val": 0x7ff8, "size": 24, "filename": f})
         data = open(f, "rb").read()
         check(data[8:] == b"PHYS-0x3000-DATA", "page by page", None, data)
-        r = q.cmd("memsave", {"val": 0x40000000, "size": 4096, "filename": f})
+        r = q.command("memsave", {"val": 0x40000000, "size": 4096, "filename": f})
         check(r == {"return": {}}, "memsave in a 2 MiB page", None, r)
         err(q, "memsave", {"val": 0x3e800000000, "size": 16, "filename": f},
             "Invalid addr 0x000003e800000000/size 16 specified")

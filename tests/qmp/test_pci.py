@@ -5,11 +5,8 @@ import copy
 import json
 import os
 import subprocess
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmplib import QVM, check  # noqa: E402
-from tvmm import binary, guest, main  # noqa: E402
+from tvmm import QVM, binary, check, guest, main
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 DEVICES = ["-device", "edu,addr=4.0", "-device", "pci-testdev,addr=5.0"]
@@ -31,13 +28,13 @@ QTREE_LINES = ['  dev: i440FX-pcihost, id ""', "    bus: pci.0", "      type PCI
 
 
 def hmp(q, line):
-    r = q.cmd("human-monitor-command", {"command-line": line})
+    r = q.command("human-monitor-command", {"command-line": line})
     check("return" in r, f"{line} succeeds", None, r)
     return r["return"].replace("\r\n", "\n")
 
 
 def devices(q):
-    r = q.cmd("query-pci")
+    r = q.command("query-pci")
     check("return" in r and len(r["return"]) == 1, "query-pci lists bus 0", None, r)
     return {(d["slot"], d["function"]): d for d in r["return"][0]["devices"]}
 
@@ -80,28 +77,28 @@ def flat_guest():
         check("c0000000-" not in mtree, "the BAR's old place is gone from info mtree", None, mtree)
         check(devs[(4, 0)]["qdev_id"] == "edu0", "edu's id", None, devs[(4, 0)])
         # unrealized: off the bus, its BAR released; realized again: back at power-on
-        q.cmd("stop")
-        r = q.cmd("qom-set", {"path": "/machine/peripheral/edu0", "property": "realized",
+        q.command("stop")
+        r = q.command("qom-set", {"path": "/machine/peripheral/edu0", "property": "realized",
                               "value": False})
         check(r == {"return": {}}, "qom-set realized=false", None, r)
         check(sorted(devices(q)) == [(0, 0), (5, 0)], "edu is off the bus", None, devices(q))
         mtree = hmp(q, "info mtree")
         check("edu-mmio" not in mtree, "edu's BAR released", None, mtree)
-        r = q.cmd("qom-set", {"path": "/machine/peripheral/edu0", "property": "realized",
+        r = q.command("qom-set", {"path": "/machine/peripheral/edu0", "property": "realized",
                               "value": True})
         check(r == {"return": {}}, "qom-set realized=true", None, r)
         devs = devices(q)
         check((4, 0) in devs and region(devs[(4, 0)], 0)["address"] == -1,
               "edu back at 00:04.0 as at power-on", None, devs)
         # a reset puts the functions back to power-on: nothing decoded, nothing mapped
-        q.cmd("system_reset")
+        q.command("system_reset")
         devs = devices(q)
         check(region(devs[(4, 0)], 0)["address"] == -1 and region(devs[(5, 0)], 1)["address"] == -1,
               "no BAR decodes after system_reset", None, devs)
         mtree = hmp(q, "info mtree")
         check("edu-mmio" not in mtree and "pci-testdev-portio" not in mtree,
               "no BAR mapped after system_reset", None, mtree)
-        q.cmd("quit")
+        q.command("quit")
         rc = vm.wait_exit(timeout=10)
         check(rc == 0 and b"Sanitizer" not in vm.err, "a clean exit with PCI devices", 0,
               (rc, vm.err[-3000:]))
@@ -131,7 +128,7 @@ def qemu_fixtures():
         qemu_text = f.read()
     with QVM("-S", *DEVICES) as vm:
         q = vm.qmp()
-        ours = q.cmd("query-pci")["return"]
+        ours = q.command("query-pci")["return"]
         check(len(ours) == 1 and ours[0]["bus"] == qemu[0]["bus"], "one bus, 0", qemu, ours)
         check(mask(ours[0]["devices"]) == mask(qemu[0]["devices"]),
               "query-pci as QEMU 7.2's (addresses masked, PIIX3 left out)",
@@ -148,7 +145,7 @@ def qemu_fixtures():
             pos = i + len(want)
         # teardown: the functions go before their bus, whatever the order (ASan saw a use after
         # free when /machine/i440fx went first)
-        q.cmd("quit")
+        q.command("quit")
         rc = vm.wait_exit(timeout=10)
         check(rc == 0 and b"Sanitizer" not in vm.err, "a clean exit with PCI devices", 0,
               (rc, vm.err[-3000:]))

@@ -1,12 +1,9 @@
 """QMP protocol: greeting, negotiation, request checks, ids, framing, parse errors, limits, output form."""
 import json
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.setrecursionlimit(20000)  # echoes of 1000-deep ids
-from qmplib import QVM, check, expect_error, no_more_data, raw_line, request  # noqa: E402
-from tvmm import run  # noqa: E402
+from tvmm import QVM, check, expect_error, no_more_data, raw_line, reply, request, run, send_raw
 
 VERSION = {"qemu": {"major": 7, "minor": 2, "micro": 0}, "package": "tinyvmm 0.1.0"}
 CNF = "CommandNotFound"
@@ -34,7 +31,7 @@ def greeting_and_negotiation(vm):
     check(r == {"return": {}, "id": 7}, "qmp_capabilities", None, r)
     expect_error(q, '{"execute": "qmp_capabilities"}',
                  "Capabilities negotiation is already complete, command ignored", CNF)
-    r = q.cmd("query-status")
+    r = q.command("query-status")
     check("return" in r, "a command after negotiation", None, r)
     q.close()
 
@@ -93,13 +90,13 @@ def id_echoes(q):
     r = request(q, '{"execute": "query-kvm"}')
     check("id" not in r, "no id sent: none in the reply", None, r)
     # QEMU's double forms: -0.0e5 -> -0, big integers -> %.17g, 1e400 stays valid JSON
-    q.send_raw('{"execute": "query-kvm", "id": -0.0e5}')
+    send_raw(q, '{"execute": "query-kvm", "id": -0.0e5}')
     line = raw_line(q)
     check(line.endswith(b', "id": -0}\r\n'), "id -0.0e5 echoed as -0", None, line)
-    q.send_raw('{"execute": "query-kvm", "id": 123456789012345678901234567890}')
+    send_raw(q, '{"execute": "query-kvm", "id": 123456789012345678901234567890}')
     line = raw_line(q)
     check(b'"id": 1.2345678901234568e+29}' in line, "huge integer id as a double", None, line)
-    q.send_raw('{"execute": "query-kvm", "id": 1e400}')
+    send_raw(q, '{"execute": "query-kvm", "id": 1e400}')
     line = raw_line(q)
     json.loads(line)  # valid JSON, unlike QEMU's inf
     check(b"inf" not in line, "1e400 id is valid JSON", None, line)
@@ -107,41 +104,41 @@ def id_echoes(q):
 
 def framing(q):
     # several objects in one write, whitespace between, then one split byte by byte
-    q.send_raw('{"execute":"query-kvm","id":1}{"execute":"query-kvm","id":2}\n\n  \t'
+    send_raw(q, '{"execute":"query-kvm","id":1}{"execute":"query-kvm","id":2}\n\n  \t'
                '{"execute":"query-kvm","id":3}  ')
-    ids = [q.reply()["id"] for _ in range(3)]
+    ids = [reply(q)["id"] for _ in range(3)]
     check(ids == [1, 2, 3], "back-to-back requests", [1, 2, 3], ids)
     text = '{"execute": "query-kvm", "id": "split"}'
     for ch in text:
-        q.send_raw(ch)
-    r = q.reply()
+        send_raw(q, ch)
+    r = reply(q)
     check(r.get("id") == "split", "request split over many writes", "split", r)
     # a scalar at top level is complete only once a delimiter follows
-    q.send_raw("42")
+    send_raw(q, "42")
     check(no_more_data(q), "42 without a delimiter: silence")
     expect_error(q, " ", "QMP input must be a JSON object")
     # 200 pipelined requests in one write: 200 replies in order
-    q.send_raw("".join('{"execute":"query-status","id":%d}' % i for i in range(200)))
-    ids = [q.reply()["id"] for _ in range(200)]
+    send_raw(q, "".join('{"execute":"query-status","id":%d}' % i for i in range(200)))
+    ids = [reply(q)["id"] for _ in range(200)]
     check(ids == list(range(200)), "200 pipelined replies in order")
     # blank input produces nothing
-    q.send_raw("   \r\n\n")
+    send_raw(q, "   \r\n\n")
     check(no_more_data(q), "blank input: no reply")
 
 
 def recovery(q):
     # after malformed JSON the next request reads cleanly: one error per broken request
-    q.send_raw('{"execute": "query-kvm", "id": [1, ]}\n{"execute":"query-kvm","id":"ok"}')
-    r = q.reply()
+    send_raw(q, '{"execute": "query-kvm", "id": [1, ]}\n{"execute":"query-kvm","id":"ok"}')
+    r = reply(q)
     check("error" in r and "id" not in r, "error for the broken request", None, r)
-    r = q.reply()
+    r = reply(q)
     check(r.get("id") == "ok", "the next request works", "ok", r)
     # a control character resyncs a half-sent request (the QMP spec's reset)
-    q.send_raw('{"execute": "query-k\x01{"execute":"query-kvm","id":"after"}')
-    r = q.reply()
+    send_raw(q, '{"execute": "query-k\x01{"execute":"query-kvm","id":"after"}')
+    r = reply(q)
     check(r == {"error": {"class": "GenericError", "desc": "JSON parse error, stray '\x01'"}},
           "control character error", None, r)
-    r = q.reply()
+    r = reply(q)
     check(r.get("id") == "after", "resync after a control character", "after", r)
     # comments, NaN, leading zeros and TRUE are not JSON
     for bad in ('{"execute":"query-kvm", "id": NaN}', '{"execute":"query-kvm", "id": 01}',
@@ -158,34 +155,34 @@ def limits(q):
     deep = '{"execute":"query-kvm","id":' + "[" * 1000 + "]" * 1000 + "}"
     r = request(q, deep)
     check("return" in r, "1001 levels of nesting accepted", None, str(r)[:200])
-    q.send_raw('{"execute":"query-kvm","id":' + "[" * 2000 + "]" * 2000 + "}" +
+    send_raw(q, '{"execute":"query-kvm","id":' + "[" * 2000 + "]" * 2000 + "}" +
                '{"execute":"query-kvm","id":"after-deep"}')
-    r = q.reply()
+    r = reply(q)
     check(r == {"error": {"class": "GenericError", "desc": "JSON nesting depth limit exceeded"}},
           "nesting limit", None, r)
-    r = q.reply()
+    r = reply(q)
     check(r.get("id") == "after-deep", "in sync after the nesting error", "after-deep", r)
     # a 64 MiB + 4 KiB message: one error, then in sync
     big = b'{"execute":"query-kvm","id":"' + b"x" * ((64 << 20) + 4096) + b'"}'
-    q.send_raw(big + b'{"execute":"query-kvm","id":"after-big"}')
-    r = q.reply()
+    send_raw(q, big + b'{"execute":"query-kvm","id":"after-big"}')
+    r = reply(q)
     check(r == {"error": {"class": "GenericError", "desc": "JSON token size limit exceeded"}},
           "size limit", None, r)
-    r = q.reply()
+    r = reply(q)
     check(r.get("id") == "after-big", "in sync after the size error", "after-big", r)
     # more than 2Mi tokens in one message
     many = b'{"execute":"query-kvm","id":[' + b"0," * (1 << 20) + b'0]}'
-    q.send_raw(many + b'{"execute":"query-kvm","id":"after-many"}')
-    r = q.reply()
+    send_raw(q, many + b'{"execute":"query-kvm","id":"after-many"}')
+    r = reply(q)
     check(r == {"error": {"class": "GenericError", "desc": "JSON token count limit exceeded"}},
           "token count limit", None, r)
-    r = q.reply()
+    r = reply(q)
     check(r.get("id") == "after-many", "in sync after the token error", "after-many", r)
 
 
 def output_form(q):
     # ASCII only, upper-case \\u escapes, surrogate pairs, CRLF, QEMU's separators
-    q.send_raw('{"execute":"query-kvm","id":"h\u00e9\u20ac\U0001F600/\\u0001"}'.encode())
+    send_raw(q, '{"execute":"query-kvm","id":"h\u00e9\u20ac\U0001F600/\\u0001"}'.encode())
     line = raw_line(q)
     want = b'{"return": {"enabled": true, "present": true}, ' \
         b'"id": "h\\u00E9\\u20AC\\uD83D\\uDE00/\\u0001"}\r\n'
@@ -203,7 +200,7 @@ def test():
         recovery(q)
         output_form(q)
         limits(q)
-        r = q.cmd("query-status")
+        r = q.command("query-status")
         check("return" in r, "still serving after everything", None, r)
         q.close()
 

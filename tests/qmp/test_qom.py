@@ -2,11 +2,8 @@
 every property, qom-set refusals, qom-list-types, query-cpus-fast's qom-path, and hostile paths."""
 import json
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmplib import QVM, check, expect_error  # noqa: E402
-from tvmm import run  # noqa: E402
+from tvmm import QVM, check, expect_error, run
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 FIXTURE = os.path.join(FIXTURES, "qom-list.qemu-7.2.json")
@@ -16,7 +13,7 @@ QEMU_SERIAL = "/machine/peripheral-anon/device[0]"
 
 
 def ret(q, cmd, args):
-    r = q.cmd(cmd, args)
+    r = q.command(cmd, args)
     check("return" in r, f"{cmd} {args} succeeds", None, r)
     return r["return"]
 
@@ -26,7 +23,7 @@ def walk(q, path, lines, indent=0):
     props = ret(q, "qom-list", {"path": path})
     lines.append(" " * indent + path)
     for p in props:
-        r = q.cmd("qom-get", {"path": path, "property": p["name"]})
+        r = q.command("qom-get", {"path": path, "property": p["name"]})
         check("return" in r, f"qom-get {path} {p['name']}", None, r)
         lines.append(" " * indent + f"  {p['name']}: {r['return']!r} ({p['type']})")
     for p in props:
@@ -92,7 +89,7 @@ def setting(q):
     # (realized: true is a no-op, false unrealizes: test_qdev.py)
     for p in ret(q, "qom-list", {"path": serial}):
         for v in [None, True, 1, -1, 1.5, "s", [], {}, 2**64 - 1]:
-            r = q.cmd("qom-set", {"path": serial, "property": p["name"], "value": v})
+            r = q.command("qom-set", {"path": serial, "property": p["name"], "value": v})
             if p["name"] == "realized" and v is True:
                 check(r == {"return": {}}, "qom-set realized=true on a realized device", None, r)
             else:
@@ -136,9 +133,9 @@ def hostile(q):
     expect_error(q, '{"execute":"qom-get","arguments":{"path":"/machine","property":"nope"}}',
                  "Property 'tinyvmm-machine.nope' not found")
     for bad in ['{"path":1}', '{"path":null}', '{"path":["/"]}', '{}']:
-        r = q.cmd("qom-list", json.loads(bad))
+        r = q.command("qom-list", json.loads(bad))
         check("error" in r, f"qom-list {bad} refused", None, r)
-    r = q.cmd("qom-get", {"path": "/machine", "property": 5})
+    r = q.command("qom-get", {"path": "/machine", "property": 5})
     check("error" in r, "qom-get with a number property refused", None, r)
     check(ret(q, "query-status", {})["status"] == "running", "still running")
 
@@ -174,7 +171,7 @@ def hmp(q):
 
 
 def test():
-    with QVM() as vm:
+    with QVM("-debugcon", "null") as vm:
         q = vm.qmp()
         vm.wait_output("heartbeat 1\r\n")
         tree(q)

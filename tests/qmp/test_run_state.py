@@ -1,21 +1,18 @@
 """QMP run states and events: stop/cont/reset/powerdown, prelaunch, HMP stop/cont, guest and signal shutdowns."""
 import json
-import os
 import signal
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmplib import QVM, check, no_more_data, raw_line, wait_status  # noqa: E402
-from tvmm import Failure, guest, run  # noqa: E402
+from tvmm import (Failure, QVM, check, command_id, guest, no_more_data, raw_line, run, send_raw,
+                  wait_status)
 
 
 def status(q):
-    return q.cmd("query-status")["return"]
+    return q.command("query-status")["return"]
 
 
 def event_then_return(q, cmd, event, id):
     """The event line arrives before the command's own return (QEMU's order)."""
-    q.send_raw(json.dumps({"execute": cmd, "id": id}))
+    send_raw(q, json.dumps({"execute": cmd, "id": id}))
     first = json.loads(raw_line(q))
     check(first.get("event") == event, f"{cmd}: {event} first", event, first)
     check(set(first["timestamp"]) == {"seconds", "microseconds"}, "event timestamp", None, first)
@@ -37,20 +34,20 @@ def stop_cont(vm):
     n = len(vm.out)
     vm._pump(0.6)
     check(b"heartbeat" not in vm.out[n:], "no heartbeat while paused", None, vm.out[n:])
-    r = q.cmd("stop", id=2)
+    r = command_id(q, "stop", id=2)
     check(r == {"return": {}, "id": 2}, "stop when paused", None, r)
     check(no_more_data(q), "no event for a second stop")
     event_then_return(q, "cont", "RESUME", 3)
     vm.wait_output("heartbeat", start=len(vm.out))
-    r = q.cmd("cont")
+    r = q.command("cont")
     check(r == {"return": {}}, "cont when running", None, r)
     check(no_more_data(q), "no event for a second cont")
     # HMP stop/cont produce the same events
-    r = q.cmd("human-monitor-command", {"command-line": "stop"})
+    r = q.command("human-monitor-command", {"command-line": "stop"})
     check(r == {"return": ""}, "HMP stop", None, r)
     q.wait_event("STOP")
     check(status(q)["status"] == "paused", "paused by HMP")
-    r = q.cmd("human-monitor-command", {"command-line": "cont"})
+    r = q.command("human-monitor-command", {"command-line": "cont"})
     q.wait_event("RESUME")
     check(status(q)["status"] == "running", "running again")
     # reset and powerdown
@@ -60,7 +57,7 @@ def stop_cont(vm):
     start = vm.wait_output("tinyvmm demo guest\r\n", start=0)
     vm.wait_output("heartbeat 1\r\n", start=start)
     check(status(q)["status"] == "running", "running after reset")
-    q.send_raw('{"execute":"system_powerdown","id":5}')
+    send_raw(q, '{"execute":"system_powerdown","id":5}')
     got = [json.loads(raw_line(q)), json.loads(raw_line(q))]
     evs = [g for g in got if "event" in g]
     check(len(evs) == 1 and evs[0]["event"] == "POWERDOWN" and "data" not in evs[0],
@@ -70,7 +67,7 @@ def stop_cont(vm):
     event_then_return(q, "stop", "STOP", 6)
     event_then_return(q, "system_reset", "RESET", 7)
     check(status(q)["status"] == "paused", "reset keeps a paused VM paused", None, status(q))
-    q.cmd("cont")
+    q.command("cont")
     q.wait_event("RESUME")
     # a signal: SHUTDOWN {guest: false, reason: host-signal}, then EOF
     vm.proc.send_signal(signal.SIGTERM)
@@ -84,7 +81,7 @@ def prelaunch():
         q = vm.qmp()
         check(status(q) == {"status": "prelaunch", "singlestep": False, "running": False},
               "-S: prelaunch", None, status(q))
-        r = q.cmd("stop")
+        r = q.command("stop")
         check(r == {"return": {}}, "stop in prelaunch", None, r)
         check(no_more_data(q), "no STOP from prelaunch")
         check(status(q)["status"] == "prelaunch", "still prelaunch")
@@ -97,7 +94,7 @@ def prelaunch():
 def guest_shutdown():
     with QVM("-flat", guest("exit42"), "-S") as vm:
         q = vm.qmp()
-        q.cmd("cont")
+        q.command("cont")
         ev = q.wait_event("SHUTDOWN")
         check(ev["data"] == {"guest": True, "reason": "guest-shutdown"}, "guest SHUTDOWN", None, ev)
         rc = vm.wait_exit()
@@ -109,7 +106,7 @@ def quit_then_reset():
     with QVM() as vm:
         q = vm.qmp()
         vm.wait_output("heartbeat 1\r\n")
-        q.send_raw('{"execute":"quit","id":1}{"execute":"system_reset","id":2}'
+        send_raw(q, '{"execute":"quit","id":1}{"execute":"system_reset","id":2}'
                    '{"execute":"query-status","id":3}\n')
         lines = []
         try:

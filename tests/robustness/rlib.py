@@ -1,13 +1,11 @@
 """Helpers for the robustness cases: a VM with QMP sockets, raw exchanges, liveness and resource probes."""
 import json
 import os
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qmp"))
-import qmplib  # noqa: E402
-from qmplib import expect_eof, no_more_data, raw_line  # noqa: E402,F401
-from tvmm import QMP, Failure, binary, check, connect_unix, scaled  # noqa: E402,F401
+import tvmm
+from tvmm import (Failure, binary, check, command_id, connect_unix, expect_eof,  # noqa: F401
+                  no_more_data, qmp_client, raw_line, reply, scaled, send_raw)
 
 
 def sanitized():
@@ -16,7 +14,7 @@ def sanitized():
         return b"__asan_init" in f.read()
 
 
-class QVM(qmplib.QVM):
+class QVM(tvmm.QVM):
     """A VM for one case. Leaving the case ends it with SIGTERM, not SIGKILL: it must
     exit 0 at once, with no sanitizer report (under ASan, LeakSanitizer runs then)."""
 
@@ -48,14 +46,14 @@ def err(desc, cls=GE, **extra):
 
 def expect(q, text, want, what):
     """Sends raw bytes, checks the next reply is exactly want."""
-    q.send_raw(text)
-    got = q.reply()
+    send_raw(q, text)
+    got = reply(q)
     check(got == want, what, want, got)
 
 
 def expect_replies(q, text, wants, what):
-    q.send_raw(text)
-    got = [q.reply() for _ in wants]
+    send_raw(q, text)
+    got = [reply(q) for _ in wants]
     check(got == wants, what, wants, got)
 
 
@@ -66,7 +64,7 @@ def alive(vm, status="running", q=None):
     own = q is None
     if own:
         q = vm.qmp()
-    r = q.cmd("query-status", id="alive")
+    r = command_id(q, "query-status", id="alive")
     want = {"return": {"status": status, "singlestep": False, "running": status == "running"},
             "id": "alive"}
     check(r == want, "query-status after the case", want, r)

@@ -3,14 +3,14 @@ import os
 import subprocess
 import tempfile
 
-from rlib import QVM, alive, check, err, scaled
+from rlib import QVM, alive, check, command_id, err, scaled
 
 RAM = 128 << 20
 INVAL = "Invalid addr 0x%016x/size %d specified"
 
 
 def expect_cmd(q, name, args, want, what):
-    got = q.cmd(name, args, id="a")
+    got = command_id(q, name, args, id="a")
     want = dict(want, id="a")
     check(got == want, what, want, got)
 
@@ -165,7 +165,7 @@ def filename_10000():
                    err(f"Could not open '{f2}': File name too long"), "5000 components")
         expect_cmd(q, "pmemaccess", {"path": f}, err(f"Invalid socket path '{f}'"),
                    "pmemaccess 10000 chars")
-        r = q.cmd("human-monitor-command", {"command-line": "pmemsave 0 16 " + f}, id="h")
+        r = command_id(q, "human-monitor-command", {"command-line": "pmemsave 0 16 " + f}, id="h")
         check(r.get("id") == "h" and "File name too long" in r.get("return", ""),
               "HMP pmemsave 10000 chars", "...File name too long...", str(r)[:300])
         no_new_files(vm.sockdir, before, "long names")
@@ -182,7 +182,7 @@ def hmp_hostile_lines():
                            ("bogus_cmd", "unknown command: 'bogus_cmd'\r\n"),
                            ("xp /100000000xg 0", None),
                            ('memsave 0 16 "unterminated', None)):
-            r = q.cmd("human-monitor-command", {"command-line": line}, id="h")
+            r = command_id(q, "human-monitor-command", {"command-line": line}, id="h")
             check("return" in r and r.get("id") == "h" and
                   (want is None or r["return"] == want), f"HMP line {line[:40]!r}",
                   want if want is not None else "a return", str(r)[:300])

@@ -4,7 +4,7 @@ import struct
 import time
 
 import tvmm
-from rlib import QVM, Timer, alive, check, expect_eof
+from rlib import QVM, Timer, alive, check, expect_eof, reply, scaled, send_raw
 
 STATUS_RUNNING = {"status": "running", "singlestep": False, "running": True}
 
@@ -14,7 +14,7 @@ def robust_guest(name):
 
 
 def u32(q, gpa):
-    r = q.cmd("x-read-memory", {"addr": gpa, "size": 4, "physical": True})
+    r = q.command("x-read-memory", {"addr": gpa, "size": 4, "physical": True})
     check("return" in r, f"x-read-memory {gpa:#x}", None, r)
     return struct.unpack("<I", bytes.fromhex(r["return"]))[0]
 
@@ -23,11 +23,11 @@ def all_ports():
     with QVM("-S", "-flat", tvmm.guest("allports"), "-m", "64M") as vm:
         q = vm.qmp()
         alive(vm, "prelaunch", q=q)
-        check(q.cmd("cont") == {"return": {}}, "cont")
+        check(q.command("cont") == {"return": {}}, "cont")
         alive(vm, q=q)  # answered while the guest hammers every port
         vm.wait_output("ports done", timeout=120)
         vm.wait_output("mmio done", timeout=60)
-        e = q.wait_event("SHUTDOWN", timeout=30)
+        e = q.wait_event("SHUTDOWN", timeout=scaled(30))
         check(e["data"] == {"guest": True, "reason": "guest-shutdown"},
               "SHUTDOWN from the exit port", {"guest": True, "reason": "guest-shutdown"},
               e["data"])
@@ -52,8 +52,8 @@ def triple_fault():
     with QVM("-S", "-flat", tvmm.guest("triple")) as vm:
         q = vm.qmp()
         alive(vm, "prelaunch", q=q)
-        q.cmd("cont")
-        e = q.wait_event("SHUTDOWN", timeout=30)
+        q.command("cont")
+        e = q.wait_event("SHUTDOWN", timeout=scaled(30))
         check(e["data"] == {"guest": True, "reason": "guest-reset"}, "SHUTDOWN on triple fault",
               {"guest": True, "reason": "guest-reset"}, e["data"])
         expect_eof(q)
@@ -68,12 +68,12 @@ def hlt_cli():
         q = vm.qmp()
         with Timer("10 stop/cont with every vCPU halted, interrupts off", 5):
             for _ in range(10):
-                check(q.cmd("stop") == {"return": {}}, "stop")
+                check(q.command("stop") == {"return": {}}, "stop")
                 q.wait_event("STOP")
                 alive(vm, "paused", q=q)
-                check(q.cmd("cont") == {"return": {}}, "cont")
+                check(q.command("cont") == {"return": {}}, "cont")
                 q.wait_event("RESUME")
-        check(q.cmd("system_reset") == {"return": {}}, "system_reset")
+        check(q.command("system_reset") == {"return": {}}, "system_reset")
         vm.wait_output("hlt guest", start=vm.out.find(b"hlt guest") + 1)
         alive(vm, q=q)
 
@@ -87,15 +87,15 @@ def spin_stop():
         time.sleep(0.2)
         check(u32(q, 0x500) != a, "the counter moves while running")
         with Timer("stop with two vCPUs spinning", 1):
-            check(q.cmd("stop") == {"return": {}}, "stop")
-        q.wait_event("STOP", timeout=1)
+            check(q.command("stop") == {"return": {}}, "stop")
+        q.wait_event("STOP", timeout=scaled(1))
         c0, c1 = u32(q, 0x500), u32(q, 0x604)
         time.sleep(0.3)
         c0b, c1b = u32(q, 0x500), u32(q, 0x604)
         check((c0b, c1b) == (c0, c1), "both counters stand still while paused", (c0, c1),
               (c0b, c1b))
         alive(vm, "paused", q=q)
-        q.cmd("cont")
+        q.command("cont")
         q.wait_event("RESUME")
         time.sleep(0.2)
         check(u32(q, 0x500) != c0 and u32(q, 0x604) != c1, "counters move again after cont")
@@ -107,11 +107,11 @@ def stop_cont_storm():
         vm.wait_output("spin guest")
         q = vm.qmp()
         with Timer("200 stop/cont cycles with 4 spinning vCPUs", 30):
-            q.send_raw(b'{"execute":"stop"}{"execute":"cont"}' * 200)
-            replies = [q.reply() for _ in range(400)]
+            send_raw(q, b'{"execute":"stop"}{"execute":"cont"}' * 200)
+            replies = [reply(q) for _ in range(400)]
         check(replies == [{"return": {}}] * 400, "400 returns", None,
               [r for r in replies if r != {"return": {}}][:3])
-        kinds = [e["event"] for e in q.events]
+        kinds = [e["event"] for e in q.pending]
         check(kinds == ["STOP", "RESUME"] * 200, "STOP/RESUME alternate, 200 each",
               "['STOP', 'RESUME'] * 200", kinds[:6] + ["..."] + kinds[-2:])
         alive(vm, q=q)
@@ -122,10 +122,10 @@ def reset_storm():
         vm.wait_output("heartbeat 1")
         q = vm.qmp()
         with Timer("50 pipelined system_reset", 20):
-            q.send_raw(b'{"execute":"system_reset"}' * 50)
-            replies = [q.reply() for _ in range(50)]
+            send_raw(q, b'{"execute":"system_reset"}' * 50)
+            replies = [reply(q) for _ in range(50)]
         check(replies == [{"return": {}}] * 50, "50 returns", None, replies[:3])
-        resets = [e for e in q.events if e["event"] == "RESET"]
+        resets = [e for e in q.pending if e["event"] == "RESET"]
         check(len(resets) == 50 and all(e["data"] == {"guest": False,
                                                        "reason": "host-qmp-system-reset"}
                                         for e in resets), "50 RESET events", 50, len(resets))

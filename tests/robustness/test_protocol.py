@@ -3,7 +3,8 @@ import json
 import sys
 import time
 
-from rlib import GE, QVM, Timer, alive, check, err, expect, expect_replies, no_more_data, raw_line
+from rlib import (GE, QVM, Timer, alive, check, command_id, err, expect, expect_replies,
+                  no_more_data, raw_line, reply, send_raw)
 
 sys.setrecursionlimit(20000)
 
@@ -22,7 +23,7 @@ def truncated_eof():
     # half a request then EOF: no reply, nothing executed, the server closes its side
     with QVM() as vm:
         q = vm.qmp()
-        q.send_raw(b'{"execute": "stop", "id": 1, "arguments": {')
+        send_raw(q, b'{"execute": "stop", "id": 1, "arguments": {')
         q.sock.shutdown(1)
         data = q.sock.recv(65536)
         check(data == b"", "EOF and no reply after a truncated request", b"", data)
@@ -34,7 +35,7 @@ def truncated_resync():
     # a truncated request is ended by a control character (the QMP spec's resync)
     with QVM() as vm:
         q = vm.qmp()
-        q.send_raw(b'{"execute": "query-sta')
+        send_raw(q, b'{"execute": "query-sta')
         check(no_more_data(q), "no reply while the request is incomplete")
         expect_replies(q, b"\x01" + req(2), [err("JSON parse error, stray '\x01'"), ok(2)],
                        "control character then a whole request")
@@ -51,7 +52,7 @@ def nul_bytes():
         expect_replies(q, b'{"execute":"query-status","id":"a\x00' + req(2),
                        [err("JSON parse error, stray ''"), ok(2)], "raw NUL inside a string")
         # the \u0000 escape is valid JSON and echoed back
-        q.send_raw(b'{"execute":"query-status","id":"a\\u0000b"}')
+        send_raw(q, b'{"execute":"query-status","id":"a\\u0000b"}')
         line = raw_line(q)
         want = b'{"return": {"status": "running", "singlestep": false, "running": true}, ' \
             b'"id": "a\\u0000b"}\r\n'
@@ -103,7 +104,7 @@ def lone_surrogates():
 def surrogate_pair():
     with QVM() as vm:
         q = vm.qmp()
-        q.send_raw(b'{"execute":"query-status","id":"\\ud83d\\ude00"}')
+        send_raw(q, b'{"execute":"query-status","id":"\\ud83d\\ude00"}')
         line = raw_line(q)
         check(line.endswith(b'"id": "\\uD83D\\uDE00"}\r\n'), "a valid pair is echoed as a pair",
               b'..."id": "\\uD83D\\uDE00"}\r\n', line)
@@ -117,9 +118,9 @@ def brackets_100mb():
         with Timer("100 MB of '['", 60):
             chunk = b"[" * (1 << 20)
             for _ in range(100):
-                q.send_raw(chunk)
-            q.send_raw(b"\x01" + req("after"))
-            got = [q.reply(), q.reply()]
+                send_raw(q, chunk)
+            send_raw(q, b"\x01" + req("after"))
+            got = [reply(q), reply(q)]
         want = [err("JSON nesting depth limit exceeded"), ok("after")]
         check(got == want, "one error for 100 MB of '[', then in sync", want, got)
         check(no_more_data(q), "no further replies")
@@ -130,9 +131,9 @@ def string_70mb():
     with QVM() as vm:
         q = vm.qmp()
         with Timer("a 70 MB string", 60):
-            q.send_raw(b'{"execute":"query-status","id":"' + b"s" * (70 << 20) + b'"}' +
+            send_raw(q, b'{"execute":"query-status","id":"' + b"s" * (70 << 20) + b'"}' +
                        req("after"))
-            got = [q.reply(), q.reply()]
+            got = [reply(q), reply(q)]
         want = [err("JSON token size limit exceeded"), ok("after")]
         check(got == want, "one error for a 70 MB string, then in sync", want, got)
         alive(vm, q=q)
@@ -145,7 +146,7 @@ def nesting_2000():
                        req("after"), [err("JSON nesting depth limit exceeded"), ok("after")],
                        "2000-deep nesting")
         # 1000 levels inside the id: 1001 in all, accepted and echoed
-        r = q.cmd("query-status", id=json.loads("[" * 999 + "]" * 999))
+        r = command_id(q, "query-status", id=json.loads("[" * 999 + "]" * 999))
         check(r.get("return") == STATUS, "1001 levels accepted", STATUS, str(r)[:200])
         alive(vm, q=q)
 
@@ -154,8 +155,8 @@ def pipelined_1000():
     with QVM() as vm:
         q = vm.qmp()
         with Timer("1000 pipelined commands", 20):
-            q.send_raw(b"".join(req(i) for i in range(1000)))
-            got = [q.reply() for _ in range(1000)]
+            send_raw(q, b"".join(req(i) for i in range(1000)))
+            got = [reply(q) for _ in range(1000)]
         bad = [(i, r) for i, r in enumerate(got) if r != ok(i)]
         check(not bad, "1000 replies, in order", "ok(0..999)", bad[:3])
         alive(vm, q=q)
@@ -165,8 +166,8 @@ def pipelined_errors():
     # 1000 broken requests in one write: exactly 1000 errors, then in sync
     with QVM() as vm:
         q = vm.qmp()
-        q.send_raw(b'{"execute":}' * 1000 + req("after"))
-        got = [q.reply() for _ in range(1001)]
+        send_raw(q, b'{"execute":}' * 1000 + req("after"))
+        got = [reply(q) for _ in range(1001)]
         want = [err("JSON parse error, expecting value")] * 1000 + [ok("after")]
         check(got == want, "1000 parse errors then the good request", want[-2:], got[-2:])
         alive(vm, q=q)
@@ -181,12 +182,12 @@ def numbers_beyond_int64():
                  (b"-9223372036854775809", b"-9.2233720368547758e+18"),
                  (b"123456789012345678901234567890", b"1.2345678901234568e+29")]
         for sent, echoed in cases:
-            q.send_raw(b'{"execute":"query-status","id":' + sent + b"}")
+            send_raw(q, b'{"execute":"query-status","id":' + sent + b"}")
             line = raw_line(q)
             check(line.endswith(b'"id": ' + echoed + b"}\r\n"), f"id {sent.decode()} echoed",
                   echoed, line)
         # 1e400 overflows a double: QEMU sends invalid JSON (inf); whatever we send must parse
-        q.send_raw(b'{"execute":"query-status","id":1e400}')
+        send_raw(q, b'{"execute":"query-status","id":1e400}')
         line = raw_line(q)
         check(b"inf" not in line.lower() and b"nan" not in line.lower(),
               "1e400 echoed as valid JSON", b'"id": 1e400', line)
@@ -205,11 +206,11 @@ def split_writes():
     with QVM() as vm:
         q = vm.qmp()
         for b in req("split"):
-            q.send_raw(bytes([b]))
-        check(q.reply() == ok("split"), "a request written one byte at a time")
+            send_raw(q, bytes([b]))
+        check(reply(q) == ok("split"), "a request written one byte at a time")
         expect(q, b' \r\n\t{ "execute" \n:\t"query-status" ,\r\n "id" : 7 } \n', ok(7),
                "whitespace between every token")
-        q.send_raw(b"   \r\n\n\t ")
+        send_raw(q, b"   \r\n\n\t ")
         check(no_more_data(q), "blank input gives no reply")
         alive(vm, q=q)
 

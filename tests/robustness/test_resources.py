@@ -5,7 +5,8 @@ import socket
 import threading
 import time
 
-from rlib import QMP, QVM, Failure, Timer, alive, check, fds, raw_connect, read_lines, rss_kib, sanitized
+from rlib import (Failure, QVM, Timer, alive, check, command_id, fds, qmp_client, raw_connect,
+                  read_lines, rss_kib, sanitized, send_raw)
 
 STATUS = {"status": "running", "singlestep": False, "running": True}
 
@@ -23,7 +24,7 @@ def clients_64x1000():
                 q = vm.qmp()
                 got = []
                 for batch in range(10):  # 10 writes of 100 pipelined commands
-                    q.send_raw(b"".join(req([n, batch * 100 + i]) for i in range(100)))
+                    send_raw(q, b"".join(req([n, batch * 100 + i]) for i in range(100)))
                     got += read_lines(q, 100, timeout=60)
                 bad = [(i, r) for i, r in enumerate(got) if r != {"return": STATUS, "id": [n, i]}]
                 results[n] = bad[:2] if bad else "ok"
@@ -121,7 +122,7 @@ def flood_no_read():
         other = vm.qmp()
         with Timer("200 commands of another client during the flood", 5):
             for i in range(200):
-                r = other.cmd("query-status", id=i)
+                r = command_id(other, "query-status", id=i)
                 check(r == {"return": STATUS, "id": i}, "another client's reply", None, r)
         rss1 = rss_kib(pid)
         check(sanitized() or rss1 - rss0 < 64 << 10, "memory stays bounded during the flood",
@@ -150,7 +151,7 @@ def half_open_clients():
             socks.append(s)
         q = vm.qmp()
         with Timer("a command while 200 clients hang mid-request", 2):
-            r = q.cmd("query-status", id="x")
+            r = command_id(q, "query-status", id="x")
         check(r == {"return": STATUS, "id": "x"}, "reply next to 200 half-open clients", None, r)
         q.close()
         for s in socks:
@@ -172,12 +173,12 @@ def tcp_loopback_clients():
         end = time.monotonic() + 10
         while True:
             try:
-                q = QMP(tcp=("127.0.0.1", port))
+                q = qmp_client(tcp=("127.0.0.1", port))
                 break
             except ConnectionRefusedError:
                 check(time.monotonic() < end, "TCP listener up")
                 time.sleep(0.05)
-        q.send_raw(b"".join(req(i) for i in range(200)))
+        send_raw(q, b"".join(req(i) for i in range(200)))
         got = read_lines(q, 200)
         check(got == [{"return": STATUS, "id": i} for i in range(200)], "TCP pipelined replies")
         q.close()

@@ -5,7 +5,7 @@ import signal
 import threading
 import time
 
-from rlib import QVM, Timer, alive, check
+from rlib import QVM, Timer, alive, check, reply, send_raw
 
 GIB2 = 2 << 30
 
@@ -21,7 +21,7 @@ def sigterm_pmemsave():
         q = vm.qmp()
         alive(vm, q=q)
         f = vm.file("ram.bin")
-        q.send_raw(json.dumps({"execute": "pmemsave", "id": "p",
+        send_raw(q, json.dumps({"execute": "pmemsave", "id": "p",
                                "arguments": {"val": 0, "size": GIB2, "filename": f}}))
         time.sleep(0.05)
         vm.proc.send_signal(signal.SIGTERM)
@@ -41,14 +41,14 @@ def sigterm_dump():
     with QVM("-m", "2G") as vm:
         q = vm.qmp()
         f = vm.file("core.elf")
-        r = q.cmd("dump-guest-memory", {"paging": False, "protocol": "file:" + f,
+        r = q.command("dump-guest-memory", {"paging": False, "protocol": "file:" + f,
                                         "detach": True})
         check(r == {"return": {}}, "detached dump started", {"return": {}}, r)
         vm.proc.send_signal(signal.SIGTERM)
         with Timer("exit after SIGTERM during a detached 2 GiB dump", 30):
             rc = vm.wait_exit(timeout=30)
         check(rc == 0, "exit status on SIGTERM", 0, rc)
-        done = [e for e in q.events if e["event"] == "DUMP_COMPLETED"]
+        done = [e for e in q.pending if e["event"] == "DUMP_COMPLETED"]
         left = sorted(os.listdir(vm.sockdir))
         if done:  # the dump won the race: then it must be whole
             check(os.path.getsize(f) > GIB2, "a completed dump is whole", f"> {GIB2}",
@@ -67,9 +67,9 @@ def signal_under_load(sig):
         def pump(q):
             try:
                 while not stop.is_set():
-                    q.send_raw(b'{"execute":"query-status"}' * 50)
+                    send_raw(q, b'{"execute":"query-status"}' * 50)
                     for _ in range(50):
-                        q.reply()
+                        reply(q)
             except Exception:
                 pass  # the server went away: expected
 

@@ -13,7 +13,8 @@ import termios
 import time
 
 from rlib import QVM, check, sanitized, scaled
-from tvmm import QMP, Failure, binary, connect_unix, free_port, guest, main, wait_for_path
+from tvmm import (Failure, binary, command_id, connect_unix, free_port, guest, main, qmp_client,
+                  reply, send_raw, wait_for_path)
 
 STATUS = {"running": True, "singlestep": False, "status": "running"}
 
@@ -42,9 +43,9 @@ def stdout_full_no_freeze(mode):
         p.stdin.flush()
         avail = lambda: struct.unpack("i", fcntl.ioctl(r, termios.FIONREAD, b"\0\0\0\0"))[0]
         wait_until(lambda: avail() >= 65536, "the guest's output fills the pipe")
-        q = QMP(sock)
+        q = qmp_client(sock)
         for i in range(20):
-            got = q.cmd("query-status", id=i)
+            got = command_id(q, "query-status", id=i)
             check(got == {"return": STATUS, "id": i}, "QMP answers with stdout full", STATUS, got)
         q.close()
         if mode == b"P":
@@ -81,7 +82,7 @@ class SerialVM:
                                    "-qmp", f"unix:{self.qsock},server=on,wait=off"],
                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE)
-        self.q = QMP(self.qsock)
+        self.q = qmp_client(self.qsock)
         wait_for_path(self.ser)
         self.s = socket.socket(socket.AF_UNIX)
         self.s.connect(self.ser)
@@ -117,7 +118,7 @@ def serial_input_chunks():
         for part in (data[:1000], data[1000:1100], data[1100:]):
             vm.s.sendall(part)
             time.sleep(0.1)
-        check(vm.q.cmd("cont") == {"return": {}}, "cont")
+        check(vm.q.command("cont") == {"return": {}}, "cont")
         got = vm.wait_echo(len(data), "every byte typed reaches the guest")
         check(got == data, "all 1110 bytes, in order", len(data), len(got))
     finally:
@@ -130,7 +131,7 @@ def serial_fifo_clear():
     try:
         vm.s.sendall(b"F" + b"a" * 1499)
         time.sleep(0.3)  # the FIFO fills (1024 bytes), the rest waits in the socket
-        check(vm.q.cmd("cont") == {"return": {}}, "cont")
+        check(vm.q.command("cont") == {"return": {}}, "cont")
         vm.s.sendall(b"END")
         # the guest took 'F', then cleared the 1023 bytes behind it: 476 + END follow
         got = vm.wait_echo(476 + 3, "input after the guest clears its FIFO")
@@ -147,7 +148,7 @@ def serial_hangup_tail():
         vm.s.sendall(data)
         vm.s.close()
         time.sleep(0.3)
-        check(vm.q.cmd("cont") == {"return": {}}, "cont")
+        check(vm.q.command("cont") == {"return": {}}, "cont")
         got = vm.wait_echo(1500, "the tail of a closed connection")
         check(got == data, "1500 bytes, in order", 1500, len(got))
         vm.s = socket.socket(socket.AF_UNIX)  # close() closes it
@@ -161,16 +162,16 @@ def big_batch(tcp):
     with QVM("-m", "16M", extra_qmp=[f"tcp:127.0.0.1:{port},server=on,wait=off"]) as vm:
         if tcp:
             wait_until(lambda: socket_open(port), "the TCP listener")
-            q = QMP(tcp=("127.0.0.1", port))
+            q = qmp_client(tcp=("127.0.0.1", port))
         else:
             q = vm.qmp()
         req = (json.dumps({"execute": "x-read-memory", "id": "big",
                            "arguments": {"addr": 0, "size": 1 << 20, "physical": True}})
                + json.dumps({"execute": "query-status", "id": "st"})).encode()
         for i in range(40):
-            q.send_raw(req)
-            r1 = q.reply()
-            r2 = q.reply()
+            send_raw(q, req)
+            r1 = reply(q)
+            r2 = reply(q)
             check(r1.get("id") == "big" and len(r1.get("return", "")) == 2 << 20,
                   f"round {i}: the 1 MiB read", "2 MiB of hex", str(r1)[:200])
             check(r2 == {"return": STATUS, "id": "st"}, f"round {i}: query-status after it",
@@ -195,9 +196,9 @@ def hmp_batch_unix():
                            "arguments": {"command-line": line}})
                + json.dumps({"execute": "query-status", "id": "st"})).encode()
         for i in range(40):
-            q.send_raw(req)
-            r1 = q.reply()
-            r2 = q.reply()
+            send_raw(q, req)
+            r1 = reply(q)
+            r2 = reply(q)
             check(r1.get("id") == "h", f"round {i}: the HMP reply", "h", str(r1)[:200])
             check(r2 == {"return": STATUS, "id": "st"}, f"round {i}: query-status", STATUS, r2)
         q.close()
@@ -214,7 +215,7 @@ def quit_while_flooding():
         try:
             time.sleep(1)
             q = vm.qmp()
-            q.send_raw(json.dumps({"execute": "quit"}))
+            send_raw(q, json.dumps({"execute": "quit"}))
             rc = vm.wait_exit(timeout=15)
         finally:
             os.killpg(flood.pid, signal.SIGKILL)
@@ -235,17 +236,17 @@ def quit_during_output():
         so.connect(ser)
         so.sendall(b"O")
         check(so.recv(100).startswith(b"x"), "the guest floods the serial port")
-        check(q.cmd("pmemaccess", {"path": pma}) == {"return": {}}, "pmemaccess")
+        check(q.command("pmemaccess", {"path": pma}) == {"return": {}}, "pmemaccess")
         h = socket.socket(socket.AF_UNIX)
         h.connect(hmp)
         p = socket.socket(socket.AF_UNIX)
         p.connect(pma)
         p.sendall(struct.pack("<QQQ", 1, 0, 4096))
         check(len(p.recv(8192)) > 0, "a pmemaccess read")
-        q.send_raw(json.dumps({"execute": "human-monitor-command",
+        send_raw(q, json.dumps({"execute": "human-monitor-command",
                                "arguments": {"command-line": "info status"}}))
-        q.reply()
-        q.send_raw(json.dumps({"execute": "quit"}))
+        reply(q)
+        send_raw(q, json.dumps({"execute": "quit"}))
         rc = vm.wait_exit(timeout=20)
         check(rc == 0, "exit 0", 0, (rc, vm.err[-2000:]))
         for bad in (b"Sanitizer", b"runtime error:"):
@@ -268,7 +269,7 @@ def clients_memory_bound():
         socks = []
         for i in range(8):
             q = vm.qmp()
-            q.send_raw(b'{"execute": "qmp_capabilities", "arguments": {"x": "')
+            send_raw(q, b'{"execute": "qmp_capabilities", "arguments": {"x": "')
             for _ in range(60):
                 try:
                     q.sock.sendall(chunk)
@@ -276,7 +277,8 @@ def clients_memory_bound():
                     break  # dropped: the budget is spent
             socks.append(q)
         q = vm.qmp()
-        check(q.cmd("query-status", id=1) == {"return": STATUS, "id": 1}, "another client works")
+        check(command_id(q, "query-status", id=1) == {"return": STATUS, "id": 1},
+              "another client works")
         if not sanitized():
             rss = rss_kib(vm.proc.pid)
             check(rss < 400 * 1024, "RSS bounded with 8 clients x 60 MiB", "< 400 MiB",

@@ -5,7 +5,7 @@ import sys
 import tempfile
 
 import tvmm
-from tvmm import HMP, QMP, VM, check
+from tvmm import HMP, VM, check, qmp_client, reply, send_raw
 
 VALGRIND = ["valgrind", "--tool=memcheck", "--leak-check=full", "--errors-for-leak-kinds=definite",
             "--error-exitcode=99", "--track-fds=no", "--num-callers=30"]
@@ -23,7 +23,7 @@ def session():
     os.environ["TINYVMM"] = binary
     try:
         vm.wait_output("hlt guest", timeout=120)
-        q = QMP(qsock, timeout=60)
+        q = qmp_client(qsock, timeout=60)
         for name, a in (("query-status", None), ("query-version", None), ("query-cpus-fast", None),
                         ("stop", None), ("cont", None),
                         ("pmemsave", {"val": 0, "size": 8192, "filename": f}),
@@ -32,19 +32,19 @@ def session():
                         ("human-monitor-command", {"command-line": "info registers"}),
                         ("human-monitor-command", {"command-line": "xp /4xw 0x1000"}),
                         ("query-qmp-schema", None)):
-            r = q.cmd(name, a)
+            r = q.command(name, a)
             check("return" in r, f"QMP {name}", "a return", str(r)[:300])
-        r = q.cmd("pmemsave", {"val": -1, "size": 4, "filename": f})
+        r = q.command("pmemsave", {"val": -1, "size": 4, "filename": f})
         check("error" in r, "an error path", "an error", r)
-        q.send_raw(b'{"execute": "bogus"}{"execute":}[1, 2]\x00')
+        send_raw(q, b'{"execute": "bogus"}{"execute":}[1, 2]\x00')
         for _ in range(4):
-            q.reply()
+            reply(q)
         h = HMP(hsock, timeout=60)
         for line in ("info status", "stop", "info status", "cont", "info version", "help info",
                      "pmemsave 0 4096 " + f, "bogus"):
             h.cmd(line)
         h.close()
-        q.send_raw(b'{"execute": "quit"}')
+        send_raw(q, b'{"execute": "quit"}')
         rc = vm.wait_exit(timeout=120)
     finally:
         vm.close()

@@ -21,19 +21,17 @@ static void debugcon_write(void *opaque, uint64_t off, uint64_t value, unsigned 
 	chardev_write(o->state, &c, 1);
 }
 
-/* o->state: the chardev (the machine's; NULL without one: only the board's, as -debugcon none
- * leaves it; a -device one needs one, as QEMU's). */
+/* o->state: the chardev (the machine's), which a debugcon needs, as QEMU's. */
 static bool debugcon_realize(struct object *o, struct machine *m, char *err, size_t errlen)
 {
 	const char *label = object_get_str(o, "chardev");
-	struct chardev *chr = NULL;
+	struct chardev *chr;
 
-	if (!*label && !qdev_is_board(o)) {
+	if (!*label) {
 		snprintf(err, errlen, "Can't create debugcon device, empty char device");
 		return false;
 	}
-
-	if (*label && !(chr = machine_chardev_take(m, label, "isa-debugcon", err, errlen)))
+	if (!(chr = machine_chardev_take(m, label, "isa-debugcon", err, errlen)))
 		return false;
 	if (!qdev_claim(o, &m->pio, "isa-debugcon", object_get_uint(o, "iobase"), 1, debugcon_read,
 			debugcon_write, o, err, errlen)) {

@@ -47,4 +47,8 @@ const struct object_type i8042_type = { .name = "i8042",
 					.parent = "isa-device",
 					.category = "Input",
 					.props = i8042_props,
+					.qtree_gpio = "gpio-in \"ps2-mouse-input-irq\" 1\n"
+						      "gpio-in \"ps2-kbd-input-irq\" 1\n"
+						      "gpio-out \"\" 2\n"
+						      "gpio-out \"a20\" 1",
 					.realize = realize };

@@ -63,4 +63,7 @@ const struct object_type acpi_ged_type = { .name = "acpi-ged",
 					   .parent = "sys-bus-device",
 					   .props = acpi_ged_props,
 					   .board_only = true,
+					   /* its registers are ports, which info qtree
+					    * does not list (QEMU's are MMIO) */
+					   .qtree_gpio = "gpio-out \"sysbus-irq\" 1",
 					   .realize = realize };
