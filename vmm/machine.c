@@ -110,20 +110,22 @@ static const char *chardev_prop(const struct chardev_spec *spec, char *buf, size
 	return spec->kind != CHR_NONE ? buf : NULL;
 }
 
-/* -debugcon's isa-debugcon: none without a backend (QEMU makes none without -debugcon). */
-static bool create_debugcon(struct machine *m, char *err, size_t errlen)
+/* The board's isa-serial (-serial) or isa-debugcon (-debugcon): none without a backend, as
+ * QEMU makes none with -serial none or without -debugcon. */
+static bool create_console(struct machine *m, const char *type, const struct chardev_spec *spec,
+			   char *err, size_t errlen)
 {
 	char prop[96];
-	const char *chardev = chardev_prop(&m->cfg->debugcon, prop, sizeof(prop));
+	const char *chardev = chardev_prop(spec, prop, sizeof(prop));
 
-	return !chardev || qdev_create_unattached(m, "isa-debugcon", chardev, err, errlen);
+	return !chardev || qdev_create_unattached(m, type, chardev, err, errlen);
 }
 
 /* The objects, as QEMU's: the CPUs first under /machine/unattached, then the board's devices
  * (those for Linux with -kernel: what its ACPI tables describe), then -device's in order. */
 static bool create_devices(struct machine *m)
 {
-	char err[512], serial[96], cpu[32];
+	char err[512], cpu[32];
 	const char *what = NULL;
 	bool ok = object_root() && qdev_system_bus();
 
@@ -136,10 +138,8 @@ static bool create_devices(struct machine *m)
 	     qdev_create_unattached(m, "kvm-ioapic", NULL, err, sizeof(err)) &&
 	     qdev_create_unattached(m, "isabus-bridge", NULL, err, sizeof(err)) &&
 	     qdev_create_unattached(m, "kvm-pit", "iobase=0x40", err, sizeof(err)) &&
-	     qdev_create_unattached(m, "isa-serial",
-				    chardev_prop(&m->cfg->serial, serial, sizeof(serial)), err,
-				    sizeof(err)) &&
-	     create_debugcon(m, err, sizeof(err)) &&
+	     create_console(m, "isa-serial", &m->cfg->serial, err, sizeof(err)) &&
+	     create_console(m, "isa-debugcon", &m->cfg->debugcon, err, sizeof(err)) &&
 	     qdev_create_unattached(m, "isa-debug-exit", NULL, err, sizeof(err));
 	if (ok && m->cfg->kernel) /* 2: QEMU's ACPI_GED_PWR_DOWN_EVT */
 		ok = qdev_create_unattached(m, "acpi-ged", "ged-event=2", err, sizeof(err)) &&

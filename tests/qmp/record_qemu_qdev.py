@@ -113,11 +113,12 @@ def main():
         fix[f"qom-set unrealized {prop} {json.dumps(v)}"] = q.command(
             "qom-set", {"path": dc, "property": prop, "value": v})
     stop(proc, q)
-    proc, q = running(MICROVM + NO_DEBUGCON)
-    for line in ["info qtree", "info qom-tree"]:
-        fix[f"hmp {line} (no -debugcon)"] = q.command("human-monitor-command",
-                                                      {"command-line": line})["return"]
-    stop(proc, q)
+    for name, options in [("no -debugcon", NO_DEBUGCON), ("-serial none", ["-serial", "none"])]:
+        proc, q = running(MICROVM + options)
+        for line in ["info qtree", "info qom-tree"]:
+            fix[f"hmp {line} ({name})"] = q.command("human-monitor-command",
+                                                    {"command-line": line})["return"]
+        stop(proc, q)
     proc, q = running(["-M", "pc", "-accel", "kvm"])
     fix["hmp info qtree (pc, kvm)"] = q.command("human-monitor-command",
                                             {"command-line": "info qtree"})["return"]

@@ -90,7 +90,8 @@ def cli_errors():
         r = tinyvmm(*args)
         check(r.returncode == 1 and r.stderr == f"tinyvmm: {want}\n{TRY}", f"{key} refused",
               f"tinyvmm: {want}\n{TRY}", (r.returncode, r.stderr))
-    for args, want in [(["-device", "isa-serial,iobase=0x3f8"],
+    # the clashes with the board's UART need one: tinyvmm() passes -serial none, which makes none
+    for args, want in [(["-serial", "null", "-device", "isa-serial,iobase=0x3f8"],
                         "-device isa-serial,iobase=0x3f8: Range 0x3f8-0x3ff of address space "
                         "'io' overlaps 'serial' at 0x3f8-0x3ff"),
                        (["-device", "isa-debugcon"],
@@ -100,7 +101,8 @@ def cli_errors():
                        (["-device", "isa-serial,bus=main-system-bus"],
                         "-device isa-serial,bus=main-system-bus: Device 'isa-serial' can't go on "
                         "System bus"),
-                       (["-global", "isa-serial.iobase=0x2f8", "-device", "isa-serial"],
+                       (["-serial", "null", "-global", "isa-serial.iobase=0x2f8", "-device",
+                         "isa-serial"],
                         "-device isa-serial: Range 0x2f8-0x2ff of address space 'io' overlaps "
                         "'serial' at 0x2f8-0x2ff"),
                        (["-global", "isa-serial"], "-global isa-serial: Invalid parameter "
@@ -333,5 +335,17 @@ def no_debugcon():
                   f"qom-list /machine/unattached {args}: no debugcon", None, types)
 
 
+def no_serial():
+    """-serial none makes no isa-serial, as QEMU."""
+    theirs = {cmd: QEMU[f"hmp {cmd} (-serial none)"] for cmd in ["info qtree", "info qom-tree"]}
+    with QVM("-S", "-serial", "none", serial=False) as vm:
+        q = vm.qmp()
+        for cmd, text in theirs.items():
+            ours = ret(q, "human-monitor-command", {"command-line": cmd})
+            check("isa-serial" not in ours and "isa-serial" not in text,
+                  f"{cmd} with -serial none: no serial port", text, ours)
+
+
 main({"device_help": device_help, "cli_errors": cli_errors, "props": props, "qtree": qtree,
-      "qom_tree": qom_tree, "uart": uart, "wait_on": wait_on, "no_debugcon": no_debugcon})
+      "qom_tree": qom_tree, "uart": uart, "wait_on": wait_on, "no_debugcon": no_debugcon,
+      "no_serial": no_serial})
