@@ -125,8 +125,8 @@ bool qapi_str_dup_from_json(json_object *obj, const char *what, char **out, Erro
 		return false;
 	*out = strdup(s);
 	if (!*out)
-		abort();
-	return true;
+		error_setg(errp, "Out of memory"); /* zalloc()'s policy */
+	return *out != NULL;
 }
 
 bool qapi_enum_from_json(json_object *obj, const char *what, const char *const *names, int n,

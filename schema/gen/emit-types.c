@@ -96,7 +96,7 @@ static void emit_struct_c(FILE *c, const struct type *t)
 		"**errp)\n"
 		"{\n",
 		t->name, t->name);
-	fprintf(c, "\t%s *p = calloc(1, sizeof(*p));\n", t->name);
+	fprintf(c, "\t%s *p = zalloc(sizeof(*p), errp);\n", t->name);
 	emit_unpack(c, t->members, t->nmembers, "obj", "prefix", "p", true, false);
 	fprintf(c, "\t*out = p;\n\treturn true;\nfail:\n\t%s_free(p);\n\treturn false;\n}\n",
 		t->name);
@@ -142,7 +142,8 @@ static void emit_list_c(FILE *c, const struct type *t)
 	fprintf(c, "\t%sList *head = NULL, **tail = &head;\n\tsize_t i;\n\n", t->name);
 	fprintf(c, "\tif (!qapi_array_check(obj, prefix, errp))\n\t\treturn false;\n");
 	fprintf(c, "\tfor (i = 0; i < json_object_array_length(obj); i++) {\n");
-	fprintf(c, "\t\t%sList *e = calloc(1, sizeof(*e));\n\t\tchar what[256];\n\n", t->name);
+	fprintf(c, "\t\t%sList *e = zalloc(sizeof(*e), errp);\n\t\tchar what[256];\n\n", t->name);
+	fprintf(c, "\t\tif (!e)\n\t\t\tgoto fail;\n");
 	fprintf(c, "\t\tsnprintf(what, sizeof(what), \"%%s[%%zu]\", prefix, i);\n");
 	fprintf(c, "\t\t*tail = e;\n\t\ttail = &e->next;\n\t\t{\n");
 	emit_from_json(c, &m, "json_object_array_get_idx(obj, i)", "what", "e->value", true);

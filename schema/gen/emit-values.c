@@ -100,9 +100,9 @@ void emit_unpack(FILE *f, const struct member *ms, int n, const char *obj, const
 		fprintf(f, "NULL };\n");
 	}
 	fprintf(f, "%s\n", n ? "\tjson_object *v;\n\tbool present;\n\tchar what[256];\n" : "");
-	if (owned) /* a struct member */
-		fprintf(f, "\tif (!qapi_object_check(%s, %s, errp))\n\t\tgoto fail;\n", obj,
-			prefix);
+	if (owned) /* a struct member, in dest from zalloc() */
+		fprintf(f, "\tif (!%s || !qapi_object_check(%s, %s, errp))\n\t\tgoto fail;\n", dest,
+			obj, prefix);
 	else /* command arguments: absent, or an object */
 		fprintf(f,
 			"\tif (%s && !json_object_is_type(%s, json_type_object)) {\n"
