@@ -211,13 +211,6 @@ uint64_t object_get_uint(struct object *o, const char *prop)
 	return p && p->def->kind == PROP_UINT ? p->val.u : 0;
 }
 
-bool object_get_bool(struct object *o, const char *prop)
-{
-	struct object_prop *p = object_prop_find(o, prop);
-
-	return p && p->def->kind == PROP_BOOL && p->val.b;
-}
-
 const char *object_get_str(struct object *o, const char *prop)
 {
 	struct object_prop *p = object_prop_find(o, prop);

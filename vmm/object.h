@@ -138,9 +138,8 @@ bool object_set_link(struct object *o, const char *prop, struct object *v);
 /* Sets a property from its text (-device, -global): "0x3f8", "on"/"off", a string. False with
  * QEMU's message ("Parameter 'iobase' expects integer") in err. */
 bool object_parse_prop(struct object_prop *p, const char *text, char *err, size_t errlen);
-/* A property's value (realize reads its own properties); 0, false or "" when there is none. */
+/* A property's value (realize reads its own properties); 0 or "" when there is none. */
 uint64_t object_get_uint(struct object *o, const char *prop);
-bool object_get_bool(struct object *o, const char *prop);
 const char *object_get_str(struct object *o, const char *prop);
 struct object *object_get_link(struct object *o, const char *prop);
 /* Frees the tree (the devices unrealized before: qdev_unrealize_all()). */

@@ -92,7 +92,6 @@ char *upper_name(const char *camel); /* RunState -> RUN_STATE */
 const char *builtin_c(const char *name, bool owned);
 /* The C type of a member: as an argument (borrowed strings) or owned in a struct. */
 void c_type(char *buf, size_t len, const struct member *m, bool owned);
-void list_c_name(char *buf, size_t len, const struct type *t);
 bool is_builtin(const struct type *t, const char *name);
 
 /* Emitters: each writes its files into dir with the prefix. */
