@@ -123,9 +123,7 @@ bool qapi_str_dup_from_json(json_object *obj, const char *what, char **out, Erro
 
 	if (!qapi_str_from_json(obj, what, &s, errp))
 		return false;
-	*out = strdup(s);
-	if (!*out)
-		error_setg(errp, "Out of memory"); /* zalloc()'s policy */
+	*out = zstrdup(s, errp);
 	return *out != NULL;
 }
 

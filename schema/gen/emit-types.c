@@ -116,6 +116,11 @@ static void emit_list_h(FILE *h, const struct type *t)
 		"bool %sList_from_json(json_object *obj, const char *what, %sList **out, "
 		"Error **errp);\n",
 		t->name, t->name);
+	if (t->meta == META_STRUCT)
+		fprintf(h,
+			"/* Links a zeroed %s at *tail, then the new end; NULL with \"Out of "
+			"memory\". */\n%s *%sList_append(%sList ***tail, Error **errp);\n",
+			t->name, t->name, t->name, t->name);
 }
 
 static void emit_list_c(FILE *c, const struct type *t)
@@ -135,6 +140,14 @@ static void emit_list_c(FILE *c, const struct type *t)
 	emit_to_json(c, &m, "l->value");
 	fprintf(c, ");\n\treturn a;\n}\n");
 
+	if (t->meta == META_STRUCT) {
+		fprintf(c, "\n%s *%sList_append(%sList ***tail, Error **errp)\n{\n", t->name,
+			t->name, t->name);
+		fprintf(c, "\t%sList *e = zalloc(sizeof(*e), errp);\n\n", t->name);
+		fprintf(c, "\tif (!e || !(e->value = zalloc(sizeof(*e->value), errp))) {\n");
+		fprintf(c, "\t\tfree(e);\n\t\treturn NULL;\n\t}\n\t**tail = e;\n");
+		fprintf(c, "\t*tail = &e->next;\n\treturn e->value;\n}\n");
+	}
 	fprintf(c,
 		"\nbool %sList_from_json(json_object *obj, const char *prefix, %sList **out, "
 		"Error **errp)\n{\n",
