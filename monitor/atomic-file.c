@@ -86,9 +86,7 @@ static bool start(struct atomic_file *f, const char *name, Error **errp)
 {
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
-	f->path = strdup(name);
-	if (!f->path)
-		error_setg(errp, "Out of memory");
+	f->path = zstrdup(name, errp);
 	return f->path != NULL;
 }
 

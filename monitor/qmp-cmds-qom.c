@@ -141,11 +141,7 @@ static void set_from_json(struct object_prop *p, json_object *value, Error **err
 			p->val.i = json_object_get_int64(value);
 		return;
 	case PROP_BOOL:
-		if (!json_object_is_type(value, json_type_boolean))
-			error_setg(errp, "Invalid parameter type for '%s', expected: boolean",
-				   d->name);
-		else
-			p->val.b = json_object_get_boolean(value);
+		qapi_bool_from_json(value, d->name, &p->val.b, errp);
 		return;
 	case PROP_STR:
 		if (!json_object_is_type(value, json_type_string))
@@ -154,9 +150,7 @@ static void set_from_json(struct object_prop *p, json_object *value, Error **err
 		else if (d->once && *p->val.s)
 			error_setg(errp, "%s=%s conflicts, and override is not implemented",
 				   d->name, json_object_get_string(value));
-		else if (!(s = strdup(json_object_get_string(value))))
-			error_setg(errp, "Out of memory");
-		else {
+		else if ((s = zstrdup(json_object_get_string(value), errp))) {
 			free((char *)p->val.s);
 			p->val.s = s;
 		}
