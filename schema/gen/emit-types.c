@@ -44,20 +44,8 @@ static void emit_enum_c(FILE *c, const struct type *t)
 
 static void emit_struct_h(FILE *h, const struct type *t)
 {
-	char ct[128];
-	int i;
-
 	fprintf(h, "\n/* %s */\nstruct %s {\n", t->doc, t->name);
-	for (i = 0; i < t->nmembers; i++) {
-		const struct member *m = &t->members[i];
-
-		if (m->optional)
-			fprintf(h, "\tbool has_%s;\n", m->c_name);
-		c_type(ct, sizeof(ct), m, true);
-		fprintf(h, "\t%s%s;\n", ct, m->c_name);
-	}
-	if (!t->nmembers)
-		fprintf(h, "\tchar q_empty;\n");
+	emit_fields(h, t->members, t->nmembers, true);
 	fprintf(h, "};\nvoid %s_free(%s *p);\n", t->name, t->name);
 	fprintf(h, "json_object *%s_to_json(const %s *p);\n", t->name, t->name);
 	fprintf(h,

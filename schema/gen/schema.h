@@ -105,6 +105,10 @@ FILE *out_open(const char *dir, const char *prefix, const char *name);
 bool out_close(FILE *f, const char *dir, const char *prefix, const char *name);
 
 /* Code fragments shared by the emitters (emit-values.c). */
+/* A struct's fields for members ms (has_x before an optional x); owned: strings not const. */
+void emit_fields(FILE *f, const struct member *ms, int n, bool owned);
+/* A function's parameters for members ms, comma-separated; constify: structs and lists const. */
+void emit_params(FILE *f, const struct member *ms, int n, bool constify);
 void emit_to_json(FILE *f, const struct member *m, const char *expr);
 void emit_from_json(FILE *f, const struct member *m, const char *json, const char *what,
 		    const char *dest, bool owned);
