@@ -6,6 +6,7 @@
 #include "monitor/qmp-internal.h"
 #include "qapi-commands.h"
 #include "vmm/dev/pci-host.h"
+#include "vmm/le.h"
 
 /* The class names QEMU's info pci uses for the classes tinyvmm's functions can have. */
 static const struct {
@@ -17,11 +18,6 @@ static const struct {
 	{ 0x0601, "ISA bridge" },     { 0x0604, "PCI bridge" },
 	{ 0x0680, "Bridge" },
 };
-
-static uint16_t config16(const struct pci_device *d, unsigned off)
-{
-	return (uint16_t)(d->config[off] | d->config[off + 1] << 8);
-}
 
 static PciMemoryRegionList *regions(const struct pci_device *d)
 {
@@ -49,7 +45,7 @@ static PciMemoryRegionList *regions(const struct pci_device *d)
 /* Fills info (linked in the result: freed with it); false when out of memory. */
 static bool device_info(PciDeviceInfo *info, const struct pci_device *d)
 {
-	uint16_t cls = config16(d, PCI_CLASS_DEVICE);
+	uint16_t cls = le_get(d->config + PCI_CLASS_DEVICE, 2);
 
 	if (!(info->class_info = calloc(1, sizeof(*info->class_info))) ||
 	    !(info->id = calloc(1, sizeof(*info->id))) || !(info->qdev_id = strdup(d->id)))
@@ -63,11 +59,11 @@ static bool device_info(PciDeviceInfo *info, const struct pci_device *d)
 		    !(info->class_info->desc = strdup(class_names[i].desc)))
 			return false;
 	info->class_info->has_desc = info->class_info->desc != NULL;
-	info->id->vendor = config16(d, PCI_VENDOR_ID);
-	info->id->device = config16(d, PCI_DEVICE_ID);
+	info->id->vendor = le_get(d->config + PCI_VENDOR_ID, 2);
+	info->id->device = le_get(d->config + PCI_DEVICE_ID, 2);
 	info->id->has_subsystem = info->id->has_subsystem_vendor = true;
-	info->id->subsystem = config16(d, PCI_SUBSYSTEM_ID);
-	info->id->subsystem_vendor = config16(d, PCI_SUBSYSTEM_VENDOR_ID);
+	info->id->subsystem = le_get(d->config + PCI_SUBSYSTEM_ID, 2);
+	info->id->subsystem_vendor = le_get(d->config + PCI_SUBSYSTEM_VENDOR_ID, 2);
 	info->irq_pin = d->config[PCI_INTERRUPT_PIN];
 	info->has_irq = info->irq_pin != 0;
 	info->irq = d->config[PCI_INTERRUPT_LINE];
