@@ -102,7 +102,8 @@ static bool apply_globals(struct machine *m, struct object *o, char *err, size_t
 struct object *qdev_new(struct machine *m, const char *type, struct object *parent,
 			const char *name, char *err, size_t errlen)
 {
-	struct object *o = object_new(type, parent, name);
+	/* no parent: the containers could not be made (out of memory) */
+	struct object *o = parent ? object_new(type, parent, name) : NULL;
 
 	if (!o) {
 		snprintf(err, errlen, "Out of memory");
@@ -281,11 +282,9 @@ bool qdev_is_board(struct object *o)
 struct object *qdev_create_unattached(struct machine *m, const char *type, const char *props,
 				      char *err, size_t errlen)
 {
-	struct object *u = container("/machine/unattached");
-	struct object *o = u ? qdev_new(m, type, u, "device[]", err, errlen) : NULL;
+	struct object *o =
+		qdev_new(m, type, container("/machine/unattached"), "device[]", err, errlen);
 
-	if (!u)
-		snprintf(err, errlen, "Out of memory");
 	if (!o)
 		return NULL;
 	if ((props && !set_props(o, props, err, errlen)) || !qdev_realize(o, m, err, errlen)) {
@@ -366,9 +365,7 @@ struct object *device_create_opts(struct machine *m, const char *opts, char *err
 		snprintf(err, errlen, "Duplicate ID '%s' for device", id);
 		return NULL;
 	}
-	o = parent ? qdev_new(m, t->name, parent, has_id ? id : "device[]", err, errlen) : NULL;
-	if (!parent)
-		snprintf(err, errlen, "Out of memory");
+	o = qdev_new(m, t->name, parent, has_id ? id : "device[]", err, errlen);
 	if (!o)
 		return NULL;
 	if (!set_props(o, opts, err, errlen) || !qdev_realize(o, m, err, errlen)) {

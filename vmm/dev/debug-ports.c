@@ -1,12 +1,15 @@
 /* QEMU's debug ports: isa-debugcon (output; reads back "readback") and isa-debug-exit (a write
  * ends the VM). */
-#include "vmm/dev/debug-ports.h"
-
 #include <stdio.h>
 
 #include "vmm/chardev.h"
 #include "vmm/machine.h"
 #include "vmm/qdev.h"
+
+/* The default iobase of each; a write of v to the exit port ends the VM with exit status
+ * (v << 1) | 1, as QEMU's. */
+#define DEBUGCON_PORT	0xe9
+#define DEBUG_EXIT_PORT 0x501
 
 static uint64_t debugcon_read(void *opaque, uint64_t off, unsigned size)
 {
