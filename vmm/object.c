@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/errmsg.h"
 #include "vmm/object-types.h"
 
 /* Deeper than any chain of parent types in object-types.c. */
@@ -253,30 +254,23 @@ bool object_parse_prop(struct object_prop *p, const char *text, char *err, size_
 		p->val.b = !strcmp(text, "on") || !strcmp(text, "yes") || !strcmp(text, "true");
 		return true;
 	case PROP_INT:
-		if (!parse_number(text, true, &v)) {
-			snprintf(err, errlen, "Parameter '%s' expects integer", d->name);
-			return false;
-		}
+		if (!parse_number(text, true, &v))
+			return errmsg(err, errlen, "Parameter '%s' expects integer", d->name);
 		p->val.i = v.i;
 		return true;
 	case PROP_UINT:
-		if (!parse_number(text, text[0] == '-', &v)) {
-			snprintf(err, errlen, "Parameter '%s' expects integer", d->name);
-			return false;
-		}
-		if (text[0] == '-' || (d->max && v.u > d->max)) {
-			snprintf(err, errlen, "Parameter '%s' expects %s_t", d->name, d->qtype);
-			return false;
-		}
+		if (!parse_number(text, text[0] == '-', &v))
+			return errmsg(err, errlen, "Parameter '%s' expects integer", d->name);
+		if (text[0] == '-' || (d->max && v.u > d->max))
+			return errmsg(err, errlen, "Parameter '%s' expects %s_t", d->name,
+				      d->qtype);
 		p->val.u = v.u;
 		return true;
 	case PROP_STR: {
 		char *s = strdup(text);
 
-		if (!s) {
-			snprintf(err, errlen, "Out of memory");
-			return false;
-		}
+		if (!s)
+			return errmsg(err, errlen, "Out of memory");
 		free((char *)p->val.s);
 		p->val.s = s;
 		return true;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/errmsg.h"
 #include "vmm/machine.h"
 
 #define OPT_MAX 1024 /* one key=value of -device */
@@ -91,10 +92,8 @@ static bool apply_globals(struct machine *m, struct object *o, char *err, size_t
 		if (!p || !p->def->writable)
 			snprintf(msg, sizeof(msg), "Property '%s.%s' not found", o->type->name,
 				 prop);
-		if (!p || !p->def->writable || !object_parse_prop(p, eq + 1, msg, sizeof(msg))) {
-			snprintf(err, errlen, "can't apply global %s: %s", g, msg);
-			return false;
-		}
+		if (!p || !p->def->writable || !object_parse_prop(p, eq + 1, msg, sizeof(msg)))
+			return errmsg(err, errlen, "can't apply global %s: %s", g, msg);
 	}
 	return true;
 }
@@ -247,27 +246,21 @@ static bool set_props(struct object *o, const char *opts, char *err, size_t errl
 		struct object_prop *p;
 		struct object *bus;
 
-		if (too_long) {
-			snprintf(err, errlen, "Parameter too long");
-			return false;
-		}
+		if (too_long)
+			return errmsg(err, errlen, "Parameter too long");
 		if (eq)
 			*eq++ = '\0';
 		if (!strcmp(kv, "id"))
 			continue;
 		if (!strcmp(kv, "bus")) {
-			if (!(bus = qdev_bus_find(eq ? eq : "on"))) {
-				snprintf(err, errlen, "Bus '%s' not found", eq ? eq : "on");
-				return false;
-			}
+			if (!(bus = qdev_bus_find(eq ? eq : "on")))
+				return errmsg(err, errlen, "Bus '%s' not found", eq ? eq : "on");
 			object_set_link(o, "parent_bus", bus);
 			continue;
 		}
 		p = object_prop_find(o, kv);
-		if (!p || !p->def->writable) {
-			snprintf(err, errlen, "Property '%s.%s' not found", o->type->name, kv);
-			return false;
-		}
+		if (!p || !p->def->writable)
+			return errmsg(err, errlen, "Property '%s.%s' not found", o->type->name, kv);
 		if (!object_parse_prop(p, eq ? eq : "on", err, errlen))
 			return false;
 	}

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "vmm/chardev.h"
+#include "vmm/errmsg.h"
 #include "vmm/machine.h"
 #include "vmm/qdev.h"
 
@@ -31,10 +32,8 @@ static bool debugcon_realize(struct object *o, struct machine *m, char *err, siz
 	const char *label = object_get_str(o, "chardev");
 	struct chardev *chr = NULL;
 
-	if (!*label && !qdev_is_board(o)) {
-		snprintf(err, errlen, "Can't create debugcon device, empty char device");
-		return false;
-	}
+	if (!*label && !qdev_is_board(o))
+		return errmsg(err, errlen, "Can't create debugcon device, empty char device");
 
 	if (*label && !(chr = machine_chardev_take(m, label, "isa-debugcon", err, errlen)))
 		return false;

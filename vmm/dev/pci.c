@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 
 #include "vmm/dev/pci-host.h"
+#include "vmm/errmsg.h"
 #include "vmm/le.h"
 #include "vmm/machine.h"
 #include "vmm/object.h"
@@ -296,10 +297,8 @@ bool pci_device_realize(struct object *o, struct machine *m, struct pci_device *
 	struct pci_device *other;
 	char where[8];
 
-	if (!d) {
-		snprintf(err, errlen, "Out of memory");
-		return false;
-	}
+	if (!d)
+		return errmsg(err, errlen, "Out of memory");
 	/* -device ...,id=ID puts it at /machine/peripheral/ID */
 	d->id = o->parent && !strcmp(o->parent->name, "peripheral") ? o->name : "";
 	if (devfn == -2)
