@@ -59,16 +59,13 @@ static int socket_opt(struct chardev_spec *spec, const char *tok, bool *wait_giv
 /* QEMU's words for the options that belong to the other mode; a client never waits. */
 static bool check_socket_mode(struct chardev_spec *spec, bool wait_given, char *err, size_t errlen)
 {
-	if (spec->server && spec->reconnect) {
-		snprintf(err, errlen,
-			 "'reconnect' option is incompatible with socket in server listening mode");
-		return false;
-	}
-	if (!spec->server && wait_given) {
-		snprintf(err, errlen,
-			 "'wait' option is incompatible with socket in client connect mode");
-		return false;
-	}
+	if (spec->server && spec->reconnect)
+		return errmsg(
+			err, errlen,
+			"'reconnect' option is incompatible with socket in server listening mode");
+	if (!spec->server && wait_given)
+		return errmsg(err, errlen,
+			      "'wait' option is incompatible with socket in client connect mode");
 	if (spec->fd >= 0 && spec->reconnect)
 		return errmsg(err, errlen, "'reconnect' option is incompatible with 'fd'");
 	spec->wait &= spec->server;
@@ -227,11 +224,10 @@ static bool chardev_opt(struct chardev_spec *spec, char *tok, bool *wait_given, 
 		return parse_fd(v, &spec->fd, err, errlen);
 	if (!strcmp(tok, "mux") && spec->kind == CHR_STDIO)
 		return parse_onoff(v, &spec->mux) ||
-		       (snprintf(err, errlen, "Parameter 'mux' expects 'on' or 'off'"), false);
+		       errmsg(err, errlen, "Parameter 'mux' expects 'on' or 'off'");
 	if (!strcmp(tok, "signal") && spec->kind == CHR_STDIO)
 		return true; /* ^C always signals here */
-	snprintf(err, errlen, "Invalid parameter '%s'", tok);
-	return false;
+	return errmsg(err, errlen, "Invalid parameter '%s'", tok);
 }
 
 bool chardev_parse_opts(const char *s, struct chardev_spec *spec, char *id, size_t idlen, char *err,

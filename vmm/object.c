@@ -247,10 +247,8 @@ bool object_parse_prop(struct object_prop *p, const char *text, char *err, size_
 	switch (d->kind) {
 	case PROP_BOOL:
 		if (strcmp(text, "on") && strcmp(text, "off") && strcmp(text, "yes") &&
-		    strcmp(text, "no") && strcmp(text, "true") && strcmp(text, "false")) {
-			snprintf(err, errlen, "Parameter '%s' expects 'on' or 'off'", d->name);
-			return false;
-		}
+		    strcmp(text, "no") && strcmp(text, "true") && strcmp(text, "false"))
+			return errmsg(err, errlen, "Parameter '%s' expects 'on' or 'off'", d->name);
 		p->val.b = !strcmp(text, "on") || !strcmp(text, "yes") || !strcmp(text, "true");
 		return true;
 	case PROP_INT:
@@ -278,8 +276,7 @@ bool object_parse_prop(struct object_prop *p, const char *text, char *err, size_
 	case PROP_LINK:
 		break;
 	}
-	snprintf(err, errlen, "Property '%s' cannot be set from text", d->name);
-	return false;
+	return errmsg(err, errlen, "Property '%s' cannot be set from text", d->name);
 }
 
 bool object_set_str(struct object *o, const char *prop, const char *v)
