@@ -294,6 +294,7 @@ static void dump_start(const char *path, int fd, bool detach, bool filter, uint6
 		job_free(j);
 		return;
 	}
+	j->file.cancel = &j->cancel; /* quit stops a write into a slow FIFO too */
 	if (m->state == RUN_STATE_RUNNING) {
 		vm_stop(m, RUN_STATE_PAUSED);
 		j->resume = true;
