@@ -241,29 +241,21 @@ static bool start_thread(struct dump_job *j, Error **errp)
 static bool check_args(bool paging, bool has_begin, int64_t length, bool has_length,
 		       DumpGuestMemoryFormat format, Error **errp)
 {
-	if (dump.job) {
+	if (dump.job)
 		error_setg(errp, "There is a dump in process, please wait.");
-		return false;
-	}
-	if (format != DUMP_GUEST_MEMORY_FORMAT_ELF) {
+	else if (format != DUMP_GUEST_MEMORY_FORMAT_ELF)
 		error_setg(errp, "Dump format '%s' is not supported",
 			   DumpGuestMemoryFormat_str[format]);
-		return false;
-	}
-	if (paging) {
+	else if (paging)
 		error_setg(errp,
 			   "dump-guest-memory with paging is not supported: use paging false");
-		return false;
-	}
-	if (has_begin != has_length) {
+	else if (has_begin != has_length)
 		error_setg(errp, "Parameter '%s' is missing", has_begin ? "length" : "begin");
-		return false;
-	}
-	if (has_length && length == 0) {
+	else if (has_length && length == 0)
 		error_setg(errp, "Invalid parameter 'length'");
-		return false;
-	}
-	return true;
+	else
+		return true;
+	return false;
 }
 
 /*
