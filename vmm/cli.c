@@ -288,7 +288,7 @@ static bool takes_value(const char *opt)
 					    "-debugcon",   "-qmp",    "-monitor", "-display",
 					    "-chardev",	   "-mon",    "-accel",	  "-machine",
 					    "-M",	   "-cpu",    "-vga",	  "-add-fd",
-					    "-qmp-pretty", "-device", "-global", "-gdb" };
+					    "-qmp-pretty", "-device", "-global",  "-gdb" };
 	size_t i;
 
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)

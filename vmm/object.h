@@ -94,10 +94,9 @@ struct object {
 	struct object_prop *props;
 	int nr_props;
 	void *state; /* a realized device's own state (its type's realize sets it) */
-	/* a bus: its devices, the last plugged first (QEMU's order); a device: the next on its bus
-	 */
+	/* a bus: its devices, last plugged first (QEMU's order); a device: the next on its bus */
 	struct object *bus_children, *bus_next;
-	/* a realized device: the address ranges it claimed (qdev_claim()), given back at unrealize */
+	/* a realized device: the ranges it claimed (qdev_claim()), given back at unrealize */
 	struct object_claim {
 		struct iospace *space;
 		uint64_t base;
