@@ -38,11 +38,9 @@ static void composition(HmpOut *out, const struct object *o, int indent, Error *
 	hmp_printf(out, "%*s/%s (%s)\n", indent, "", o->name, o->type->name);
 	for (struct object *c = o->children; c; c = c->next)
 		n++;
-	kids = n ? calloc(n, sizeof(*kids)) : NULL;
-	if (n && !kids) {
-		error_setg(errp, "Out of memory");
+	kids = n ? zalloc(n * sizeof(*kids), errp) : NULL;
+	if (n && !kids)
 		return;
-	}
 	for (struct object *c = o->children; c; c = c->next)
 		kids[i++] = c;
 	if (n) /* qsort() wants an array even for no element */

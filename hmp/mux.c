@@ -100,21 +100,21 @@ static size_t mux_input(void *opaque, const uint8_t *buf, size_t len)
 	return i;
 }
 
-static void mux_output(void *opaque, const void *buf, size_t len)
+/* Passed on to the backend (which counts what it drops), or held while the monitor has the
+ * terminal: the guest's oldest output is kept, the rest is not taken. */
+static size_t mux_output(void *opaque, const void *buf, size_t len)
 {
 	struct hmp_mux *mux = opaque;
-	size_t room;
+	size_t room = MUX_HELD_MAX - mux->held_len;
 
 	if (!mux->monitor) {
 		chardev_backend_write(mux->chr, buf, len);
-		return;
+		return len;
 	}
-	if (!mux->held && !(mux->held = malloc(MUX_HELD_MAX)))
-		return;
-	room = MUX_HELD_MAX - mux->held_len;
-	len = len < room ? len : room; /* the guest's oldest output is kept, the rest dropped */
+	len = len < room ? len : room;
 	memcpy(mux->held + mux->held_len, buf, len);
 	mux->held_len += len;
+	return len;
 }
 
 struct hmp_mux *hmp_mux_new(struct chardev *chr, const struct hmp_editor *ed)
@@ -123,8 +123,10 @@ struct hmp_mux *hmp_mux_new(struct chardev *chr, const struct hmp_editor *ed)
 
 	if (!mux)
 		return NULL;
-	mux->term = hmp_term_new(chr, ed, false);
+	mux->held = malloc(MUX_HELD_MAX);
+	mux->term = mux->held ? hmp_term_new(chr, ed, false) : NULL;
 	if (!mux->term) {
+		free(mux->held);
 		free(mux);
 		return NULL;
 	}

@@ -86,9 +86,7 @@ static bool start(struct atomic_file *f, const char *name, Error **errp)
 {
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
-	f->path = strdup(name);
-	if (!f->path)
-		error_setg(errp, "Out of memory");
+	f->path = zstrdup(name, errp);
 	return f->path != NULL;
 }
 
@@ -147,14 +145,17 @@ bool atomic_file_open(struct atomic_file *f, const char *path, mode_t create_mod
 	return open_error(f, S_ISDIR(st.st_mode) ? EISDIR : ENXIO, errp);
 }
 
-/* All of buf, in order, waiting (at most ATOMIC_FILE_STALL_MS at a time) while it is full. */
-static int write_stream(int fd, const uint8_t *buf, uint64_t len)
+/* All of buf, in order, waiting (at most ATOMIC_FILE_STALL_MS at a time) while it is full;
+ * -ECANCELED as soon as f->cancel is seen set. */
+static int write_stream(struct atomic_file *f, const uint8_t *buf, uint64_t len)
 {
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	struct pollfd p = { .fd = f->fd, .events = POLLOUT };
 
 	while (len > 0) {
-		ssize_t n = write(fd, buf, len > SSIZE_MAX ? SSIZE_MAX : (size_t)len);
+		ssize_t n = write(f->fd, buf, len > SSIZE_MAX ? SSIZE_MAX : (size_t)len);
 
+		if (f->cancel && atomic_load(f->cancel))
+			return -ECANCELED;
 		if (n > 0) {
 			buf += n;
 			len -= (uint64_t)n;
@@ -182,7 +183,7 @@ int atomic_file_write(struct atomic_file *f, uint64_t off, const void *buf, uint
 	else if (off != f->end)
 		err = -ESPIPE;
 	else
-		err = write_stream(f->fd, buf, len);
+		err = write_stream(f, buf, len);
 	if (!err && off + len > f->end)
 		f->end = off + len;
 	return err;

@@ -2,6 +2,7 @@
 #ifndef MONITOR_ATOMIC_FILE_H
 #define MONITOR_ATOMIC_FILE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -30,13 +31,14 @@
 #define ATOMIC_FILE_STALL_MS 5000
 
 struct atomic_file {
-	char *path;	   /* as named, for messages */
-	char *target;	   /* the file written: path with a final symlink resolved */
-	char *tmp;	   /* the temporary renamed over target; NULL when writing through */
-	int fd;		   /* -1 when closed */
-	bool stream;	   /* a FIFO, device or passed descriptor: in order, no holes, no size */
-	bool nonblock_set; /* we made a passed descriptor non-blocking: undone at close */
-	uint64_t end;	   /* the furthest byte written (the size a regular file gets) */
+	char *path;	     /* as named, for messages */
+	char *target;	     /* the file written: path with a final symlink resolved */
+	char *tmp;	     /* the temporary renamed over target; NULL when writing through */
+	int fd;		     /* -1 when closed */
+	bool stream;	     /* a FIFO, device or passed descriptor: in order, no holes, no size */
+	bool nonblock_set;   /* we made a passed descriptor non-blocking: undone at close */
+	uint64_t end;	     /* the furthest byte written (the size a regular file gets) */
+	atomic_bool *cancel; /* set (by another thread): a write into a stream stops at once */
 };
 
 /* Opens path for writing; false with QEMU's "Could not open 'PATH': ..." in errp. */

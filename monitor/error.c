@@ -1,4 +1,4 @@
-/* The Error object: creation, propagation, the names of QMP's error classes; zalloc. */
+/* The Error object: creation, propagation, the names of QMP's error classes; zalloc, zstrdup. */
 #include "monitor/error.h"
 
 #include <stdarg.h>
@@ -84,6 +84,15 @@ const char *error_class_name(ErrorClass cls)
 void *zalloc(size_t size, Error **errp)
 {
 	void *p = calloc(1, size);
+
+	if (!p)
+		error_setg(errp, "Out of memory");
+	return p;
+}
+
+char *zstrdup(const char *s, Error **errp)
+{
+	char *p = strdup(s);
 
 	if (!p)
 		error_setg(errp, "Out of memory");

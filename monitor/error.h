@@ -47,5 +47,7 @@ const char *error_class_name(ErrorClass cls);
 
 /* size zeroed bytes, or NULL with "Out of memory" set: the allocator of handlers. */
 void *zalloc(size_t size, Error **errp);
+/* A copy of s, or NULL with "Out of memory" set, as zalloc. */
+char *zstrdup(const char *s, Error **errp);
 
 #endif

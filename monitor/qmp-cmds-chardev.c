@@ -10,20 +10,14 @@
 /* Appends one entry; false when out of memory. */
 static bool add(ChardevInfoList ***tail, const struct chardev_spec *spec, bool used)
 {
-	ChardevInfoList *e = calloc(1, sizeof(*e));
+	ChardevInfo *i = ChardevInfoList_append(tail, NULL);
 	char filename[512];
 
-	if (!e || !(e->value = calloc(1, sizeof(*e->value)))) {
-		free(e);
+	if (!i)
 		return false;
-	}
 	chardev_filename(spec, filename, sizeof(filename));
-	e->value->label = strdup(spec->label);
-	e->value->filename = strdup(filename);
-	e->value->frontend_open = used;
-	**tail = e;
-	*tail = &e->next;
-	return e->value->label && e->value->filename;
+	i->frontend_open = used;
+	return (i->label = strdup(spec->label)) && (i->filename = strdup(filename));
 }
 
 ChardevInfoList *qmp_query_chardev(Error **errp)

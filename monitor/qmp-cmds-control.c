@@ -26,12 +26,11 @@ void qmp_qmp_capabilities(bool has_enable, QMPCapabilityList *enable, Error **er
 
 VersionInfo *qmp_query_version(Error **errp)
 {
-	VersionInfo *info = calloc(1, sizeof(*info));
+	VersionInfo *info = zalloc(sizeof(*info), errp);
 
-	if (!info || !(info->qemu = calloc(1, sizeof(*info->qemu))) ||
-	    !(info->package = strdup(QMP_VERSION_PACKAGE))) {
+	if (!info || !(info->qemu = zalloc(sizeof(*info->qemu), errp)) ||
+	    !(info->package = zstrdup(QMP_VERSION_PACKAGE, errp))) {
 		VersionInfo_free(info);
-		error_setg(errp, "Out of memory");
 		return NULL;
 	}
 	info->qemu->major = QMP_VERSION_MAJOR;
@@ -49,16 +48,13 @@ CommandInfoList *qmp_query_commands(Error **errp)
 	for (i = 0; i < n; i++) {
 		json_object *name =
 			json_object_object_get(json_object_array_get_idx(names, i), "name");
-		CommandInfoList *e = *tail = calloc(1, sizeof(*e));
+		CommandInfo *c = CommandInfoList_append(&tail, errp);
 
-		if (!e || !(e->value = calloc(1, sizeof(*e->value))) ||
-		    !(e->value->name = strdup(json_object_get_string(name)))) {
-			CommandInfoList_free(head); /* e too: it is linked */
+		if (!c || !(c->name = zstrdup(json_object_get_string(name), errp))) {
+			CommandInfoList_free(head);
 			head = NULL;
-			error_setg(errp, "Out of memory");
 			break;
 		}
-		tail = &e->next;
 	}
 	json_object_put(names);
 	return head;

@@ -237,27 +237,25 @@ static bool start_thread(struct dump_job *j, Error **errp)
 	return true;
 }
 
-/* The checks QEMU makes before it opens the file, in its order. */
-static bool check_args(bool paging, bool has_begin, int64_t length, bool has_length, Error **errp)
+/* The checks QEMU makes before it opens the file, in its order (HMP gives no format). */
+static bool check_args(bool paging, bool has_begin, int64_t length, bool has_length,
+		       DumpGuestMemoryFormat format, Error **errp)
 {
-	if (dump.job) {
+	if (dump.job)
 		error_setg(errp, "There is a dump in process, please wait.");
-		return false;
-	}
-	if (paging) {
+	else if (format != DUMP_GUEST_MEMORY_FORMAT_ELF)
+		error_setg(errp, "Dump format '%s' is not supported",
+			   DumpGuestMemoryFormat_str[format]);
+	else if (paging)
 		error_setg(errp,
 			   "dump-guest-memory with paging is not supported: use paging false");
-		return false;
-	}
-	if (has_begin != has_length) {
+	else if (has_begin != has_length)
 		error_setg(errp, "Parameter '%s' is missing", has_begin ? "length" : "begin");
-		return false;
-	}
-	if (has_length && length == 0) {
+	else if (has_length && length == 0)
 		error_setg(errp, "Invalid parameter 'length'");
-		return false;
-	}
-	return true;
+	else
+		return true;
+	return false;
 }
 
 /*
@@ -288,6 +286,7 @@ static void dump_start(const char *path, int fd, bool detach, bool filter, uint6
 		job_free(j);
 		return;
 	}
+	j->file.cancel = &j->cancel; /* quit stops a write into a slow FIFO too */
 	if (m->state == RUN_STATE_RUNNING) {
 		vm_stop(m, RUN_STATE_PAUSED);
 		j->resume = true;
@@ -320,16 +319,8 @@ void qmp_dump_guest_memory(bool paging, const char *protocol, bool has_detach, b
 	const char *path;
 	int fd;
 
-	if (dump.job) {
-		error_setg(errp, "There is a dump in process, please wait.");
-		return;
-	}
-	if (has_format && format != DUMP_GUEST_MEMORY_FORMAT_ELF) {
-		error_setg(errp, "Dump format '%s' is not supported",
-			   DumpGuestMemoryFormat_str[format]);
-		return;
-	}
-	if (!check_args(paging, has_begin, length, has_length, errp))
+	if (!check_args(paging, has_begin, length, has_length,
+			has_format ? format : DUMP_GUEST_MEMORY_FORMAT_ELF, errp))
 		return;
 	path = protocol_target(protocol, &fd, errp);
 	if (path)
@@ -341,20 +332,20 @@ void qmp_x_hmp_dump_guest_memory(const char *filename, bool has_paging, bool pag
 				 bool has_detach, bool detach, bool has_begin, int64_t begin,
 				 bool has_length, int64_t length, Error **errp)
 {
-	if (check_args(has_paging && paging, has_begin, length, has_length, errp))
+	if (check_args(has_paging && paging, has_begin, length, has_length,
+		       DUMP_GUEST_MEMORY_FORMAT_ELF, errp))
 		dump_start(filename, -1, has_detach && detach, has_begin, (uint64_t)begin,
 			   (uint64_t)length, errp);
 }
 
 DumpGuestMemoryCapability *qmp_query_dump_guest_memory_capability(Error **errp)
 {
-	DumpGuestMemoryCapability *cap = calloc(1, sizeof(*cap));
+	DumpGuestMemoryCapability *cap = zalloc(sizeof(*cap), errp);
 
 	if (cap)
-		cap->formats = calloc(1, sizeof(*cap->formats));
+		cap->formats = zalloc(sizeof(*cap->formats), errp);
 	if (!cap || !cap->formats) {
 		free(cap);
-		error_setg(errp, "Out of memory");
 		return NULL;
 	}
 	cap->formats->value = DUMP_GUEST_MEMORY_FORMAT_ELF;

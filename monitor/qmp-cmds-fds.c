@@ -118,12 +118,8 @@ void qmp_getfd(const char *fdname, Error **errp)
 		return;
 	}
 	n = zalloc(sizeof(*n), errp);
-	if (n && !(n->name = strdup(fdname))) {
+	if (!n || !(n->name = zstrdup(fdname, errp))) {
 		free(n);
-		n = NULL;
-		error_setg(errp, "Out of memory");
-	}
-	if (!n) {
 		close(fd);
 		return;
 	}
@@ -301,10 +297,8 @@ FdsetInfoList *qmp_query_fdsets(Error **errp)
 				goto fail;
 			fl->value->fd = e->fd;
 			fl->value->has_opaque = e->opaque != NULL;
-			if (e->opaque && !(fl->value->opaque = strdup(e->opaque))) {
-				error_setg(errp, "Out of memory");
+			if (e->opaque && !(fl->value->opaque = zstrdup(e->opaque, errp)))
 				goto fail;
-			}
 		}
 	}
 	return head;

@@ -25,15 +25,12 @@ NameInfo *qmp_query_name(Error **errp)
 	struct machine *m = monitor_machine();
 	NameInfo *info = zalloc(sizeof(*info), errp);
 
-	if (info && m->cfg->name) {
-		info->has_name = true;
-		info->name = strdup(m->cfg->name);
-		if (!info->name) {
-			NameInfo_free(info);
-			error_setg(errp, "Out of memory");
-			return NULL;
-		}
+	if (info && m->cfg->name && !(info->name = zstrdup(m->cfg->name, errp))) {
+		NameInfo_free(info);
+		return NULL;
 	}
+	if (info)
+		info->has_name = info->name != NULL;
 	return info;
 }
 
@@ -46,24 +43,17 @@ KvmInfo *qmp_query_kvm(Error **errp)
 	return info;
 }
 
-static CpuInfoFast *cpu_info(struct vcpu *v)
+/* Fills c (linked in the result: freed with it); false when out of memory. */
+static bool cpu_info(CpuInfoFast *c, struct vcpu *v)
 {
-	CpuInfoFast *c = calloc(1, sizeof(*c));
-
-	if (!c)
-		return NULL;
 	c->cpu_index = v->index;
 	c->thread_id = v->tid;
 	c->target = SYS_EMU_TARGET_X86_64;
-	c->props = calloc(1, sizeof(*c->props));
-	c->qom_path = object_path(v->obj);
-	if (!c->props || !c->qom_path) {
-		CpuInfoFast_free(c);
-		return NULL;
-	}
+	if (!(c->props = calloc(1, sizeof(*c->props))) || !(c->qom_path = object_path(v->obj)))
+		return false;
 	c->props->has_socket_id = c->props->has_core_id = c->props->has_thread_id = true;
 	c->props->socket_id = v->index; /* -smp N gives N sockets of one core, as QEMU */
-	return c;
+	return true;
 }
 
 CpuInfoFastList *qmp_query_cpus_fast(Error **errp)
@@ -73,14 +63,13 @@ CpuInfoFastList *qmp_query_cpus_fast(Error **errp)
 	int i;
 
 	for (i = 0; i < m->nr_vcpus; i++) {
-		CpuInfoFastList *e = *tail = calloc(1, sizeof(*e));
+		CpuInfoFast *c = CpuInfoFastList_append(&tail, NULL);
 
-		if (!e || !(e->value = cpu_info(&m->vcpus[i]))) {
-			CpuInfoFastList_free(head); /* e too: it is linked */
+		if (!c || !cpu_info(c, &m->vcpus[i])) {
+			CpuInfoFastList_free(head);
 			error_setg(errp, "Out of memory");
 			return NULL;
 		}
-		tail = &e->next;
 	}
 	return head;
 }
@@ -177,15 +166,13 @@ static uint64List *quadwords(const struct kvm_xsave *x, const size_t *off, int n
 	return head;
 }
 
-/* Vector register n's quadwords, as many as XCR0 enables (QEMU's XMM, YMM or ZMM lines). */
-static VectorRegister *vector(const struct kvm_xsave *x, uint64_t xcr0, int n)
+/* Vector register n's quadwords, as many as XCR0 enables (QEMU's XMM, YMM or ZMM lines); false
+ * when out of memory. */
+static bool vector(VectorRegister *r, const struct kvm_xsave *x, uint64_t xcr0, int n)
 {
-	VectorRegister *r = calloc(1, sizeof(*r));
 	size_t off[8] = { 0 };
 	int nq = 2, i;
 
-	if (!r)
-		return NULL;
 	if ((xcr0 & XCR0_AVX512) == XCR0_AVX512)
 		nq = 8;
 	else if ((xcr0 & XCR0_AVX) == XCR0_AVX)
@@ -200,11 +187,7 @@ static VectorRegister *vector(const struct kvm_xsave *x, uint64_t xcr0, int n)
 		for (i = 0; i < nq; i++)
 			off[i] = xs_offset(XS_HI16_ZMM) + 64 * (n - 16) + 8 * i;
 	}
-	if (!(r->q = quadwords(x, off, nq))) {
-		VectorRegister_free(r);
-		return NULL;
-	}
-	return r;
+	return (r->q = quadwords(x, off, nq)) != NULL;
 }
 
 /* The x87, SSE, AVX and AVX-512 registers, in XSAVE's order. false: out of memory. */
@@ -218,20 +201,18 @@ static bool fpu_state(CpuRegisters *c, const struct kvm_xsave *x, uint64_t xcr0)
 	c->ftw = xs_get(x, FX_FTW) & 0xff, c->mxcsr = xs_get(x, FX_MXCSR) & 0xffffffff;
 	c->xcr0 = xcr0;
 	for (i = 0; i < 8; i++) {
-		FloatRegisterList *e = *ft = calloc(1, sizeof(*e)); /* c's: freed with it */
+		FloatRegister *f = FloatRegisterList_append(&ft, NULL); /* c's: freed with it */
 
-		if (!e || !(e->value = calloc(1, sizeof(*e->value))))
+		if (!f)
 			return false;
-		e->value->mantissa = xs_get(x, FX_ST + 16 * i);
-		e->value->exponent = xs_get(x, FX_ST + 16 * i + 8) & 0xffff;
-		ft = &e->next;
+		f->mantissa = xs_get(x, FX_ST + 16 * i);
+		f->exponent = xs_get(x, FX_ST + 16 * i + 8) & 0xffff;
 	}
 	for (i = 0; i < nvec; i++) {
-		VectorRegisterList *e = *vt = calloc(1, sizeof(*e));
+		VectorRegister *r = VectorRegisterList_append(&vt, NULL);
 
-		if (!e || !(e->value = vector(x, xcr0, i)))
+		if (!r || !vector(r, x, xcr0, i))
 			return false;
-		vt = &e->next;
 	}
 	if (nvec == 32) {
 		size_t offs[8], base = xs_offset(XS_OPMASK);

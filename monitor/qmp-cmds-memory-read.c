@@ -26,7 +26,7 @@ bool memory_read(struct machine *m, uint64_t addr, uint64_t len, bool virt, int6
 		/* page tables and control registers are read with the vCPUs parked (no event) */
 		if (running)
 			vcpu_pause_all(m);
-		ok = paging_read_virt(m, v, addr, buf, len) == 0;
+		ok = paging_access_virt(m, v, addr, buf, len, false) == 0;
 		if (running)
 			vcpu_resume_all(m);
 	}

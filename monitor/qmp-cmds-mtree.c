@@ -10,24 +10,16 @@
 static bool add(MtreeRangeList ***tail, uint64_t start, uint64_t size, const char *type,
 		const char *name, const char *alias, uint64_t alias_offset)
 {
-	MtreeRangeList *e = calloc(1, sizeof(*e));
-	MtreeRange *r = calloc(1, sizeof(*r));
+	MtreeRange *r = MtreeRangeList_append(tail, NULL);
 
-	if (!e || !r || !(r->type = strdup(type)) || !(r->name = strdup(name)) ||
-	    (alias && !(r->alias = strdup(alias)))) {
-		if (r)
-			MtreeRange_free(r);
-		free(e);
+	if (!r)
 		return false;
-	}
 	r->start = start;
 	r->end = start + (size - 1);
 	r->has_alias = r->has_alias_offset = alias != NULL;
 	r->alias_offset = alias_offset;
-	e->value = r;
-	**tail = e;
-	*tail = &e->next;
-	return true;
+	return (r->type = strdup(type)) && (r->name = strdup(name)) &&
+	       (!alias || (r->alias = strdup(alias)));
 }
 
 /* In address order: RAM (QEMU's ram-below-4g and ram-above-4g aliases of pc.ram) and the MMIO
@@ -75,20 +67,11 @@ MtreeAddressSpaceList *qmp_x_query_mtree(Error **errp)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		MtreeAddressSpaceList *e = calloc(1, sizeof(*e));
-		MtreeRangeList **rtail;
+		MtreeAddressSpace *as = MtreeAddressSpaceList_append(&tail, NULL);
+		MtreeRangeList **rtail = as ? &as->ranges : NULL;
 
-		if (!e || !(e->value = calloc(1, sizeof(*e->value))) ||
-		    !(e->value->name = strdup(names[i]))) {
-			if (e)
-				free(e->value);
-			free(e);
-			goto oom;
-		}
-		*tail = e;
-		tail = &e->next;
-		rtail = &e->value->ranges;
-		if (!(i == 0 ? io_ranges(m, &rtail) : memory_ranges(m, &rtail)))
+		if (!as || !(as->name = strdup(names[i])) ||
+		    !(i == 0 ? io_ranges(m, &rtail) : memory_ranges(m, &rtail)))
 			goto oom;
 	}
 	return head;

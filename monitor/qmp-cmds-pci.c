@@ -6,6 +6,7 @@
 #include "monitor/qmp-internal.h"
 #include "qapi-commands.h"
 #include "vmm/dev/pci-host.h"
+#include "vmm/le.h"
 
 /* The class names QEMU's info pci uses for the classes tinyvmm's functions can have. */
 static const struct {
@@ -18,27 +19,18 @@ static const struct {
 	{ 0x0680, "Bridge" },
 };
 
-static uint16_t config16(const struct pci_device *d, unsigned off)
-{
-	return (uint16_t)(d->config[off] | d->config[off + 1] << 8);
-}
-
 static PciMemoryRegionList *regions(const struct pci_device *d)
 {
 	PciMemoryRegionList *head = NULL, **tail = &head;
 
 	for (int i = 0; i < PCI_NR_BARS; i++) {
 		const struct pci_bar *b = &d->bars[i];
-		PciMemoryRegionList *e;
 		PciMemoryRegion *r;
 
 		if (b->kind == PCI_BAR_NONE)
 			continue;
-		e = calloc(1, sizeof(*e));
-		r = calloc(1, sizeof(*r));
-		if (!e || !r || !(r->type = strdup(b->kind == PCI_BAR_IO ? "io" : "memory"))) {
-			free(e);
-			free(r);
+		r = PciMemoryRegionList_append(&tail, NULL);
+		if (!r || !(r->type = strdup(b->kind == PCI_BAR_IO ? "io" : "memory"))) {
 			PciMemoryRegionList_free(head);
 			return NULL;
 		}
@@ -46,21 +38,18 @@ static PciMemoryRegionList *regions(const struct pci_device *d)
 		r->address = (int64_t)pci_bar_address(d, i); /* -1 where it decodes nothing */
 		r->size = (int64_t)b->size;
 		r->has_prefetch = r->has_mem_type_64 = b->kind != PCI_BAR_IO;
-		e->value = r;
-		*tail = e;
-		tail = &e->next;
 	}
 	return head;
 }
 
-static PciDeviceInfo *device_info(const struct pci_device *d)
+/* Fills info (linked in the result: freed with it); false when out of memory. */
+static bool device_info(PciDeviceInfo *info, const struct pci_device *d)
 {
-	PciDeviceInfo *info = calloc(1, sizeof(*info));
-	uint16_t cls = config16(d, PCI_CLASS_DEVICE);
+	uint16_t cls = le_get(d->config + PCI_CLASS_DEVICE, 2);
 
-	if (!info || !(info->class_info = calloc(1, sizeof(*info->class_info))) ||
+	if (!(info->class_info = calloc(1, sizeof(*info->class_info))) ||
 	    !(info->id = calloc(1, sizeof(*info->id))) || !(info->qdev_id = strdup(d->id)))
-		goto oom;
+		return false;
 	info->bus = 0;
 	info->slot = PCI_SLOT(d->devfn);
 	info->function = PCI_FUNC(d->devfn);
@@ -68,48 +57,38 @@ static PciDeviceInfo *device_info(const struct pci_device *d)
 	for (size_t i = 0; i < sizeof(class_names) / sizeof(class_names[0]); i++)
 		if (class_names[i].cls == cls &&
 		    !(info->class_info->desc = strdup(class_names[i].desc)))
-			goto oom;
+			return false;
 	info->class_info->has_desc = info->class_info->desc != NULL;
-	info->id->vendor = config16(d, PCI_VENDOR_ID);
-	info->id->device = config16(d, PCI_DEVICE_ID);
+	info->id->vendor = le_get(d->config + PCI_VENDOR_ID, 2);
+	info->id->device = le_get(d->config + PCI_DEVICE_ID, 2);
 	info->id->has_subsystem = info->id->has_subsystem_vendor = true;
-	info->id->subsystem = config16(d, PCI_SUBSYSTEM_ID);
-	info->id->subsystem_vendor = config16(d, PCI_SUBSYSTEM_VENDOR_ID);
+	info->id->subsystem = le_get(d->config + PCI_SUBSYSTEM_ID, 2);
+	info->id->subsystem_vendor = le_get(d->config + PCI_SUBSYSTEM_VENDOR_ID, 2);
 	info->irq_pin = d->config[PCI_INTERRUPT_PIN];
 	info->has_irq = info->irq_pin != 0;
 	info->irq = d->config[PCI_INTERRUPT_LINE];
 	for (int i = 0; i < PCI_NR_BARS; i++)
-		if (d->bars[i].kind != PCI_BAR_NONE) { /* the list of every BAR, once */
-			if (!(info->regions = regions(d)))
-				goto oom;
-			break;
-		}
-	return info;
-oom:
-	PciDeviceInfo_free(info);
-	return NULL;
+		if (d->bars[i].kind != PCI_BAR_NONE) /* the list of every BAR, once */
+			return (info->regions = regions(d)) != NULL;
+	return true;
 }
 
 PciInfoList *qmp_query_pci(Error **errp)
 {
 	struct pci_host *h = monitor_machine()->pci;
-	PciInfoList *list = calloc(1, sizeof(*list));
-	PciDeviceInfoList **tail;
+	PciInfoList *list = NULL, **ltail = &list;
+	PciInfo *bus = PciInfoList_append(&ltail, NULL);
+	PciDeviceInfoList **tail = bus ? &bus->devices : NULL;
 
-	if (!list || !(list->value = calloc(1, sizeof(*list->value))))
+	if (!bus)
 		goto oom;
-	tail = &list->value->devices;
 	for (int f = 0; h && f < PCI_NR_DEVFN; f++) { /* no host bridge: an empty bus 0 */
-		const struct pci_device *d = h->bus.devs[f];
-		PciDeviceInfoList *e;
+		PciDeviceInfo *info;
 
-		if (!d)
+		if (!h->bus.devs[f])
 			continue;
-		if (!(e = calloc(1, sizeof(*e))))
-			goto oom;
-		*tail = e;
-		tail = &e->next;
-		if (!(e->value = device_info(d)))
+		info = PciDeviceInfoList_append(&tail, NULL);
+		if (!info || !device_info(info, h->bus.devs[f]))
 			goto oom;
 	}
 	return list;

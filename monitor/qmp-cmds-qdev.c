@@ -11,27 +11,16 @@
 static bool add(ObjectPropertyInfoList ***tail, const char *name, const char *type,
 		const struct prop_def *d, bool defaults, Error **errp)
 {
-	ObjectPropertyInfoList *e = zalloc(sizeof(*e), errp);
-	ObjectPropertyInfo *p = e ? zalloc(sizeof(*p), errp) : NULL;
+	ObjectPropertyInfo *p = ObjectPropertyInfoList_append(tail, errp);
 	char def[128];
 
-	if (!p) {
-		free(e);
+	if (!p || !(p->name = zstrdup(name, errp)) || !(p->type = zstrdup(type, errp)))
 		return false;
-	}
-	e->value = p;
-	**tail = e;
-	*tail = &e->next;
-	p->name = strdup(name);
-	p->type = strdup(type);
 	p->has_description = d && d->desc;
-	p->description = p->has_description ? strdup(d->desc) : NULL;
+	if (p->has_description && !(p->description = zstrdup(d->desc, errp)))
+		return false;
 	if (defaults && d && object_prop_default_json(d, def, sizeof(def)))
 		p->has_default_value = (p->default_value = json_tokener_parse(def)) != NULL;
-	if (!p->name || !p->type || (p->has_description && !p->description)) {
-		error_setg(errp, "Out of memory");
-		return false;
-	}
 	return true;
 }
 

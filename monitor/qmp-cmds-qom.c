@@ -24,20 +24,12 @@ static struct object *resolve(const char *path, Error **errp)
 static bool list_add(ObjectPropertyInfoList ***tail, const char *name, Error **errp, bool child,
 		     const char *type)
 {
-	ObjectPropertyInfoList *e = zalloc(sizeof(*e), errp);
-	ObjectPropertyInfo *p = e ? zalloc(sizeof(*p), errp) : NULL;
+	ObjectPropertyInfo *p = ObjectPropertyInfoList_append(tail, errp);
 
-	if (!p) {
-		free(e);
+	if (!p || !(p->name = zstrdup(name, errp)))
 		return false;
-	}
-	e->value = p;
-	**tail = e;
-	*tail = &e->next;
-	p->name = strdup(name);
-	if (asprintf(&p->type, child ? "child<%s>" : "%s", type) < 0)
+	if (asprintf(&p->type, child ? "child<%s>" : "%s", type) < 0) {
 		p->type = NULL;
-	if (!p->name || !p->type) {
 		error_setg(errp, "Out of memory");
 		return false;
 	}
@@ -149,11 +141,7 @@ static void set_from_json(struct object_prop *p, json_object *value, Error **err
 			p->val.i = json_object_get_int64(value);
 		return;
 	case PROP_BOOL:
-		if (!json_object_is_type(value, json_type_boolean))
-			error_setg(errp, "Invalid parameter type for '%s', expected: boolean",
-				   d->name);
-		else
-			p->val.b = json_object_get_boolean(value);
+		qapi_bool_from_json(value, d->name, &p->val.b, errp);
 		return;
 	case PROP_STR:
 		if (!json_object_is_type(value, json_type_string))
@@ -162,9 +150,7 @@ static void set_from_json(struct object_prop *p, json_object *value, Error **err
 		else if (d->once && *p->val.s)
 			error_setg(errp, "%s=%s conflicts, and override is not implemented",
 				   d->name, json_object_get_string(value));
-		else if (!(s = strdup(json_object_get_string(value))))
-			error_setg(errp, "Out of memory");
-		else {
+		else if ((s = zstrdup(json_object_get_string(value), errp))) {
 			free((char *)p->val.s);
 			p->val.s = s;
 		}
@@ -204,21 +190,16 @@ void qmp_qom_set(const char *path, const char *property, json_object *value, Err
 		set_from_json(p, value, errp);
 }
 
-static ObjectTypeInfo *type_info(const struct object_type *t)
+/* Appends t's entry; false with *errp set. */
+static bool type_info(ObjectTypeInfoList ***tail, const struct object_type *t, Error **errp)
 {
-	ObjectTypeInfo *i = calloc(1, sizeof(*i));
+	ObjectTypeInfo *i = ObjectTypeInfoList_append(tail, errp);
 
-	if (!i)
-		return NULL;
-	i->name = strdup(t->name);
-	i->has_parent = t->parent;
-	i->parent = t->parent ? strdup(t->parent) : NULL;
+	if (!i || !(i->name = zstrdup(t->name, errp)))
+		return false;
 	i->has_abstract = i->abstract = t->abstract; /* QEMU's leaves it out when false */
-	if (!i->name || (t->parent && !i->parent)) {
-		ObjectTypeInfo_free(i);
-		return NULL;
-	}
-	return i;
+	i->has_parent = t->parent;
+	return !t->parent || (i->parent = zstrdup(t->parent, errp)) != NULL;
 }
 
 ObjectTypeInfoList *qmp_qom_list_types(bool has_implements, const char *implements,
@@ -228,23 +209,13 @@ ObjectTypeInfoList *qmp_qom_list_types(bool has_implements, const char *implemen
 	const struct object_type *t;
 
 	for (int i = 0; (t = object_type_at(i)); i++) {
-		ObjectTypeInfoList *e;
-
 		if ((has_implements && !object_type_is(t, implements)) ||
 		    (t->abstract && !(has_abstract && abstract)))
 			continue;
-		e = zalloc(sizeof(*e), errp);
-		if (e && !(e->value = type_info(t))) {
-			free(e);
-			e = NULL;
-			error_setg(errp, "Out of memory");
-		}
-		if (!e) {
+		if (!type_info(&tail, t, errp)) {
 			ObjectTypeInfoList_free(head);
 			return NULL;
 		}
-		*tail = e;
-		tail = &e->next;
 	}
 	return head;
 }

@@ -123,10 +123,8 @@ bool qapi_str_dup_from_json(json_object *obj, const char *what, char **out, Erro
 
 	if (!qapi_str_from_json(obj, what, &s, errp))
 		return false;
-	*out = strdup(s);
-	if (!*out)
-		abort();
-	return true;
+	*out = zstrdup(s, errp);
+	return *out != NULL;
 }
 
 bool qapi_enum_from_json(json_object *obj, const char *what, const char *const *names, int n,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vmm/config.h"
+#include "vmm/le.h"
 #include "vmm/dev/pci.h"
 #include "vmm/dev/power.h"
 
@@ -43,14 +44,6 @@ struct tbuf {
 	size_t size, len;
 };
 
-static void put(uint8_t *p, uint64_t v, int bytes)
-{
-	int i;
-
-	for (i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 uint8_t acpi_checksum(const void *p, size_t len)
 {
 	const uint8_t *b = p;
@@ -76,14 +69,14 @@ static long reserve(struct tbuf *t, size_t len)
 static void header(uint8_t *h, const char *sig, uint32_t len, uint8_t rev)
 {
 	memcpy(h, sig, 4);
-	put(h + 4, len, 4);
+	le_put(h + 4, len, 4);
 	h[8] = rev;
 	memcpy(h + 10, "TINYVM", 6);
 	memcpy(h + 16, "TINYVMM ", 8);
 	memcpy(h + 16 + 4, sig, 4); /* OEM table id: "TINY" + signature */
-	put(h + 24, 1, 4);
+	le_put(h + 24, 1, 4);
 	memcpy(h + 28, "TVMM", 4);
-	put(h + 32, 1, 4);
+	le_put(h + 32, 1, 4);
 }
 
 static void finish(uint8_t *h)
@@ -101,7 +94,7 @@ static void gas_io8(uint8_t *g, uint16_t port)
 	g[1] = 8; /* bit width */
 	g[2] = 0; /* bit offset */
 	g[3] = GAS_ACCESS_BYTE;
-	put(g + 4, port, 8);
+	le_put(g + 4, port, 8);
 }
 
 /* --- AML: just enough to describe the devices, hand-assembled --- */
@@ -224,11 +217,11 @@ static size_t word_space(uint8_t *d, uint8_t type, uint16_t min, uint16_t max)
 	d[3] = type;			/* 1: I/O, 2: bus numbers */
 	d[4] = 0x0c;			/* MinFixed, MaxFixed, producer */
 	d[5] = type == 1 ? 0x03 : 0x00; /* I/O: EntireRange */
-	put(d + 6, 0, 2);		/* granularity */
-	put(d + 8, min, 2);
-	put(d + 10, max, 2);
-	put(d + 12, 0, 2);		/* translation */
-	put(d + 14, max - min + 1u, 2); /* length */
+	le_put(d + 6, 0, 2);		/* granularity */
+	le_put(d + 8, min, 2);
+	le_put(d + 10, max, 2);
+	le_put(d + 12, 0, 2);		   /* translation */
+	le_put(d + 14, max - min + 1u, 2); /* length */
 	return 16;
 }
 
@@ -244,15 +237,15 @@ static size_t pci_crs(uint8_t *d)
 	n += word_space(d + n, 1, 0x0d00, 0xffff);
 	d[n] = 0x87; /* DWordMemory(ResourceProducer, PosDecode, MinFixed, MaxFixed, Cacheable, RW)
 		      */
-	put(d + n + 1, 0x17, 2);
+	le_put(d + n + 1, 0x17, 2);
 	d[n + 3] = 0; /* memory */
 	d[n + 4] = 0x0c;
 	d[n + 5] = 0x03;
-	put(d + n + 6, 0, 4);
-	put(d + n + 10, PCI_MMIO_BASE, 4);
-	put(d + n + 14, PCI_MMIO_BASE + PCI_MMIO_SIZE - 1, 4);
-	put(d + n + 18, 0, 4);
-	put(d + n + 22, PCI_MMIO_SIZE, 4);
+	le_put(d + n + 6, 0, 4);
+	le_put(d + n + 10, PCI_MMIO_BASE, 4);
+	le_put(d + n + 14, PCI_MMIO_BASE + PCI_MMIO_SIZE - 1, 4);
+	le_put(d + n + 18, 0, 4);
+	le_put(d + n + 22, PCI_MMIO_SIZE, 4);
 	return n + 26;
 }
 
@@ -395,33 +388,33 @@ static long build_madt(struct tbuf *t, int nr_cpus)
 		return -1;
 	h = t->p + off;
 	header(h, "APIC", (uint32_t)len, 4);
-	put(h + 36, ACPI_LAPIC_ADDR, 4);
-	put(h + 40, MADT_PCAT_COMPAT, 4);
+	le_put(h + 36, ACPI_LAPIC_ADDR, 4);
+	le_put(h + 40, MADT_PCAT_COMPAT, 4);
 	e = h + 44;
 	for (i = 0; i < nr_cpus; i++, e += 8) {
 		e[0] = MADT_LAPIC;
 		e[1] = 8;
-		e[2] = (uint8_t)i; /* ACPI processor UID */
-		e[3] = (uint8_t)i; /* APIC ID: the vCPU index, as CPUID reports it */
-		put(e + 4, 1, 4);  /* enabled */
+		e[2] = (uint8_t)i;   /* ACPI processor UID */
+		e[3] = (uint8_t)i;   /* APIC ID: the vCPU index, as CPUID reports it */
+		le_put(e + 4, 1, 4); /* enabled */
 	}
 	e[0] = MADT_IOAPIC;
 	e[1] = 12;
 	e[2] = 0; /* IO-APIC ID: KVM's reset value */
-	put(e + 4, ACPI_IOAPIC_ADDR, 4);
-	put(e + 8, 0, 4); /* GSI base */
+	le_put(e + 4, ACPI_IOAPIC_ADDR, 4);
+	le_put(e + 8, 0, 4); /* GSI base */
 	e += 12;
 	e[0] = MADT_ISO; /* the PIT's IRQ 0 is wired to pin 2 */
 	e[1] = 10;
 	e[2] = 0; /* ISA */
 	e[3] = 0;
-	put(e + 4, 2, 4);
-	put(e + 8, 0, 2); /* conforms to the bus: edge, active high */
+	le_put(e + 4, 2, 4);
+	le_put(e + 8, 0, 2); /* conforms to the bus: edge, active high */
 	e += 10;
 	e[0] = MADT_LAPIC_NMI; /* LINT1 is NMI on every CPU */
 	e[1] = 6;
 	e[2] = 0xff;
-	put(e + 3, 0, 2);
+	le_put(e + 3, 0, 2);
 	e[5] = 1;
 	finish(h);
 	return off;
@@ -437,10 +430,10 @@ static long build_mcfg(struct tbuf *t)
 		return -1;
 	h = t->p + off;
 	header(h, "MCFG", MCFG_LEN, 1);
-	put(h + 44, PCI_ECAM_BASE, 8);
-	put(h + 52, 0, 2); /* segment */
-	h[54] = 0;	   /* first bus */
-	h[55] = 0;	   /* last bus */
+	le_put(h + 44, PCI_ECAM_BASE, 8);
+	le_put(h + 52, 0, 2); /* segment */
+	h[54] = 0;	      /* first bus */
+	h[55] = 0;	      /* last bus */
 	finish(h);
 	return off;
 }
@@ -454,14 +447,15 @@ static long build_fadt(struct tbuf *t, uint64_t dsdt)
 		return -1;
 	h = t->p + off;
 	header(h, "FACP", ACPI_FADT_LEN, 6);
-	put(h + FADT_DSDT, dsdt, 4);
-	put(h + FADT_BOOT_ARCH, BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_CMOS, 2);
-	put(h + FADT_FLAGS,
-	    FLAG_WBINVD | FLAG_PWR_BUTTON | FLAG_SLP_BUTTON | FLAG_RESET_REG_SUP | FLAG_HW_REDUCED,
-	    4);
+	le_put(h + FADT_DSDT, dsdt, 4);
+	le_put(h + FADT_BOOT_ARCH, BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_CMOS, 2);
+	le_put(h + FADT_FLAGS,
+	       FLAG_WBINVD | FLAG_PWR_BUTTON | FLAG_SLP_BUTTON | FLAG_RESET_REG_SUP |
+		       FLAG_HW_REDUCED,
+	       4);
 	gas_io8(h + ACPI_RESET_OFFSET, POWER_RESET_REG);
 	h[FADT_RESET_VALUE] = POWER_RESET_VALUE;
-	put(h + FADT_X_DSDT, dsdt, 8);
+	le_put(h + FADT_X_DSDT, dsdt, 8);
 	gas_io8(h + FADT_SLEEP_CONTROL, POWER_SLEEP_CTL);
 	gas_io8(h + FADT_SLEEP_STATUS, POWER_SLEEP_STS);
 	memcpy(h + FADT_HYPERVISOR_ID, "tinyvmm", 8);
@@ -490,17 +484,17 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t base, int nr_cpus)
 		return -ENOSPC;
 
 	header(buf + xsdt, "XSDT", ACPI_HEADER_LEN + 3 * 8, 1);
-	put(buf + xsdt + ACPI_HEADER_LEN, base + (uint64_t)fadt, 8);
-	put(buf + xsdt + ACPI_HEADER_LEN + 8, base + (uint64_t)madt, 8);
-	put(buf + xsdt + ACPI_HEADER_LEN + 16, base + (uint64_t)mcfg, 8);
+	le_put(buf + xsdt + ACPI_HEADER_LEN, base + (uint64_t)fadt, 8);
+	le_put(buf + xsdt + ACPI_HEADER_LEN + 8, base + (uint64_t)madt, 8);
+	le_put(buf + xsdt + ACPI_HEADER_LEN + 16, base + (uint64_t)mcfg, 8);
 	finish(buf + xsdt);
 
 	r = buf + rsdp;
 	memcpy(r, "RSD PTR ", 8);
 	memcpy(r + 9, "TINYVM", 6);
 	r[15] = 2; /* ACPI 2.0+: the XSDT is used */
-	put(r + 20, ACPI_RSDP_LEN, 4);
-	put(r + 24, base + (uint64_t)xsdt, 8);
+	le_put(r + 20, ACPI_RSDP_LEN, 4);
+	le_put(r + 24, base + (uint64_t)xsdt, 8);
 	r[8] = acpi_checksum(r, 20);
 	r[32] = acpi_checksum(r, ACPI_RSDP_LEN);
 	return (int)t.len;

@@ -14,6 +14,7 @@
 
 #include "vmm/acpi.h"
 #include "vmm/dev/pci-host.h"
+#include "vmm/le.h"
 #include "vmm/config.h"
 #include "vmm/machine.h"
 #include "vmm/vcpu.h"
@@ -113,34 +114,16 @@ __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, 
 	return code;
 }
 
-static uint32_t get(const uint8_t *p, int bytes)
-{
-	uint32_t v = 0;
-	int i;
-
-	for (i = bytes - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put(uint8_t *p, uint64_t v, int bytes)
-{
-	int i;
-
-	for (i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 int bzimage_parse(const uint8_t *img, size_t size, struct bzimage *bz, char *err, size_t errlen)
 {
 	uint32_t sects;
 
 	memset(bz, 0, sizeof(*bz));
-	if (size < 1024 || get(img + HDR_BOOT_FLAG, 2) != 0xaa55 ||
+	if (size < 1024 || le_get(img + HDR_BOOT_FLAG, 2) != 0xaa55 ||
 	    memcmp(img + HDR_MAGIC, "HdrS", 4) != 0)
 		return fail(err, errlen, -EINVAL,
 			    "not a Linux bzImage (no boot sector flag or 'HdrS' setup header)");
-	bz->version = (uint16_t)get(img + HDR_VERSION, 2);
+	bz->version = (uint16_t)le_get(img + HDR_VERSION, 2);
 	if (bz->version < MIN_VERSION)
 		return fail(err, errlen, -EINVAL,
 			    "boot protocol %u.%02u is too old: need 2.12 or newer (Linux 3.8+)",
@@ -151,7 +134,7 @@ int bzimage_parse(const uint8_t *img, size_t size, struct bzimage *bz, char *err
 			    img[HDR_JUMP_LEN]);
 	if (!(img[HDR_LOADFLAGS] & LOADED_HIGH))
 		return fail(err, errlen, -EINVAL, "a zImage (loaded low) is not supported");
-	if (!(get(img + HDR_XLOADFLAGS, 2) & XLF_KERNEL_64))
+	if (!(le_get(img + HDR_XLOADFLAGS, 2) & XLF_KERNEL_64))
 		return fail(err, errlen, -EINVAL, "the kernel has no 64-bit entry point");
 	sects = img[HDR_SETUP_SECTS] ? img[HDR_SETUP_SECTS] : 4;
 	bz->setup_size = (sects + 1) * 512;
@@ -162,15 +145,15 @@ int bzimage_parse(const uint8_t *img, size_t size, struct bzimage *bz, char *err
 	if (size - bz->setup_size > UINT32_MAX)
 		return fail(err, errlen, -EINVAL, "the kernel image is too large");
 	bz->payload_size = (uint32_t)(size - bz->setup_size);
-	if ((uint64_t)get(img + HDR_SYSSIZE, 4) * 16 > bz->payload_size)
+	if ((uint64_t)le_get(img + HDR_SYSSIZE, 4) * 16 > bz->payload_size)
 		return fail(err, errlen, -EINVAL,
 			    "truncated: the header says %llu bytes of kernel, the file has %u",
-			    (unsigned long long)get(img + HDR_SYSSIZE, 4) * 16, bz->payload_size);
-	bz->init_size = get(img + HDR_INIT_SIZE, 4);
-	bz->pref_address =
-		get(img + HDR_PREF_ADDRESS, 4) | (uint64_t)get(img + HDR_PREF_ADDRESS + 4, 4) << 32;
-	bz->initrd_addr_max = get(img + HDR_INITRD_ADDR_MAX, 4);
-	bz->cmdline_size = get(img + HDR_CMDLINE_SIZE, 4);
+			    (unsigned long long)le_get(img + HDR_SYSSIZE, 4) * 16,
+			    bz->payload_size);
+	bz->init_size = le_get(img + HDR_INIT_SIZE, 4);
+	bz->pref_address = le_get(img + HDR_PREF_ADDRESS, 8);
+	bz->initrd_addr_max = le_get(img + HDR_INITRD_ADDR_MAX, 4);
+	bz->cmdline_size = le_get(img + HDR_CMDLINE_SIZE, 4);
 	if (bz->init_size < bz->payload_size)
 		return fail(err, errlen, -EINVAL,
 			    "truncated or corrupt: the kernel is %u bytes but init_size says %u",
@@ -244,10 +227,10 @@ void boot_linux_zero_page(uint8_t *zp, const uint8_t *img, const struct bzimage 
 	memset(zp, 0, ZP_SIZE);
 	memcpy(zp + HDR_START, img + HDR_START, bz->header_end - HDR_START);
 	zp[HDR_TYPE_OF_LOADER] = 0xff; /* undefined loader */
-	put(zp + HDR_CMD_LINE_PTR, BOOT_CMDLINE_ADDR, 4);
-	put(zp + HDR_RAMDISK_IMAGE, initrd_addr, 4); /* placed below 4 GiB: no ext_ fields */
-	put(zp + HDR_RAMDISK_SIZE, initrd_size, 4);
-	put(zp + ZP_ACPI_RSDP, rsdp_addr, 8);
+	le_put(zp + HDR_CMD_LINE_PTR, BOOT_CMDLINE_ADDR, 4);
+	le_put(zp + HDR_RAMDISK_IMAGE, initrd_addr, 4); /* placed below 4 GiB: no ext_ fields */
+	le_put(zp + HDR_RAMDISK_SIZE, initrd_size, 4);
+	le_put(zp + ZP_ACPI_RSDP, rsdp_addr, 8);
 	zp[ZP_E820_ENTRIES] = (uint8_t)n;
 	memcpy(zp + ZP_E820_TABLE, map, (size_t)n * sizeof(map[0]));
 }
@@ -400,11 +383,11 @@ static int write_cpu_tables(struct machine *m)
 	    !guest_mem_write(&m->mem, BOOT_RESET_VECTOR, reset_stub, sizeof(reset_stub)))
 		return -ENOSPC;
 	memset(pt, 0, 2 * 4096);
-	put(pt, BOOT_PDPT_ADDR | PTE_P | PTE_RW, 8);
+	le_put(pt, BOOT_PDPT_ADDR | PTE_P | PTE_RW, 8);
 	for (i = 0; i < 4; i++)
-		put(pt + 4096 + 8 * i, (BOOT_PD_ADDR + 4096ULL * i) | PTE_P | PTE_RW, 8);
+		le_put(pt + 4096 + 8 * i, (BOOT_PD_ADDR + 4096ULL * i) | PTE_P | PTE_RW, 8);
 	for (i = 0; i < 4 * 512; i++)
-		put(pt + 2 * 4096 + 8 * i, ((uint64_t)i << 21) | PTE_P | PTE_RW | PTE_PS, 8);
+		le_put(pt + 2 * 4096 + 8 * i, ((uint64_t)i << 21) | PTE_P | PTE_RW | PTE_PS, 8);
 	return 0;
 }
 

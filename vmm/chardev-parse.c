@@ -6,18 +6,13 @@
 #include <string.h>
 
 #include "vmm/chardev.h"
+#include "vmm/errmsg.h"
 
+/* "on" or "off" (false for anything else: *out is then unspecified) */
 static bool parse_onoff(const char *v, bool *out)
 {
-	if (!strcmp(v, "on")) {
-		*out = true;
-		return true;
-	}
-	if (!strcmp(v, "off")) {
-		*out = false;
-		return true;
-	}
-	return false;
+	*out = !strcmp(v, "on");
+	return *out || !strcmp(v, "off");
 }
 
 static bool parse_seconds(const char *v, unsigned *out)
@@ -64,20 +59,15 @@ static int socket_opt(struct chardev_spec *spec, const char *tok, bool *wait_giv
 /* QEMU's words for the options that belong to the other mode; a client never waits. */
 static bool check_socket_mode(struct chardev_spec *spec, bool wait_given, char *err, size_t errlen)
 {
-	if (spec->server && spec->reconnect) {
-		snprintf(err, errlen,
-			 "'reconnect' option is incompatible with socket in server listening mode");
-		return false;
-	}
-	if (!spec->server && wait_given) {
-		snprintf(err, errlen,
-			 "'wait' option is incompatible with socket in client connect mode");
-		return false;
-	}
-	if (spec->fd >= 0 && spec->reconnect) {
-		snprintf(err, errlen, "'reconnect' option is incompatible with 'fd'");
-		return false;
-	}
+	if (spec->server && spec->reconnect)
+		return errmsg(
+			err, errlen,
+			"'reconnect' option is incompatible with socket in server listening mode");
+	if (!spec->server && wait_given)
+		return errmsg(err, errlen,
+			      "'wait' option is incompatible with socket in client connect mode");
+	if (spec->fd >= 0 && spec->reconnect)
+		return errmsg(err, errlen, "'reconnect' option is incompatible with 'fd'");
 	spec->wait &= spec->server;
 	return true;
 }
@@ -94,10 +84,8 @@ static bool parse_socket_opts(char *opts, struct chardev_spec *spec, char *err, 
 
 		if (r < 0)
 			return false;
-		if (!r) {
-			snprintf(err, errlen, "unknown socket option '%s'", tok);
-			return false;
-		}
+		if (!r)
+			return errmsg(err, errlen, "unknown socket option '%s'", tok);
 	}
 	return check_socket_mode(spec, wait_given, err, errlen);
 }
@@ -107,41 +95,31 @@ static bool parse_socket(const char *rest, struct chardev_spec *spec, char *err,
 	char buf[512];
 	char *comma;
 
-	if (strlen(rest) >= sizeof(buf)) {
-		snprintf(err, errlen, "socket address too long");
-		return false;
-	}
+	if (strlen(rest) >= sizeof(buf))
+		return errmsg(err, errlen, "socket address too long");
 	strcpy(buf, rest);
 	comma = strchr(buf, ',');
 	if (comma)
 		*comma++ = '\0';
 	if (spec->kind == CHR_UNIX) {
-		if (!buf[0] || strlen(buf) >= sizeof(spec->path)) {
-			snprintf(err, errlen, "unix socket path must be 1 to %zu bytes",
-				 sizeof(spec->path) - 1);
-			return false;
-		}
+		if (!buf[0] || strlen(buf) >= sizeof(spec->path))
+			return errmsg(err, errlen, "unix socket path must be 1 to %zu bytes",
+				      sizeof(spec->path) - 1);
 		strcpy(spec->path, buf);
 	} else {
 		char *colon = strrchr(buf, ':');
 		char *end;
 		unsigned long port;
 
-		if (!colon) {
-			snprintf(err, errlen, "tcp address must be HOST:PORT");
-			return false;
-		}
+		if (!colon)
+			return errmsg(err, errlen, "tcp address must be HOST:PORT");
 		*colon = '\0';
 		errno = 0;
 		port = strtoul(colon + 1, &end, 10);
-		if (!colon[1] || *end || errno || port == 0 || port > 65535) {
-			snprintf(err, errlen, "invalid tcp port '%s'", colon + 1);
-			return false;
-		}
-		if (strlen(buf) >= sizeof(spec->host)) {
-			snprintf(err, errlen, "tcp host too long");
-			return false;
-		}
+		if (!colon[1] || *end || errno || port == 0 || port > 65535)
+			return errmsg(err, errlen, "invalid tcp port '%s'", colon + 1);
+		if (strlen(buf) >= sizeof(spec->host))
+			return errmsg(err, errlen, "tcp host too long");
 		strcpy(spec->host, buf);
 		spec->port = (uint16_t)port;
 	}
@@ -172,11 +150,9 @@ bool chardev_parse(const char *s, struct chardev_spec *spec, char *err, size_t e
 	}
 	if (!strncmp(s, "file:", 5)) {
 		spec->kind = CHR_FILE;
-		if (!s[5] || strlen(s + 5) >= sizeof(spec->path)) {
-			snprintf(err, errlen, "file path must be 1 to %zu bytes",
-				 sizeof(spec->path) - 1);
-			return false;
-		}
+		if (!s[5] || strlen(s + 5) >= sizeof(spec->path))
+			return errmsg(err, errlen, "file path must be 1 to %zu bytes",
+				      sizeof(spec->path) - 1);
 		strcpy(spec->path, s + 5);
 		return true;
 	}
@@ -199,10 +175,8 @@ bool chardev_parse(const char *s, struct chardev_spec *spec, char *err, size_t e
 static bool copy_opt(char *dst, size_t size, const char *v, const char *key, char *err,
 		     size_t errlen)
 {
-	if (!*v || strlen(v) >= size) {
-		snprintf(err, errlen, "Parameter '%s' must be 1 to %zu bytes", key, size - 1);
-		return false;
-	}
+	if (!*v || strlen(v) >= size)
+		return errmsg(err, errlen, "Parameter '%s' must be 1 to %zu bytes", key, size - 1);
 	strcpy(dst, v);
 	return true;
 }
@@ -214,10 +188,8 @@ static bool parse_fd(const char *v, int *fd, char *err, size_t errlen)
 
 	errno = 0;
 	n = strtol(v, &end, 10);
-	if (!*v || *end || errno || n < 0 || n > 65535) {
-		snprintf(err, errlen, "Parameter 'fd' expects a file descriptor number");
-		return false;
-	}
+	if (!*v || *end || errno || n < 0 || n > 65535)
+		return errmsg(err, errlen, "Parameter 'fd' expects a file descriptor number");
 	*fd = (int)n;
 	return true;
 }
@@ -233,10 +205,8 @@ static bool chardev_opt(struct chardev_spec *spec, char *tok, bool *wait_given, 
 
 	if (r)
 		return r > 0;
-	if (!v) {
-		snprintf(err, errlen, "Invalid parameter '%s'", tok);
-		return false;
-	}
+	if (!v)
+		return errmsg(err, errlen, "Invalid parameter '%s'", tok);
 	*v++ = '\0';
 	if (!strcmp(tok, "path") && spec->kind != CHR_NULL && spec->kind != CHR_STDIO)
 		return copy_opt(spec->path, sizeof(spec->path), v, tok, err, errlen);
@@ -245,10 +215,8 @@ static bool chardev_opt(struct chardev_spec *spec, char *tok, bool *wait_given, 
 	if (!strcmp(tok, "port") && spec->kind == CHR_UNIX) {
 		errno = 0;
 		port = strtoul(v, &end, 10);
-		if (!*v || *end || errno || port == 0 || port > 65535) {
-			snprintf(err, errlen, "Parameter 'port' expects a port number");
-			return false;
-		}
+		if (!*v || *end || errno || port == 0 || port > 65535)
+			return errmsg(err, errlen, "Parameter 'port' expects a port number");
 		spec->port = (uint16_t)port;
 		return true;
 	}
@@ -256,11 +224,10 @@ static bool chardev_opt(struct chardev_spec *spec, char *tok, bool *wait_given, 
 		return parse_fd(v, &spec->fd, err, errlen);
 	if (!strcmp(tok, "mux") && spec->kind == CHR_STDIO)
 		return parse_onoff(v, &spec->mux) ||
-		       (snprintf(err, errlen, "Parameter 'mux' expects 'on' or 'off'"), false);
+		       errmsg(err, errlen, "Parameter 'mux' expects 'on' or 'off'");
 	if (!strcmp(tok, "signal") && spec->kind == CHR_STDIO)
 		return true; /* ^C always signals here */
-	snprintf(err, errlen, "Invalid parameter '%s'", tok);
-	return false;
+	return errmsg(err, errlen, "Invalid parameter '%s'", tok);
 }
 
 bool chardev_parse_opts(const char *s, struct chardev_spec *spec, char *id, size_t idlen, char *err,
@@ -280,10 +247,8 @@ bool chardev_parse_opts(const char *s, struct chardev_spec *spec, char *id, size
 
 	spec_init(spec);
 	id[0] = '\0';
-	if (strlen(s) >= sizeof(buf)) {
-		snprintf(err, errlen, "option string too long");
-		return false;
-	}
+	if (strlen(s) >= sizeof(buf))
+		return errmsg(err, errlen, "option string too long");
 	strcpy(buf, s);
 	tok = strtok_r(buf, ",", &save);
 	for (i = 0; tok && i < sizeof(drivers) / sizeof(drivers[0]); i++) {
@@ -292,36 +257,26 @@ bool chardev_parse_opts(const char *s, struct chardev_spec *spec, char *id, size
 			found = true;
 		}
 	}
-	if (!found) {
-		snprintf(err, errlen, "'%s' is not a valid char driver name", tok ? tok : "");
-		return false;
-	}
+	if (!found)
+		return errmsg(err, errlen, "'%s' is not a valid char driver name", tok ? tok : "");
 	while ((tok = strtok_r(NULL, ",", &save))) {
 		if (!strncmp(tok, "id=", 3)) {
-			if (!tok[3] || strlen(tok + 3) >= idlen) {
-				snprintf(err, errlen, "Parameter 'id' expects an identifier");
-				return false;
-			}
+			if (!tok[3] || strlen(tok + 3) >= idlen)
+				return errmsg(err, errlen, "Parameter 'id' expects an identifier");
 			strcpy(id, tok + 3);
 		} else if (!chardev_opt(spec, tok, &wait_given, err, errlen)) {
 			return false;
 		}
 	}
-	if (!id[0]) {
-		snprintf(err, errlen, "Parameter 'id' is missing");
-		return false;
-	}
-	if ((spec->kind == CHR_FILE || spec->kind == CHR_PIPE) && !spec->path[0]) {
-		snprintf(err, errlen, "Parameter 'path' is missing");
-		return false;
-	}
+	if (!id[0])
+		return errmsg(err, errlen, "Parameter 'id' is missing");
+	if ((spec->kind == CHR_FILE || spec->kind == CHR_PIPE) && !spec->path[0])
+		return errmsg(err, errlen, "Parameter 'path' is missing");
 	if (spec->kind == CHR_UNIX) { /* a socket: path= (unix), host=/port= (tcp), or fd= */
 		if (!spec->path[0] && spec->port)
 			spec->kind = CHR_TCP;
-		else if (!spec->path[0] && spec->fd < 0) {
-			snprintf(err, errlen, "chardev: socket: no address given");
-			return false;
-		}
+		else if (!spec->path[0] && spec->fd < 0)
+			return errmsg(err, errlen, "chardev: socket: no address given");
 		return check_socket_mode(spec, wait_given, err, errlen);
 	}
 	return true;

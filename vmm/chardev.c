@@ -254,7 +254,7 @@ void chardev_accept_input(struct chardev *c)
 size_t chardev_write(struct chardev *c, const void *buf, size_t len)
 {
 	if (c && c->mux) {
-		c->mux->output(c->mux->opaque, buf, len);
+		c->dropped += len - c->mux->output(c->mux->opaque, buf, len);
 		return len;
 	}
 	return chardev_backend_write(c, buf, len);

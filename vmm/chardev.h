@@ -93,13 +93,13 @@ void chardev_filename(const struct chardev_spec *spec, char *buf, size_t len);
 void chardev_close(struct chardev *c);
 
 /*
- * A mux in front of a backend (hmp/mux.c, for mon:stdio): it receives the backend's input
- * (returning how much it took) and the frontend's output, and passes on what belongs to the
- * frontend with the calls after it.
+ * A mux in front of a backend (hmp/mux.c, for mon:stdio): it receives the backend's input and
+ * the frontend's output, returning how much it took (output it did not take is dropped and
+ * counted), and passes on what belongs to the frontend with the calls after it.
  */
 struct chardev_mux {
 	size_t (*input)(void *opaque, const uint8_t *buf, size_t len);
-	void (*output)(void *opaque, const void *buf, size_t len);
+	size_t (*output)(void *opaque, const void *buf, size_t len);
 	void *opaque;
 };
 /* Installs mux (NULL: removes it). */

@@ -4,25 +4,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vmm/errmsg.h"
+
 bool cli_chardev_add(struct cli_chardevs *t, const char *arg, char *err, size_t errlen)
 {
 	char msg[300], id[64];
 	int i;
 
-	if (t->nr_dev == CONFIG_MAX_CHARDEVS) {
-		snprintf(err, errlen, "-chardev %s: at most %d chardevs", arg, CONFIG_MAX_CHARDEVS);
-		return false;
-	}
-	if (!chardev_parse_opts(arg, &t->dev[t->nr_dev].spec, id, sizeof(id), msg, sizeof(msg))) {
-		snprintf(err, errlen, "-chardev %s: %s", arg, msg);
-		return false;
-	}
+	if (t->nr_dev == CONFIG_MAX_CHARDEVS)
+		return errmsg(err, errlen, "-chardev %s: at most %d chardevs", arg,
+			      CONFIG_MAX_CHARDEVS);
+	if (!chardev_parse_opts(arg, &t->dev[t->nr_dev].spec, id, sizeof(id), msg, sizeof(msg)))
+		return errmsg(err, errlen, "-chardev %s: %s", arg, msg);
 	for (i = 0; i < t->nr_dev; i++) {
-		if (!strcmp(t->dev[i].id, id)) {
-			snprintf(err, errlen, "-chardev %s: Duplicate ID '%s' for chardev", arg,
-				 id);
-			return false;
-		}
+		if (!strcmp(t->dev[i].id, id))
+			return errmsg(err, errlen, "-chardev %s: Duplicate ID '%s' for chardev",
+				      arg, id);
 	}
 	strcpy(t->dev[t->nr_dev].id, id);
 	strcpy(t->dev[t->nr_dev].spec.label, id);
@@ -35,10 +32,8 @@ bool cli_mon_add(struct cli_chardevs *t, const char *arg, char *err, size_t errl
 	char buf[256], *tok, *save = NULL;
 	__typeof__(t->mon[0]) *m = &t->mon[t->nr_mon];
 
-	if (t->nr_mon == (int)(sizeof(t->mon) / sizeof(t->mon[0])) || strlen(arg) >= sizeof(buf)) {
-		snprintf(err, errlen, "-mon %s: too many monitors or too long", arg);
-		return false;
-	}
+	if (t->nr_mon == (int)(sizeof(t->mon) / sizeof(t->mon[0])) || strlen(arg) >= sizeof(buf))
+		return errmsg(err, errlen, "-mon %s: too many monitors or too long", arg);
 	memset(m, 0, sizeof(*m));
 	m->arg = arg;
 	strcpy(buf, arg);
@@ -50,14 +45,11 @@ bool cli_mon_add(struct cli_chardevs *t, const char *arg, char *err, size_t errl
 		} else if (!strcmp(tok, "pretty=on") || !strcmp(tok, "pretty=off")) {
 			m->pretty = !strcmp(tok, "pretty=on");
 		} else {
-			snprintf(err, errlen, "-mon %s: Invalid parameter '%s'", arg, tok);
-			return false;
+			return errmsg(err, errlen, "-mon %s: Invalid parameter '%s'", arg, tok);
 		}
 	}
-	if (!m->id[0]) {
-		snprintf(err, errlen, "-mon %s: Parameter 'chardev' is missing", arg);
-		return false;
-	}
+	if (!m->id[0])
+		return errmsg(err, errlen, "-mon %s: Parameter 'chardev' is missing", arg);
 	t->nr_mon++;
 	return true;
 }
@@ -108,16 +100,12 @@ bool cli_chardevs_resolve(struct cli_chardevs *t, struct vm_config *cfg, char *e
 
 		if (!(s = take(t, "-mon", t->mon[i].arg, t->mon[i].id, err, errlen)))
 			return false;
-		if (s->kind == CHR_FILE || s->kind == CHR_PIPE || s->kind == CHR_NULL) {
-			snprintf(err, errlen, "-mon %s: chardev '%s' cannot serve a monitor",
-				 t->mon[i].arg, t->mon[i].id);
-			return false;
-		}
-		if (*nr == CONFIG_MAX_MONITORS) {
-			snprintf(err, errlen, "-mon %s: at most %d of these", t->mon[i].arg,
-				 CONFIG_MAX_MONITORS);
-			return false;
-		}
+		if (s->kind == CHR_FILE || s->kind == CHR_PIPE || s->kind == CHR_NULL)
+			return errmsg(err, errlen, "-mon %s: chardev '%s' cannot serve a monitor",
+				      t->mon[i].arg, t->mon[i].id);
+		if (*nr == CONFIG_MAX_MONITORS)
+			return errmsg(err, errlen, "-mon %s: at most %d of these", t->mon[i].arg,
+				      CONFIG_MAX_MONITORS);
 		if (s->mux && !t->mon[i].control && !mux_id) {
 			mux_id = t->mon[i].id; /* shared with the serial port, or alone on stdio */
 			continue;
@@ -129,11 +117,9 @@ bool cli_chardevs_resolve(struct cli_chardevs *t, struct vm_config *cfg, char *e
 	    !resolve_dev(t, "-debugcon", t->debugcon, &cfg->debugcon, err, errlen) ||
 	    !resolve_dev(t, "-gdb", t->gdb, &cfg->gdb, err, errlen))
 		return false;
-	if (t->gdb && cfg->gdb.kind != CHR_TCP && cfg->gdb.kind != CHR_UNIX) {
-		snprintf(err, errlen, "-gdb %s: chardev '%s' cannot serve gdb (a socket can)",
-			 t->gdb, t->gdb + 8);
-		return false;
-	}
+	if (t->gdb && cfg->gdb.kind != CHR_TCP && cfg->gdb.kind != CHR_UNIX)
+		return errmsg(err, errlen, "-gdb %s: chardev '%s' cannot serve gdb (a socket can)",
+			      t->gdb, t->gdb + 8);
 	if (mux_id && t->serial && !strcmp(t->serial + 8, mux_id))
 		cfg->serial.kind = CHR_MON_STDIO; /* -nographic's sharing: Ctrl-a c switches */
 	else if (mux_id && cfg->nr_monitor < CONFIG_MAX_MONITORS)

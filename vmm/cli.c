@@ -51,11 +51,6 @@ static const char usage[] =
 	"  -machine accel=kvm, -cpu host, -no-user-config\n"
 	"  -h, --help         this help;  --version  the version\n";
 
-const char *cli_usage(void)
-{
-	return usage;
-}
-
 const char *cli_try_help(void)
 {
 	return "Try 'tinyvmm -h' for more information.\n";

@@ -14,7 +14,6 @@ enum cli_result { CLI_RUN, CLI_EXIT_OK, CLI_ERROR };
  */
 enum cli_result cli_parse(int argc, const char *const *argv, struct vm_config *cfg, char *err,
 			  size_t errlen);
-const char *cli_usage(void);
 /* The line after an error message: "Try 'tinyvmm -h' for more information.\n". */
 const char *cli_try_help(void);
 

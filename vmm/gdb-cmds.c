@@ -1,5 +1,4 @@
 /* The gdb stub's data packets: registers, memory through the page tables, breakpoints, threads. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +7,6 @@
 #include "vmm/gdb-debug.h"
 #include "vmm/gdb-int.h"
 #include "vmm/gdb-regs.h"
-#include "vmm/guest-mem.h"
 #include "vmm/machine.h"
 #include "vmm/paging.h"
 #include "vmm/vcpu.h"
@@ -74,30 +72,6 @@ static void one_reg(struct gdb_conn *c, const char *arg, bool write)
 		put_hex(c, regs + off, size);
 }
 
-/* Reads or writes guest-virtual memory through the g thread's page tables, page by page. */
-static int access_virt(struct gdb_conn *c, uint64_t gva, uint8_t *buf, uint64_t len, bool write)
-{
-	struct paging_regs r;
-	uint64_t gpa, page, chunk;
-	int err = paging_get_regs(g_vcpu(c), &r);
-
-	while (!err && len > 0) {
-		err = paging_translate_regs(c->m, &r, gva, &gpa, &page);
-		if (err)
-			break;
-		chunk = page - (gva & (page - 1));
-		if (chunk > len)
-			chunk = len;
-		if (!(write ? guest_mem_write(&c->m->mem, gpa, buf, chunk)
-			    : guest_mem_read(&c->m->mem, gpa, buf, chunk)))
-			return -EFAULT;
-		buf += chunk;
-		gva += chunk;
-		len -= chunk;
-	}
-	return err;
-}
-
 /* ADDR,LEN then sep; the length at most max */
 static bool addr_len(const char **p, char sep, uint64_t max, uint64_t *addr, uint64_t *len)
 {
@@ -114,7 +88,7 @@ static void read_mem(struct gdb_conn *c, const char *arg)
 
 	if (!addr_len(&arg, '\0', sizeof(buf), &addr, &len))
 		gdb_puts(c, E_INVAL);
-	else if (access_virt(c, addr, buf, len, false) < 0)
+	else if (paging_access_virt(c->m, g_vcpu(c), addr, buf, len, false) < 0)
 		gdb_puts(c, E_FAULT);
 	else
 		put_hex(c, buf, len);
@@ -145,7 +119,7 @@ static void write_mem(struct gdb_conn *c, char *arg, size_t arglen, bool binary)
 		gdb_puts(c, E_INVAL);
 		return;
 	}
-	gdb_puts(c, access_virt(c, addr, buf, len, true) < 0 ? E_FAULT : "OK");
+	gdb_puts(c, paging_access_virt(c->m, g_vcpu(c), addr, buf, len, true) < 0 ? E_FAULT : "OK");
 }
 
 /* Z/z TYPE,ADDR,KIND */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vmm/errmsg.h"
 #include "vmm/gdb-debug.h"
 #include "vmm/gdb-int.h"
 #include "vmm/listener.h"
@@ -328,10 +329,8 @@ bool gdbstub_parse(const char *dev, struct chardev_spec *spec, char *err, size_t
 		strcat(buf, ",wait=off,server=on");
 	if (!chardev_parse(buf, spec, err, errlen))
 		return false;
-	if (spec->kind != CHR_TCP && spec->kind != CHR_UNIX) {
-		snprintf(err, errlen, "'%s' cannot serve gdb (tcp:, unix: or a port)", dev);
-		return false;
-	}
+	if (spec->kind != CHR_TCP && spec->kind != CHR_UNIX)
+		return errmsg(err, errlen, "'%s' cannot serve gdb (tcp:, unix: or a port)", dev);
 	snprintf(spec->label, sizeof(spec->label), "gdb");
 	return true;
 }

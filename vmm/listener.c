@@ -151,23 +151,12 @@ struct listener *listener_open(struct mainloop *loop, const struct chardev_spec 
 	l->connected = -1;
 	l->hand_over.fn = on_hand_over;
 	socket_describe(spec, l->name, sizeof(l->name));
-	if (!spec->server) {
-		l->fd = -1;
-		if (!dial(l, err, errlen)) {
-			free(l);
-			return NULL;
-		}
-		l->next = all;
-		all = l;
-		return l;
-	}
-	l->fd = socket_listen(spec, err, errlen);
-	if (l->fd < 0) {
+	l->fd = spec->server ? socket_listen(spec, err, errlen) : -1;
+	if (spec->server ? l->fd < 0 : !dial(l, err, errlen)) {
 		free(l);
 		return NULL;
 	}
-	l->w = mainloop_add_fd(loop, l->fd, EPOLLIN, on_listen, l);
-	if (!l->w) {
+	if (l->fd >= 0 && !(l->w = mainloop_add_fd(loop, l->fd, EPOLLIN, on_listen, l))) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		listener_close(l);
 		return NULL;

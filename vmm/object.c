@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/errmsg.h"
 #include "vmm/object-types.h"
 
 /* Deeper than any chain of parent types in object-types.c. */
@@ -211,13 +212,6 @@ uint64_t object_get_uint(struct object *o, const char *prop)
 	return p && p->def->kind == PROP_UINT ? p->val.u : 0;
 }
 
-bool object_get_bool(struct object *o, const char *prop)
-{
-	struct object_prop *p = object_prop_find(o, prop);
-
-	return p && p->def->kind == PROP_BOOL && p->val.b;
-}
-
 const char *object_get_str(struct object *o, const char *prop)
 {
 	struct object_prop *p = object_prop_find(o, prop);
@@ -253,37 +247,28 @@ bool object_parse_prop(struct object_prop *p, const char *text, char *err, size_
 	switch (d->kind) {
 	case PROP_BOOL:
 		if (strcmp(text, "on") && strcmp(text, "off") && strcmp(text, "yes") &&
-		    strcmp(text, "no") && strcmp(text, "true") && strcmp(text, "false")) {
-			snprintf(err, errlen, "Parameter '%s' expects 'on' or 'off'", d->name);
-			return false;
-		}
+		    strcmp(text, "no") && strcmp(text, "true") && strcmp(text, "false"))
+			return errmsg(err, errlen, "Parameter '%s' expects 'on' or 'off'", d->name);
 		p->val.b = !strcmp(text, "on") || !strcmp(text, "yes") || !strcmp(text, "true");
 		return true;
 	case PROP_INT:
-		if (!parse_number(text, true, &v)) {
-			snprintf(err, errlen, "Parameter '%s' expects integer", d->name);
-			return false;
-		}
+		if (!parse_number(text, true, &v))
+			return errmsg(err, errlen, "Parameter '%s' expects integer", d->name);
 		p->val.i = v.i;
 		return true;
 	case PROP_UINT:
-		if (!parse_number(text, text[0] == '-', &v)) {
-			snprintf(err, errlen, "Parameter '%s' expects integer", d->name);
-			return false;
-		}
-		if (text[0] == '-' || (d->max && v.u > d->max)) {
-			snprintf(err, errlen, "Parameter '%s' expects %s_t", d->name, d->qtype);
-			return false;
-		}
+		if (!parse_number(text, text[0] == '-', &v))
+			return errmsg(err, errlen, "Parameter '%s' expects integer", d->name);
+		if (text[0] == '-' || (d->max && v.u > d->max))
+			return errmsg(err, errlen, "Parameter '%s' expects %s_t", d->name,
+				      d->qtype);
 		p->val.u = v.u;
 		return true;
 	case PROP_STR: {
 		char *s = strdup(text);
 
-		if (!s) {
-			snprintf(err, errlen, "Out of memory");
-			return false;
-		}
+		if (!s)
+			return errmsg(err, errlen, "Out of memory");
 		free((char *)p->val.s);
 		p->val.s = s;
 		return true;
@@ -291,8 +276,7 @@ bool object_parse_prop(struct object_prop *p, const char *text, char *err, size_
 	case PROP_LINK:
 		break;
 	}
-	snprintf(err, errlen, "Property '%s' cannot be set from text", d->name);
-	return false;
+	return errmsg(err, errlen, "Property '%s' cannot be set from text", d->name);
 }
 
 bool object_set_str(struct object *o, const char *prop, const char *v)

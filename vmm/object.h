@@ -98,11 +98,9 @@ struct object {
 	struct object_prop *props;
 	int nr_props;
 	void *state; /* a realized device's own state (its type's realize sets it) */
-	/* a bus: its devices, the last plugged first (QEMU's order); a device: the next on its bus
-	 */
+	/* a bus: its devices, last plugged first (QEMU's order); a device: the next on its bus */
 	struct object *bus_children, *bus_next;
-	/* a realized device: the address ranges it claimed (qdev_claim()), given back at unrealize
-	 */
+	/* a realized device: the ranges it claimed (qdev_claim()), given back at unrealize */
 	struct object_claim {
 		struct iospace *space;
 		uint64_t base;
@@ -143,9 +141,8 @@ bool object_set_link(struct object *o, const char *prop, struct object *v);
 /* Sets a property from its text (-device, -global): "0x3f8", "on"/"off", a string. False with
  * QEMU's message ("Parameter 'iobase' expects integer") in err. */
 bool object_parse_prop(struct object_prop *p, const char *text, char *err, size_t errlen);
-/* A property's value (realize reads its own properties); 0, false or "" when there is none. */
+/* A property's value (realize reads its own properties); 0 or "" when there is none. */
 uint64_t object_get_uint(struct object *o, const char *prop);
-bool object_get_bool(struct object *o, const char *prop);
 const char *object_get_str(struct object *o, const char *prop);
 struct object *object_get_link(struct object *o, const char *prop);
 /* Frees the tree (the devices unrealized before: qdev_unrealize_all()). */

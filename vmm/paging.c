@@ -145,7 +145,8 @@ int paging_translate(struct machine *m, struct vcpu *v, uint64_t gva, uint64_t *
 	return err ? err : paging_translate_regs(m, &r, gva, gpa, NULL);
 }
 
-int paging_read_virt(struct machine *m, struct vcpu *v, uint64_t gva, void *buf, uint64_t len)
+int paging_access_virt(struct machine *m, struct vcpu *v, uint64_t gva, void *buf, uint64_t len,
+		       bool write)
 {
 	struct paging_regs r;
 	uint64_t gpa, size, chunk;
@@ -161,7 +162,8 @@ int paging_read_virt(struct machine *m, struct vcpu *v, uint64_t gva, void *buf,
 		chunk = size - (gva & (size - 1));
 		if (chunk > len)
 			chunk = len;
-		if (!guest_mem_read(&m->mem, gpa, out, chunk))
+		if (!(write ? guest_mem_write(&m->mem, gpa, out, chunk)
+			    : guest_mem_read(&m->mem, gpa, out, chunk)))
 			return -EFAULT;
 		out += chunk;
 		gva += chunk;

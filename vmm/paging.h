@@ -39,10 +39,11 @@ int paging_translate_regs(struct machine *m, const struct paging_regs *r, uint64
  */
 int paging_translate(struct machine *m, struct vcpu *v, uint64_t gva, uint64_t *gpa);
 /*
- * Same conditions: reads len bytes of v's virtual memory at gva into buf, page by page (pages
- * may map to non-contiguous physical pages). 0, -EFAULT if any byte is unmapped or not RAM
- * (buf contents then unspecified), or -errno.
+ * Same conditions: reads (write: writes) len bytes of v's virtual memory at gva into (from) buf,
+ * page by page (pages may map to non-contiguous physical pages). 0, -EFAULT if any byte is
+ * unmapped or not RAM (what was read or written then unspecified), or -errno.
  */
-int paging_read_virt(struct machine *m, struct vcpu *v, uint64_t gva, void *buf, uint64_t len);
+int paging_access_virt(struct machine *m, struct vcpu *v, uint64_t gva, void *buf, uint64_t len,
+		       bool write);
 
 #endif

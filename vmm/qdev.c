@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/errmsg.h"
 #include "vmm/machine.h"
 
 #define OPT_MAX 1024 /* one key=value of -device */
@@ -91,10 +92,8 @@ static bool apply_globals(struct machine *m, struct object *o, char *err, size_t
 		if (!p || !p->def->writable)
 			snprintf(msg, sizeof(msg), "Property '%s.%s' not found", o->type->name,
 				 prop);
-		if (!p || !p->def->writable || !object_parse_prop(p, eq + 1, msg, sizeof(msg))) {
-			snprintf(err, errlen, "can't apply global %s: %s", g, msg);
-			return false;
-		}
+		if (!p || !p->def->writable || !object_parse_prop(p, eq + 1, msg, sizeof(msg)))
+			return errmsg(err, errlen, "can't apply global %s: %s", g, msg);
 	}
 	return true;
 }
@@ -102,7 +101,8 @@ static bool apply_globals(struct machine *m, struct object *o, char *err, size_t
 struct object *qdev_new(struct machine *m, const char *type, struct object *parent,
 			const char *name, char *err, size_t errlen)
 {
-	struct object *o = object_new(type, parent, name);
+	/* no parent: the containers could not be made (out of memory) */
+	struct object *o = parent ? object_new(type, parent, name) : NULL;
 
 	if (!o) {
 		snprintf(err, errlen, "Out of memory");
@@ -246,27 +246,21 @@ static bool set_props(struct object *o, const char *opts, char *err, size_t errl
 		struct object_prop *p;
 		struct object *bus;
 
-		if (too_long) {
-			snprintf(err, errlen, "Parameter too long");
-			return false;
-		}
+		if (too_long)
+			return errmsg(err, errlen, "Parameter too long");
 		if (eq)
 			*eq++ = '\0';
 		if (!strcmp(kv, "id"))
 			continue;
 		if (!strcmp(kv, "bus")) {
-			if (!(bus = qdev_bus_find(eq ? eq : "on"))) {
-				snprintf(err, errlen, "Bus '%s' not found", eq ? eq : "on");
-				return false;
-			}
+			if (!(bus = qdev_bus_find(eq ? eq : "on")))
+				return errmsg(err, errlen, "Bus '%s' not found", eq ? eq : "on");
 			object_set_link(o, "parent_bus", bus);
 			continue;
 		}
 		p = object_prop_find(o, kv);
-		if (!p || !p->def->writable) {
-			snprintf(err, errlen, "Property '%s.%s' not found", o->type->name, kv);
-			return false;
-		}
+		if (!p || !p->def->writable)
+			return errmsg(err, errlen, "Property '%s.%s' not found", o->type->name, kv);
 		if (!object_parse_prop(p, eq ? eq : "on", err, errlen))
 			return false;
 	}
@@ -276,11 +270,9 @@ static bool set_props(struct object *o, const char *opts, char *err, size_t errl
 struct object *qdev_create_unattached(struct machine *m, const char *type, const char *props,
 				      char *err, size_t errlen)
 {
-	struct object *u = container("/machine/unattached");
-	struct object *o = u ? qdev_new(m, type, u, "device[]", err, errlen) : NULL;
+	struct object *o =
+		qdev_new(m, type, container("/machine/unattached"), "device[]", err, errlen);
 
-	if (!u)
-		snprintf(err, errlen, "Out of memory");
 	if (!o)
 		return NULL;
 	if ((props && !set_props(o, props, err, errlen)) || !qdev_realize(o, m, err, errlen)) {
@@ -361,9 +353,7 @@ struct object *device_create_opts(struct machine *m, const char *opts, char *err
 		snprintf(err, errlen, "Duplicate ID '%s' for device", id);
 		return NULL;
 	}
-	o = parent ? qdev_new(m, t->name, parent, has_id ? id : "device[]", err, errlen) : NULL;
-	if (!parent)
-		snprintf(err, errlen, "Out of memory");
+	o = qdev_new(m, t->name, parent, has_id ? id : "device[]", err, errlen);
 	if (!o)
 		return NULL;
 	if (!set_props(o, opts, err, errlen) || !qdev_realize(o, m, err, errlen)) {

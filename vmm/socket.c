@@ -74,9 +74,11 @@ static int listen_unix(const struct chardev_spec *spec, char *err, size_t errlen
 	return fd;
 }
 
-static int listen_tcp(const struct chardev_spec *spec, char *err, size_t errlen)
+/* A TCP socket listening (server) or connected on spec's host and port; -1 with a message (the
+ * last address's failure). */
+static int tcp_socket(const struct chardev_spec *spec, bool server, char *err, size_t errlen)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = server ? AI_PASSIVE : 0 };
 	struct addrinfo *res, *ai;
 	const char *host = spec->host[0] ? spec->host : "127.0.0.1";
 	char port[8];
@@ -85,18 +87,27 @@ static int listen_tcp(const struct chardev_spec *spec, char *err, size_t errlen)
 	snprintf(port, sizeof(port), "%u", spec->port);
 	r = getaddrinfo(host, port, &hints, &res);
 	if (r) {
-		snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(r));
+		if (server)
+			snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(r));
+		else
+			snprintf(err, errlen, "address resolution failed for %s:%s: %s", host, port,
+				 gai_strerror(r));
 		return -1;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			continue;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 64) == 0)
+		fd = socket(ai->ai_family,
+			    ai->ai_socktype | SOCK_CLOEXEC | (server ? SOCK_NONBLOCK : 0), 0);
+		if (fd >= 0 && server)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (fd >= 0 &&
+		    (server ? bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 64) == 0
+			    : connect(fd, ai->ai_addr, ai->ai_addrlen) == 0))
 			break;
-		snprintf(err, errlen, "cannot listen on %s:%s: %s", host, port, strerror(errno));
-		close(fd);
+		snprintf(err, errlen,
+			 server ? "cannot listen on %s:%s: %s" : "Failed to connect to '%s:%s': %s",
+			 host, port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		fd = -1;
 	}
 	freeaddrinfo(res);
@@ -132,49 +143,27 @@ int socket_listen(const struct chardev_spec *spec, char *err, size_t errlen)
 	if (spec->kind == CHR_UNIX)
 		return listen_unix(spec, err, errlen);
 	if (spec->kind == CHR_TCP)
-		return listen_tcp(spec, err, errlen);
+		return tcp_socket(spec, true, err, errlen);
 	snprintf(err, errlen, "not a socket backend");
 	return -1;
 }
 
-/* The address of a unix or tcp spec, for connect(); false with a message. */
+/* A connected socket (blocking) to a unix or tcp spec; -1 with a message. */
 static int connect_fd(const struct chardev_spec *spec, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	const char *host = spec->host[0] ? spec->host : "127.0.0.1";
-	char port[8];
-	int fd = -1, r;
+	int fd;
 
-	if (spec->kind == CHR_UNIX) {
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		memcpy(sa.sun_path, spec->path, strlen(spec->path) + 1);
-		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			return fd;
-		snprintf(err, errlen, "Failed to connect to '%s': %s", spec->path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	snprintf(port, sizeof(port), "%u", spec->port);
-	r = getaddrinfo(host, port, &hints, &res);
-	if (r) {
-		snprintf(err, errlen, "address resolution failed for %s:%s: %s", host, port,
-			 gai_strerror(r));
-		return -1;
-	}
-	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
-		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		snprintf(err, errlen, "Failed to connect to '%s:%s': %s", host, port,
-			 strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
+	if (spec->kind != CHR_UNIX)
+		return tcp_socket(spec, false, err, errlen);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memcpy(sa.sun_path, spec->path, strlen(spec->path) + 1);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return fd;
+	snprintf(err, errlen, "Failed to connect to '%s': %s", spec->path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
 int socket_connect(const struct chardev_spec *spec, char *err, size_t errlen)

@@ -13,23 +13,6 @@ static void ret_type(char *buf, size_t len, const struct command *c)
 		c_type(buf, len, &c->ret, true);
 }
 
-static void emit_params(FILE *f, const struct member *ms, int n, bool constify)
-{
-	char ct[128];
-	int i;
-
-	for (i = 0; i < n; i++) {
-		const struct member *m = &ms[i];
-
-		if (m->optional)
-			fprintf(f, "bool has_%s, ", m->c_name);
-		c_type(ct, sizeof(ct), m, false);
-		fprintf(f, "%s%s%s, ",
-			constify && (m->is_list || m->type->meta == META_STRUCT) ? "const " : "",
-			ct, m->c_name);
-	}
-}
-
 static void emit_prototype(FILE *h, const struct command *c)
 {
 	char rt[128];
@@ -37,7 +20,7 @@ static void emit_prototype(FILE *h, const struct command *c)
 	ret_type(rt, sizeof(rt), c);
 	fprintf(h, "\n/* %s */\n%sqmp_%s(", c->doc, rt, c->c_name);
 	emit_params(h, c->members, c->nmembers, false);
-	fprintf(h, "Error **errp);\n");
+	fprintf(h, "%sError **errp);\n", c->nmembers ? ", " : "");
 	fprintf(h, "void qmp_marshal_%s(json_object *args, json_object **ret, Error **errp);\n",
 		c->c_name);
 }
@@ -50,20 +33,11 @@ static void emit_args(FILE *f, FILE *h, const struct command *c)
 {
 	const char *linkage = c->hmp ? "" : "static ";
 	FILE *decl = c->hmp ? h : f;
-	char ct[128], expr[300];
+	char expr[300];
 	int i;
 
 	fprintf(decl, "\nstruct q_obj_%s_arg {\n", c->c_name);
-	for (i = 0; i < c->nmembers; i++) {
-		const struct member *m = &c->members[i];
-
-		if (m->optional)
-			fprintf(decl, "\tbool has_%s;\n", m->c_name);
-		c_type(ct, sizeof(ct), m, false);
-		fprintf(decl, "\t%s%s;\n", ct, m->c_name);
-	}
-	if (!c->nmembers)
-		fprintf(decl, "\tchar q_empty;\n");
+	emit_fields(decl, c->members, c->nmembers, false);
 	fprintf(decl, "};\n");
 	if (c->hmp)
 		fprintf(h,

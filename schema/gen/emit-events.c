@@ -1,24 +1,6 @@
 /* qapi-gen: emits PREFIXqapi-events.[ch]: event_send_NAME() builders that call the broadcaster. */
 #include "schema.h"
 
-static void emit_params(FILE *f, const struct event *e)
-{
-	char ct[128];
-	int i;
-
-	if (!e->nmembers)
-		fprintf(f, "void");
-	for (i = 0; i < e->nmembers; i++) {
-		const struct member *m = &e->members[i];
-
-		if (m->optional)
-			fprintf(f, "bool has_%s, ", m->c_name);
-		c_type(ct, sizeof(ct), m, false);
-		fprintf(f, "%s%s%s%s", m->is_list || m->type->meta == META_STRUCT ? "const " : "",
-			ct, m->c_name, i + 1 < e->nmembers ? ", " : "");
-	}
-}
-
 bool emit_events(const struct schema *s, const char *dir, const char *prefix)
 {
 	FILE *h = out_open(dir, prefix, "qapi-events.h");
@@ -37,11 +19,12 @@ bool emit_events(const struct schema *s, const char *dir, const char *prefix)
 	for (i = 0; i < s->nevents; i++) {
 		const struct event *e = &s->events[i];
 
-		fprintf(h, "\n/* %s */\nvoid event_send_%s(", e->doc, e->c_name);
-		emit_params(h, e);
+		fprintf(h, "\n/* %s */\nvoid event_send_%s(%s", e->doc, e->c_name,
+			e->nmembers ? "" : "void");
+		emit_params(h, e->members, e->nmembers, true);
 		fprintf(h, ");\n");
-		fprintf(c, "\nvoid event_send_%s(", e->c_name);
-		emit_params(c, e);
+		fprintf(c, "\nvoid event_send_%s(%s", e->c_name, e->nmembers ? "" : "void");
+		emit_params(c, e->members, e->nmembers, true);
 		fprintf(c, ")\n{\n\tjson_object *data = %s;\n\n",
 			e->nmembers ? "json_object_new_object()" : "NULL");
 		for (j = 0; j < e->nmembers; j++) {

@@ -44,20 +44,8 @@ static void emit_enum_c(FILE *c, const struct type *t)
 
 static void emit_struct_h(FILE *h, const struct type *t)
 {
-	char ct[128];
-	int i;
-
 	fprintf(h, "\n/* %s */\nstruct %s {\n", t->doc, t->name);
-	for (i = 0; i < t->nmembers; i++) {
-		const struct member *m = &t->members[i];
-
-		if (m->optional)
-			fprintf(h, "\tbool has_%s;\n", m->c_name);
-		c_type(ct, sizeof(ct), m, true);
-		fprintf(h, "\t%s%s;\n", ct, m->c_name);
-	}
-	if (!t->nmembers)
-		fprintf(h, "\tchar q_empty;\n");
+	emit_fields(h, t->members, t->nmembers, true);
 	fprintf(h, "};\nvoid %s_free(%s *p);\n", t->name, t->name);
 	fprintf(h, "json_object *%s_to_json(const %s *p);\n", t->name, t->name);
 	fprintf(h,
@@ -96,7 +84,7 @@ static void emit_struct_c(FILE *c, const struct type *t)
 		"**errp)\n"
 		"{\n",
 		t->name, t->name);
-	fprintf(c, "\t%s *p = calloc(1, sizeof(*p));\n", t->name);
+	fprintf(c, "\t%s *p = zalloc(sizeof(*p), errp);\n", t->name);
 	emit_unpack(c, t->members, t->nmembers, "obj", "prefix", "p", true, false);
 	fprintf(c, "\t*out = p;\n\treturn true;\nfail:\n\t%s_free(p);\n\treturn false;\n}\n",
 		t->name);
@@ -116,6 +104,11 @@ static void emit_list_h(FILE *h, const struct type *t)
 		"bool %sList_from_json(json_object *obj, const char *what, %sList **out, "
 		"Error **errp);\n",
 		t->name, t->name);
+	if (t->meta == META_STRUCT)
+		fprintf(h,
+			"/* Links a zeroed %s at *tail, then the new end; NULL with \"Out of "
+			"memory\". */\n%s *%sList_append(%sList ***tail, Error **errp);\n",
+			t->name, t->name, t->name, t->name);
 }
 
 static void emit_list_c(FILE *c, const struct type *t)
@@ -135,6 +128,14 @@ static void emit_list_c(FILE *c, const struct type *t)
 	emit_to_json(c, &m, "l->value");
 	fprintf(c, ");\n\treturn a;\n}\n");
 
+	if (t->meta == META_STRUCT) {
+		fprintf(c, "\n%s *%sList_append(%sList ***tail, Error **errp)\n{\n", t->name,
+			t->name, t->name);
+		fprintf(c, "\t%sList *e = zalloc(sizeof(*e), errp);\n\n", t->name);
+		fprintf(c, "\tif (!e || !(e->value = zalloc(sizeof(*e->value), errp))) {\n");
+		fprintf(c, "\t\tfree(e);\n\t\treturn NULL;\n\t}\n\t**tail = e;\n");
+		fprintf(c, "\t*tail = &e->next;\n\treturn e->value;\n}\n");
+	}
 	fprintf(c,
 		"\nbool %sList_from_json(json_object *obj, const char *prefix, %sList **out, "
 		"Error **errp)\n{\n",
@@ -142,7 +143,8 @@ static void emit_list_c(FILE *c, const struct type *t)
 	fprintf(c, "\t%sList *head = NULL, **tail = &head;\n\tsize_t i;\n\n", t->name);
 	fprintf(c, "\tif (!qapi_array_check(obj, prefix, errp))\n\t\treturn false;\n");
 	fprintf(c, "\tfor (i = 0; i < json_object_array_length(obj); i++) {\n");
-	fprintf(c, "\t\t%sList *e = calloc(1, sizeof(*e));\n\t\tchar what[256];\n\n", t->name);
+	fprintf(c, "\t\t%sList *e = zalloc(sizeof(*e), errp);\n\t\tchar what[256];\n\n", t->name);
+	fprintf(c, "\t\tif (!e)\n\t\t\tgoto fail;\n");
 	fprintf(c, "\t\tsnprintf(what, sizeof(what), \"%%s[%%zu]\", prefix, i);\n");
 	fprintf(c, "\t\t*tail = e;\n\t\ttail = &e->next;\n\t\t{\n");
 	emit_from_json(c, &m, "json_object_array_get_idx(obj, i)", "what", "e->value", true);

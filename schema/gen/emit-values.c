@@ -10,6 +10,37 @@ static bool owns_memory(const struct member *m, bool owned)
 	return owned && (is_builtin(m->type, "str") || is_builtin(m->type, "any"));
 }
 
+void emit_fields(FILE *f, const struct member *ms, int n, bool owned)
+{
+	char ct[128];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (ms[i].optional)
+			fprintf(f, "\tbool has_%s;\n", ms[i].c_name);
+		c_type(ct, sizeof(ct), &ms[i], owned);
+		fprintf(f, "\t%s%s;\n", ct, ms[i].c_name);
+	}
+	if (!n)
+		fprintf(f, "\tchar q_empty;\n");
+}
+
+void emit_params(FILE *f, const struct member *ms, int n, bool constify)
+{
+	char ct[128];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (ms[i].optional)
+			fprintf(f, "bool has_%s, ", ms[i].c_name);
+		c_type(ct, sizeof(ct), &ms[i], false);
+		fprintf(f, "%s%s%s%s",
+			constify && (ms[i].is_list || ms[i].type->meta == META_STRUCT) ? "const "
+										       : "",
+			ct, ms[i].c_name, i + 1 < n ? ", " : "");
+	}
+}
+
 void emit_to_json(FILE *f, const struct member *m, const char *expr)
 {
 	const struct type *t = m->type;
@@ -100,9 +131,9 @@ void emit_unpack(FILE *f, const struct member *ms, int n, const char *obj, const
 		fprintf(f, "NULL };\n");
 	}
 	fprintf(f, "%s\n", n ? "\tjson_object *v;\n\tbool present;\n\tchar what[256];\n" : "");
-	if (owned) /* a struct member */
-		fprintf(f, "\tif (!qapi_object_check(%s, %s, errp))\n\t\tgoto fail;\n", obj,
-			prefix);
+	if (owned) /* a struct member, in dest from zalloc() */
+		fprintf(f, "\tif (!%s || !qapi_object_check(%s, %s, errp))\n\t\tgoto fail;\n", dest,
+			obj, prefix);
 	else /* command arguments: absent, or an object */
 		fprintf(f,
 			"\tif (%s && !json_object_is_type(%s, json_type_object)) {\n"

@@ -166,11 +166,6 @@ const char *builtin_c(const char *name, bool owned)
 	return "json_object *"; /* any */
 }
 
-void list_c_name(char *buf, size_t len, const struct type *t)
-{
-	snprintf(buf, len, "%sList", t->name);
-}
-
 /* Ends with a space or '*' so a name can follow directly. */
 void c_type(char *buf, size_t len, const struct member *m, bool owned)
 {

@@ -92,7 +92,6 @@ char *upper_name(const char *camel); /* RunState -> RUN_STATE */
 const char *builtin_c(const char *name, bool owned);
 /* The C type of a member: as an argument (borrowed strings) or owned in a struct. */
 void c_type(char *buf, size_t len, const struct member *m, bool owned);
-void list_c_name(char *buf, size_t len, const struct type *t);
 bool is_builtin(const struct type *t, const char *name);
 
 /* Emitters: each writes its files into dir with the prefix. */
@@ -106,6 +105,10 @@ FILE *out_open(const char *dir, const char *prefix, const char *name);
 bool out_close(FILE *f, const char *dir, const char *prefix, const char *name);
 
 /* Code fragments shared by the emitters (emit-values.c). */
+/* A struct's fields for members ms (has_x before an optional x); owned: strings not const. */
+void emit_fields(FILE *f, const struct member *ms, int n, bool owned);
+/* A function's parameters for members ms, comma-separated; constify: structs and lists const. */
+void emit_params(FILE *f, const struct member *ms, int n, bool constify);
 void emit_to_json(FILE *f, const struct member *m, const char *expr);
 void emit_from_json(FILE *f, const struct member *m, const char *json, const char *what,
 		    const char *dest, bool owned);

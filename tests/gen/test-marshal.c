@@ -331,6 +331,51 @@ static void test_nested(void)
 		      "{\"n\": 1}, \"list\": [], \"ints\": [], \"colors\": [\"x\"]}}"));
 }
 
+/* ---- allocation failures: linked with -Wl,--wrap=calloc,--wrap=strdup ---- */
+
+static int alloc_countdown; /* the Nth allocation from now fails; 0: none does */
+
+void *__real_calloc(size_t n, size_t size);
+char *__real_strdup(const char *s);
+void *__wrap_calloc(size_t n, size_t size);
+char *__wrap_strdup(const char *s);
+
+static bool alloc_fails(void)
+{
+	return alloc_countdown && --alloc_countdown == 0;
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return alloc_fails() ? NULL : __real_calloc(n, size);
+}
+
+char *__wrap_strdup(const char *s)
+{
+	return alloc_fails() ? NULL : __real_strdup(s);
+}
+
+/* Each allocation of unpacking a nested struct fails in turn: zalloc()'s "Out of memory", no
+ * crash, nothing leaked (the ASan build checks that). */
+static void test_out_of_memory(void)
+{
+	char req[1024];
+	const char *r;
+	int n;
+
+	snprintf(req, sizeof(req), "{\"outer\": %s}", OUTER_OK);
+	for (n = 1; n < 100; n++) {
+		alloc_countdown = n;
+		r = run("echo-outer", req);
+		if (alloc_countdown) /* fewer than n allocations: it went through */
+			break;
+		CHECK_STR("ERROR GenericError: Out of memory", r);
+	}
+	alloc_countdown = 0;
+	CHECK_STR(OUTER_OK, r);
+	CHECK(n > 10); /* structs, list elements and strings, in the arguments and the copy */
+}
+
 static void test_events(void)
 {
 	json_object *v, *ts;
@@ -456,6 +501,7 @@ int main(void)
 	test_json_traps();
 	test_builtin_types();
 	test_nested();
+	test_out_of_memory();
 	test_events();
 	test_introspection();
 	test_hmp_table();

@@ -1,6 +1,7 @@
 """Robustness, resources: 64 clients x 1000 commands, 10 000 connect/disconnect cycles, a flooding client that never reads, half-open clients."""
 import json
 import multiprocessing
+import os
 import socket
 import threading
 import time
@@ -193,12 +194,36 @@ def tcp_loopback_clients():
               fds(vm.proc.pid))
 
 
+def listen_no_fds():
+    # A TCP listener whose every socket() fails (here: no descriptor left, EMFILE) says why;
+    # the message was left unset (stack garbage after the colon).
+    import resource
+    from tvmm import free_port
+    with QVM() as vm:
+        q = vm.qmp()
+        pid = vm.proc.pid
+        used = {int(n) for n in os.listdir(f"/proc/{pid}/fd")}
+        lowest_free = min(set(range(len(used) + 1)) - used)
+        soft, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+        port = free_port()
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (lowest_free, hard))
+        try:
+            r = q.cmd("human-monitor-command", {"command-line": f"gdbserver tcp::{port}"})
+        finally:
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
+        want = (f"Error: Could not open gdbserver on device 'tcp::{port}': cannot listen on "
+                f"127.0.0.1:{port}: Too many open files\r\n")
+        check(r.get("return") == want, "the error says why the listener failed", want, r)
+        alive(vm, q=q)
+
+
 CASES = {
     "clients-64x1000": clients_64x1000,
     "connect-churn-10000": connect_churn,
     "flood-no-read-100000": flood_no_read,
     "half-open-clients": half_open_clients,
     "tcp-loopback-clients": tcp_loopback_clients,
+    "listen-no-fds": listen_no_fds,
 }
 
 if __name__ == "__main__":

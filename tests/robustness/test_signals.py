@@ -5,7 +5,7 @@ import signal
 import threading
 import time
 
-from rlib import QVM, Timer, alive, check, reply, send_raw
+from rlib import QVM, Timer, alive, check, reply, scaled, send_raw
 
 GIB2 = 2 << 30
 
@@ -59,6 +59,41 @@ def sigterm_dump():
                   "no core.elf*", left)
 
 
+def quit_dump_fifo_trickle():
+    # a detached dump into a FIFO whose reader takes a little now and then (never stalling it
+    # for ATOMIC_FILE_STALL_MS): quit cancels the dump at once; it used to wait for its 32 MiB
+    # chunk to trickle out before the teardown could join the dump thread
+    with QVM() as vm:
+        q = vm.qmp()
+        fifo = vm.file("core.fifo")
+        os.mkfifo(fifo)
+        rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        stop = threading.Event()
+
+        def trickle():
+            while not stop.is_set():
+                try:
+                    os.read(rfd, 512)
+                except BlockingIOError:
+                    pass
+                time.sleep(0.05)
+
+        reader = threading.Thread(target=trickle)
+        reader.start()
+        try:
+            r = q.cmd("dump-guest-memory", {"paging": False, "protocol": "file:" + fifo,
+                                            "detach": True})
+            check(r == {"return": {}}, "detached dump into a FIFO", {"return": {}}, r)
+            time.sleep(scaled(1))  # the dump thread fills the FIFO, then waits on its reader
+            q.send_raw(json.dumps({"execute": "quit"}))
+            rc = vm.wait_exit(timeout=20)
+            check(rc == 0, "quit ends the VM during the dump", 0, (rc, vm.err[-2000:]))
+        finally:
+            stop.set()
+            reader.join()
+            os.close(rfd)
+
+
 def signal_under_load(sig):
     with QVM() as vm:
         clients = [vm.qmp() for _ in range(16)]
@@ -95,6 +130,7 @@ def signal_under_load(sig):
 CASES = {
     "sigterm-pmemsave-2g": sigterm_pmemsave,
     "sigterm-detached-dump": sigterm_dump,
+    "quit-dump-fifo-trickle": quit_dump_fifo_trickle,
     "sigterm-under-load": lambda: signal_under_load(signal.SIGTERM),
     "sigint-under-load": lambda: signal_under_load(signal.SIGINT),
 }

@@ -10,6 +10,7 @@ import struct
 import subprocess
 import tempfile
 import termios
+import threading
 import time
 
 from rlib import QVM, check, sanitized, scaled
@@ -253,6 +254,35 @@ def quit_during_output():
             check(bad not in vm.err, "no sanitizer report", b"", vm.err[-3000:])
 
 
+def mux_held_dropped():
+    # -serial mon:stdio: while the monitor has the terminal the guest's output is held, 64 KiB at
+    # most; what comes past that is dropped and counted (logged at exit), as any chardev's
+    p = subprocess.Popen([binary(), "-flat", guest("serial-io"), "-serial", "mon:stdio"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = []
+    reader = threading.Thread(target=lambda: out.extend(iter(lambda: p.stdout.read(65536), b"")))
+    reader.start()
+    try:
+        p.stdin.write(b"O")  # the guest floods, polling THRE
+        p.stdin.flush()
+        wait_until(lambda: b"x" in b"".join(out), "the guest's output")
+        p.stdin.write(b"\x01c")  # the monitor takes the terminal: the guest's output is held
+        p.stdin.flush()
+        time.sleep(scaled(5))  # well past 64 KiB of output (about 130 000 port exits)
+        p.stdin.write(b"quit\n")
+        p.stdin.flush()
+        rc = p.wait(timeout=scaled(20))
+        check(rc == 0, "quit from the mux's monitor exits 0", 0, rc)
+        err = p.stderr.read()
+        check(b"bytes of guest output dropped" in err, "output past the mux's bound is counted",
+              "N bytes of guest output dropped", err)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        reader.join()
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -364,6 +394,7 @@ if __name__ == "__main__":
         "batch-hmp-1mib-unix": hmp_batch_unix,
         "quit-while-flooding": quit_while_flooding,
         "quit-during-output": quit_during_output,
+        "mux-held-dropped": mux_held_dropped,
         "clients-memory-bound": clients_memory_bound,
         "sigterm-wait-serial": lambda: sigterm_while_waiting("-serial"),
         "serial-socket-one-client": serial_socket_one_client,

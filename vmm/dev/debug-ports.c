@@ -1,12 +1,16 @@
 /* QEMU's debug ports: isa-debugcon (output; reads back "readback") and isa-debug-exit (a write
  * ends the VM). */
-#include "vmm/dev/debug-ports.h"
-
 #include <stdio.h>
 
 #include "vmm/chardev.h"
+#include "vmm/errmsg.h"
 #include "vmm/machine.h"
 #include "vmm/qdev.h"
+
+/* The default iobase of each; a write of v to the exit port ends the VM with exit status
+ * (v << 1) | 1, as QEMU's. */
+#define DEBUGCON_PORT	0xe9
+#define DEBUG_EXIT_PORT 0x501
 
 static uint64_t debugcon_read(void *opaque, uint64_t off, unsigned size)
 {
@@ -27,10 +31,8 @@ static bool debugcon_realize(struct object *o, struct machine *m, char *err, siz
 	const char *label = object_get_str(o, "chardev");
 	struct chardev *chr;
 
-	if (!*label) {
-		snprintf(err, errlen, "Can't create debugcon device, empty char device");
-		return false;
-	}
+	if (!*label)
+		return errmsg(err, errlen, "Can't create debugcon device, empty char device");
 	if (!(chr = machine_chardev_take(m, label, "isa-debugcon", err, errlen)))
 		return false;
 	if (!qdev_claim(o, &m->pio, "isa-debugcon", object_get_uint(o, "iobase"), 1, debugcon_read,

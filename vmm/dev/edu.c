@@ -1,7 +1,6 @@
 /* QEMU's educational PCI device (1234:11e8): MMIO registers, factorial, interrupts, DMA. */
 #include "vmm/dev/edu.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -196,13 +195,7 @@ struct pci_device *edu_create(void)
 
 static bool realize(struct object *o, struct machine *m, char *err, size_t errlen)
 {
-	struct pci_device *d = edu_create();
-
-	if (!d) {
-		snprintf(err, errlen, "Out of memory");
-		return false;
-	}
-	return pci_device_realize(o, m, d, err, errlen);
+	return pci_device_realize(o, m, edu_create(), err, errlen);
 }
 
 /* Reset with its bus (the host bridge's reset). */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/errmsg.h"
 #include "vmm/machine.h"
 #include "vmm/qdev.h"
 
@@ -138,15 +139,11 @@ static bool host_realize(struct object *o, struct machine *m, char *err, size_t 
 	struct pci_host *h;
 	int r;
 
-	if (m->pci) {
-		snprintf(err, errlen, "tinyvmm has one PCI host bridge");
-		return false;
-	}
+	if (m->pci)
+		return errmsg(err, errlen, "tinyvmm has one PCI host bridge");
 	r = pci_host_create(m, &h);
-	if (r < 0) {
-		snprintf(err, errlen, "cannot create the PCI host bridge: %s", strerror(-r));
-		return false;
-	}
+	if (r < 0)
+		return errmsg(err, errlen, "cannot create the PCI host bridge: %s", strerror(-r));
 	if (!qdev_bus_new(o, "PCI", "pci.0")) {
 		pci_host_free(h);
 		snprintf(err, errlen, "Out of memory");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/le.h"
 #include "vmm/object.h"
 
 /*
@@ -39,11 +40,6 @@ struct testdev {
 static const char *const test_names[NR_TESTS] = { "no-eventfd", "wildcard-eventfd",
 						  "datamatch-eventfd" };
 
-static uint32_t hdr32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* Accesses are taken one byte at a time, as QEMU's (max_access_size 1). */
 static uint64_t testdev_read(void *opaque, uint64_t off, unsigned size)
 {
@@ -71,11 +67,11 @@ static void write_byte(struct testdev *t, uint64_t off, uint8_t val, int type)
 	if (t->current < 0)
 		return;
 	test = &t->tests[t->current];
-	if (off != hdr32(test->hdr + HDR_OFFSET))
+	if (off != le_get(test->hdr + HDR_OFFSET, 4))
 		return;
 	if (t->current % NR_TESTS != 1 && val != test->hdr[HDR_DATA])
 		return;
-	count = hdr32(test->hdr + HDR_COUNT) + 1;
+	count = le_get(test->hdr + HDR_COUNT, 4) + 1;
 	for (int i = 0; i < 4; i++)
 		test->hdr[HDR_COUNT + i] = (uint8_t)(count >> (8 * i));
 }
@@ -144,13 +140,7 @@ struct pci_device *pci_testdev_create(void)
 
 static bool realize(struct object *o, struct machine *m, char *err, size_t errlen)
 {
-	struct pci_device *d = pci_testdev_create();
-
-	if (!d) {
-		snprintf(err, errlen, "Out of memory");
-		return false;
-	}
-	return pci_device_realize(o, m, d, err, errlen);
+	return pci_device_realize(o, m, pci_testdev_create(), err, errlen);
 }
 
 /* Reset with its bus (the host bridge's reset). */

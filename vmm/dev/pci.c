@@ -11,6 +11,8 @@
 #include <sys/ioctl.h>
 
 #include "vmm/dev/pci-host.h"
+#include "vmm/errmsg.h"
+#include "vmm/le.h"
 #include "vmm/machine.h"
 #include "vmm/object.h"
 
@@ -22,48 +24,27 @@
 #define MSI_CAP_SIZE  14
 #define FIRST_GSI_PCI 16 /* IOAPIC pins 16..19: the four INTx lines, swizzled by slot */
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 void pci_config_init(struct pci_device *d, uint16_t vendor, uint16_t device, uint8_t revision,
 		     uint32_t class_code, uint8_t irq_pin)
 {
 	uint8_t *c = d->config;
 
-	put16(c + PCI_VENDOR_ID, vendor);
-	put16(c + PCI_DEVICE_ID, device);
+	le_put(c + PCI_VENDOR_ID, vendor, 2);
+	le_put(c + PCI_DEVICE_ID, device, 2);
 	c[PCI_REVISION_ID] = revision;
 	c[PCI_CLASS_PROG] = (uint8_t)class_code;
-	put16(c + PCI_CLASS_DEVICE, (uint16_t)(class_code >> 8));
+	le_put(c + PCI_CLASS_DEVICE, (uint16_t)(class_code >> 8), 2);
 	c[PCI_HEADER_TYPE] = 0;
-	put16(c + PCI_SUBSYSTEM_VENDOR_ID, 0x1af4); /* QEMU's defaults, as its info pci shows */
-	put16(c + PCI_SUBSYSTEM_ID, 0x1100);
+	le_put(c + PCI_SUBSYSTEM_VENDOR_ID, 0x1af4, 2); /* QEMU's defaults, as its info pci shows */
+	le_put(c + PCI_SUBSYSTEM_ID, 0x1100, 2);
 	c[PCI_INTERRUPT_PIN] = irq_pin;
 	/* what QEMU's pci_init_wmask() lets a guest write */
-	put16(d->wmask + PCI_COMMAND,
-	      PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE);
+	le_put(d->wmask + PCI_COMMAND,
+	       PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE,
+	       2);
 	d->wmask[0x0c] = 0xff; /* cache line size */
 	d->wmask[PCI_INTERRUPT_LINE] = 0xff;
-	put16(d->w1cmask + PCI_STATUS, STATUS_W1C);
+	le_put(d->w1cmask + PCI_STATUS, STATUS_W1C, 2);
 }
 
 void pci_add_bar(struct pci_device *d, int i, enum pci_bar_kind kind, uint64_t size,
@@ -73,9 +54,9 @@ void pci_add_bar(struct pci_device *d, int i, enum pci_bar_kind kind, uint64_t s
 	uint32_t mask = kind == PCI_BAR_IO ? ~3u : ~15u;
 
 	d->bars[i] = (struct pci_bar){ kind, size, name, read, write, PCI_BAR_UNMAPPED };
-	put32(d->config + PCI_BASE_ADDRESS_0 + 4 * i, low);
+	le_put(d->config + PCI_BASE_ADDRESS_0 + 4 * i, low, 4);
 	/* the address bits below the size read back 0: an all-ones write returns the size mask */
-	put32(d->wmask + PCI_BASE_ADDRESS_0 + 4 * i, mask & ~(uint32_t)(size - 1));
+	le_put(d->wmask + PCI_BASE_ADDRESS_0 + 4 * i, mask & ~(uint32_t)(size - 1), 4);
 }
 
 uint8_t pci_add_capability(struct pci_device *d, uint8_t id, uint8_t size)
@@ -87,7 +68,7 @@ uint8_t pci_add_capability(struct pci_device *d, uint8_t id, uint8_t size)
 	d->config[off] = id;
 	d->config[off + 1] = d->config[PCI_CAPABILITY_LIST];
 	d->config[PCI_CAPABILITY_LIST] = (uint8_t)off;
-	put16(d->config + PCI_STATUS, get16(d->config + PCI_STATUS) | PCI_STATUS_CAP_LIST);
+	le_put(d->config + PCI_STATUS, le_get(d->config + PCI_STATUS, 2) | PCI_STATUS_CAP_LIST, 2);
 	d->cap_end = off + size;
 	return (uint8_t)off;
 }
@@ -98,24 +79,24 @@ uint8_t pci_add_msi(struct pci_device *d)
 
 	if (!off)
 		return 0;
-	put16(d->config + off + 2, PCI_MSI_FLAGS_64BIT);
-	put16(d->wmask + off + 2, 0x0071); /* enable, multiple message enable */
-	put32(d->wmask + off + MSI_ADDR_LO, 0xfffffffc);
-	put32(d->wmask + off + MSI_ADDR_HI, 0xffffffff);
-	put16(d->wmask + off + MSI_DATA_64, 0xffff);
+	le_put(d->config + off + 2, PCI_MSI_FLAGS_64BIT, 2);
+	le_put(d->wmask + off + 2, 0x0071, 2); /* enable, multiple message enable */
+	le_put(d->wmask + off + MSI_ADDR_LO, 0xfffffffc, 4);
+	le_put(d->wmask + off + MSI_ADDR_HI, 0xffffffff, 4);
+	le_put(d->wmask + off + MSI_DATA_64, 0xffff, 2);
 	d->msi_cap = off;
 	return off;
 }
 
 static uint16_t command(const struct pci_device *d)
 {
-	return get16(d->config + PCI_COMMAND);
+	return le_get(d->config + PCI_COMMAND, 2);
 }
 
 uint64_t pci_bar_address(const struct pci_device *d, int i)
 {
 	const struct pci_bar *b = &d->bars[i];
-	uint64_t addr = get32(d->config + PCI_BASE_ADDRESS_0 + 4 * i), limit;
+	uint64_t addr = le_get(d->config + PCI_BASE_ADDRESS_0 + 4 * i, 4), limit;
 
 	if (b->kind == PCI_BAR_IO) {
 		if (!(command(d) & PCI_COMMAND_IO))
@@ -179,17 +160,17 @@ unsigned pci_intx_gsi(unsigned slot, unsigned pin)
 
 static bool msi_enabled(const struct pci_device *d)
 {
-	return d->msi_cap && (get16(d->config + d->msi_cap + 2) & PCI_MSI_FLAGS_ENABLE);
+	return d->msi_cap && (le_get(d->config + d->msi_cap + 2, 2) & PCI_MSI_FLAGS_ENABLE);
 }
 
 /* The INTx line follows the device's interrupt, unless the command register disables it. */
 static void update_intx(struct pci_device *d)
 {
-	uint16_t status = get16(d->config + PCI_STATUS) & ~PCI_STATUS_INTERRUPT;
+	uint16_t status = le_get(d->config + PCI_STATUS, 2) & ~PCI_STATUS_INTERRUPT;
 	int line =
 		d->intx && d->config[PCI_INTERRUPT_PIN] && !(command(d) & PCI_COMMAND_INTX_DISABLE);
 
-	put16(d->config + PCI_STATUS, status | (d->intx ? PCI_STATUS_INTERRUPT : 0));
+	le_put(d->config + PCI_STATUS, status | (d->intx ? PCI_STATUS_INTERRUPT : 0), 2);
 	if (line != d->intx_line) {
 		struct kvm_irq_level irq = {
 			.irq = pci_intx_gsi(PCI_SLOT(d->devfn), d->config[PCI_INTERRUPT_PIN]),
@@ -205,9 +186,9 @@ static void signal_msi(struct pci_device *d)
 {
 	const uint8_t *cap = d->config + d->msi_cap;
 	struct kvm_msi msi = {
-		.address_lo = get32(cap + MSI_ADDR_LO),
-		.address_hi = get32(cap + MSI_ADDR_HI),
-		.data = get16(cap + MSI_DATA_64),
+		.address_lo = le_get(cap + MSI_ADDR_LO, 4),
+		.address_hi = le_get(cap + MSI_ADDR_HI, 4),
+		.data = le_get(cap + MSI_DATA_64, 2),
 	};
 
 	ioctl(d->bus->m->vm_fd, KVM_SIGNAL_MSI, &msi);
@@ -316,6 +297,8 @@ bool pci_device_realize(struct object *o, struct machine *m, struct pci_device *
 	struct pci_device *other;
 	char where[8];
 
+	if (!d)
+		return errmsg(err, errlen, "Out of memory");
 	/* -device ...,id=ID puts it at /machine/peripheral/ID */
 	d->id = o->parent && !strcmp(o->parent->name, "peripheral") ? o->name : "";
 	if (devfn == -2)
@@ -387,14 +370,15 @@ void pci_bus_assign(struct pci_bus *bus)
 
 			if (b->kind == PCI_BAR_NONE || at + b->size > end)
 				continue;
-			put32(reg,
-			      (uint32_t)at | (get32(reg) & (b->kind == PCI_BAR_IO ? 3u : 15u)));
+			le_put(reg,
+			       (uint32_t)at | (le_get(reg, 4) & (b->kind == PCI_BAR_IO ? 3u : 15u)),
+			       4);
 			*next = at + b->size;
 			cmd |= b->kind == PCI_BAR_IO ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
 		}
 		if (!d)
 			continue;
-		put16(d->config + PCI_COMMAND, command(d) | cmd | PCI_COMMAND_MASTER);
+		le_put(d->config + PCI_COMMAND, command(d) | cmd | PCI_COMMAND_MASTER, 2);
 		if (d->config[PCI_INTERRUPT_PIN])
 			d->config[PCI_INTERRUPT_LINE] = (uint8_t)pci_intx_gsi(
 				PCI_SLOT(d->devfn), d->config[PCI_INTERRUPT_PIN]);

@@ -116,7 +116,7 @@ uint8_t pci_add_msi(struct pci_device *d);
 int pci_bus_add(struct pci_bus *bus, struct pci_device *d, int devfn);
 /* A PCI device type's realize, after creating d: d goes on m's bus at the object's "addr"
  * ("SLOT[.FN]" in hex, "" for the first free slot) with the object's id; false with QEMU's
- * message in err, and d freed. */
+ * message in err, and d freed (d NULL: its creation ran out of memory). */
 bool pci_device_realize(struct object *o, struct machine *m, struct pci_device *d, char *err,
 			size_t errlen);
 /* Its unrealize (qom-set realized=false, teardown): off the bus, BARs released, INTx low, freed. */

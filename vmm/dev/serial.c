@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 
 #include "vmm/chardev.h"
+#include "vmm/errmsg.h"
 #include "vmm/machine.h"
 #include "vmm/qdev.h"
 
@@ -240,20 +241,16 @@ static bool serial_realize(struct object *o, struct machine *m, char *err, size_
 		count_serial(object_root(), &n);
 		index = (uint64_t)n;
 	}
-	if (index >= sizeof(com_iobase) / sizeof(com_iobase[0])) {
-		snprintf(err, errlen, "Max. supported number of ISA serial ports is %zu.",
-			 sizeof(com_iobase) / sizeof(com_iobase[0]));
-		return false;
-	}
+	if (index >= sizeof(com_iobase) / sizeof(com_iobase[0]))
+		return errmsg(err, errlen, "Max. supported number of ISA serial ports is %zu.",
+			      sizeof(com_iobase) / sizeof(com_iobase[0]));
 	object_set_uint(o, "index", index);
 	if (object_get_uint(o, "iobase") == UINT32_MAX)
 		object_set_uint(o, "iobase", com_iobase[index]);
 	if (object_get_uint(o, "irq") == UINT32_MAX)
 		object_set_uint(o, "irq", com_irq[index]);
-	if (object_get_uint(o, "irq") >= 16) {
-		snprintf(err, errlen, "Maximum value for \"irq\" is: %u", 15);
-		return false;
-	}
+	if (object_get_uint(o, "irq") >= 16)
+		return errmsg(err, errlen, "Maximum value for \"irq\" is: %u", 15);
 	/* QEMU's message names the inner "serial" object */
 	if (*label && !(chr = machine_chardev_take(m, label, "serial", err, errlen)))
 		return false;
