@@ -208,7 +208,7 @@ def listen_no_fds():
         port = free_port()
         resource.prlimit(pid, resource.RLIMIT_NOFILE, (lowest_free, hard))
         try:
-            r = q.cmd("human-monitor-command", {"command-line": f"gdbserver tcp::{port}"})
+            r = q.command("human-monitor-command", {"command-line": f"gdbserver tcp::{port}"})
         finally:
             resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
         want = (f"Error: Could not open gdbserver on device 'tcp::{port}': cannot listen on "

@@ -81,7 +81,7 @@ def quit_dump_fifo_trickle():
         reader = threading.Thread(target=trickle)
         reader.start()
         try:
-            r = q.cmd("dump-guest-memory", {"paging": False, "protocol": "file:" + fifo,
+            r = q.command("dump-guest-memory", {"paging": False, "protocol": "file:" + fifo,
                                             "detach": True})
             check(r == {"return": {}}, "detached dump into a FIFO", {"return": {}}, r)
             time.sleep(scaled(1))  # the dump thread fills the FIFO, then waits on its reader
