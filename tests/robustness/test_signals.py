@@ -82,10 +82,10 @@ def quit_dump_fifo_trickle():
         reader.start()
         try:
             r = q.command("dump-guest-memory", {"paging": False, "protocol": "file:" + fifo,
-                                            "detach": True})
+                                                "detach": True})
             check(r == {"return": {}}, "detached dump into a FIFO", {"return": {}}, r)
             time.sleep(scaled(1))  # the dump thread fills the FIFO, then waits on its reader
-            q.send_raw(json.dumps({"execute": "quit"}))
+            send_raw(q, json.dumps({"execute": "quit"}))
             rc = vm.wait_exit(timeout=20)
             check(rc == 0, "quit ends the VM during the dump", 0, (rc, vm.err[-2000:]))
         finally:
