@@ -8,7 +8,6 @@ usage: nested.py [--list] [--keep] [CASE...]    (env: TINYVMM, NESTED_DIR; NESTE
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -94,28 +93,6 @@ def budget(case):
 ATTEMPTS = 3  # outer guests: each new one runs only the cases that had not finished
 
 
-def l1_diagnostics(sock):
-    """The outer guest's vCPU state through its QMP socket, for the log of a stuck run."""
-    try:
-        s = socket.socket(socket.AF_UNIX)
-        s.settimeout(5)
-        s.connect(sock)
-        s.sendall(b'{"execute":"qmp_capabilities"}\n{"execute":"human-monitor-command",'
-                  b'"arguments":{"command-line":"info registers -a"}}\n')
-        data = b""
-        while data.count(b"\n") < 3:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        s.close()
-        text = data.decode(errors="replace")
-        return "\n".join(line for line in text.split("\\r\\n")
-                         if line.startswith(("RIP", "CS ", "CR0", "CPU#")))
-    except OSError as e:
-        return f"(no QMP answer: {e})"
-
-
 def watchdog(text, budgets, now, t_beat, t_case):
     """Why the outer guest must be killed now (None: it may go on). text: its console so far;
     t_beat: when a beat or a case's start/end was last seen; t_case: when the running case began."""
@@ -167,7 +144,7 @@ def run_l1(work, cache, l1, timeout, log_name, budgets=None):
                 watchdog(data.decode(errors="replace"), budgets, now, t_beat, t_case)
             if why:
                 f.write(f"\n@@HOST outer guest killed at {now - t0:.0f} s: {why}\n"
-                        f"{l1_diagnostics(qmp)}\n".encode())
+                        f"{fates.registers(qmp)}\n".encode())
                 f.flush()
                 p.kill()
                 p.wait()
