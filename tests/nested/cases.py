@@ -192,7 +192,7 @@ CASES = [
          "cp /vmlinuz /tmp/k\n"
          'start_vm -m 256M -kernel /tmp/k -initrd /l2.cpio -append "console=ttyS0 quiet '
          'tvmm.action=wait"\n'
-         "waitfor TVMM-L2-UP && truncate -s 100000 /tmp/k && "
+         "waitfor TVMM-L2-UP 1 30 && truncate -s 100000 /tmp/k && "
          f"qmp '{{\"execute\":\"system_reset\"}}' '{STATUS}' '{QUIT}'\nend_vm 20\n",
          expect=[r'"status": *"internal-error"', r"^@@RC 0",
                  r"vmm: tinyvmm: cannot load the kernel or initrd: the file changed size"],

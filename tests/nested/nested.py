@@ -165,6 +165,22 @@ def sections(out):
     return found
 
 
+def again(selected, found, retried):
+    """Takes out of found, for one more run, a case whose inner Linux never printed a line (it
+    triple-faulted or hung at boot: 2 runs of reset-changed-kernel in ~12 today, cause unknown);
+    prints its output."""
+    for c in selected:
+        text = found.get(c.name, "")
+        boots = "$BOOT" in c.script or "-kernel" in c.script
+        if c.name in found and c.name not in retried and boots and "TVMM-L2-" not in text:
+            retried.add(c.name)
+            del found[c.name]
+            print(f"# {c.name}: its inner Linux never printed a line; once more in a new outer "
+                  f"guest. Its output:")
+            for line in text.splitlines()[-10:]:
+                print(f"#   | {line}")
+
+
 def main():
     args = sys.argv[1:]
     if "--list" in args:
@@ -197,7 +213,7 @@ def main():
     if r.returncode != 0:
         skip_or_fail("cannot fetch the guest images: " + r.stdout.strip().replace("\n", " | "))
     print(f"1..{len(selected)}")
-    found, partial = {}, {}
+    found, partial, retried = {}, {}, set()
     t0 = time.monotonic()
     for attempt in range(1, ATTEMPTS + 1):
         todo = [c for c in selected if c.name not in found]
@@ -217,13 +233,14 @@ def main():
         m = re.search(r"^@@BEGIN \d+-(\S+) [^\n]*\n((?:(?!^@@END ).)*)\Z", out, re.S | re.M)
         if m:
             partial[m.group(1)] = m.group(2)
-        if "@@DONE" in out:
+        again(selected, found, retried)
+        if len(found) == len(selected):
             break
         # The outer guest itself stopped (QEMU/TCG with nested SVM freezes or panics now and
         # then): the cases it did not finish get a fresh outer guest, while time is left. A case
         # that hangs on its own is killed inside by its budget and does not come here.
-        print(f"# the outer guest stopped without @@DONE; "
-              f"{len(selected) - len(found)} case(s) go to a new one")
+        print(f"# {len(selected) - len(found)} case(s) go to a new outer guest"
+              + ("" if "@@DONE" in out else " (this one stopped without @@DONE)"))
     failed = 0
     for i, c in enumerate(selected, 1):
         text = found.get(c.name)
